@@ -1,0 +1,77 @@
+import type { StackConfig } from "./schema";
+
+/**
+ * Secrets are top-level config keys set with `pulumi config set --secret KEY VALUE`. Pure code
+ * only ever learns whether a secret is present and whether it is stored encrypted.
+ */
+export const SECRET_KEYS = [
+  "pagerdutyRoutingKey",
+  "pagerdutyInfraLeadRoutingKey",
+  "slackWebhookUrl",
+  "smtpPassword",
+  "automationToken",
+  "grafanaAuth",
+  "opensearchAdminPassword",
+] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+export const SECRET_PURPOSE: Record<SecretKey, string> = {
+  pagerdutyRoutingKey: "PagerDuty Events v2 routing key of the on-call service",
+  pagerdutyInfraLeadRoutingKey: "PagerDuty Events v2 routing key of the infra lead",
+  slackWebhookUrl: "Slack incoming-webhook URL for #deia-ops",
+  smtpPassword: "SMTP password of alerting.email.authUsername",
+  automationToken: "bearer token Alertmanager presents to the automation service",
+  grafanaAuth: "Grafana service-account token (or user:password) for the Grafana provider",
+  opensearchAdminPassword: "OpenSearch admin password for the logging cluster",
+};
+
+export interface SecretPresence {
+  /** Secret keys set in the stack, encrypted or not. */
+  readonly present: ReadonlySet<string>;
+  /** Keys stored as `secure:` values. */
+  readonly encrypted: ReadonlySet<string>;
+}
+
+/** The parts of the config that decide which secrets are needed; read from raw config too. */
+export interface SecretNeeds {
+  readonly environment: string | undefined;
+  readonly smtpAuth: boolean;
+}
+
+export function secretNeeds(config: StackConfig): SecretNeeds {
+  return {
+    environment: config.deployment.environment,
+    smtpAuth: Boolean(config.alerting.email.authUsername),
+  };
+}
+
+export function requiredSecrets(needs: SecretNeeds): SecretKey[] {
+  const required: SecretKey[] = [
+    "pagerdutyRoutingKey",
+    "pagerdutyInfraLeadRoutingKey",
+    "slackWebhookUrl",
+    "automationToken",
+  ];
+  if (needs.smtpAuth) required.push("smtpPassword");
+  if (needs.environment !== "local") required.push("grafanaAuth", "opensearchAdminPassword");
+  return required;
+}
+
+export function secretProblems(needs: SecretNeeds, secrets: SecretPresence): string[] {
+  const problems = requiredSecrets(needs)
+    .filter((key) => !secrets.present.has(key))
+    .map(
+      (key) =>
+        `${key}: missing secret (${SECRET_PURPOSE[key]}); set it with \`pulumi config set --secret ${key} …\``,
+    );
+  if (needs.environment !== "local") {
+    for (const key of SECRET_KEYS) {
+      if (secrets.present.has(key) && !secrets.encrypted.has(key)) {
+        problems.push(
+          `${key}: stored in plain text; set it with \`pulumi config set --secret ${key} …\``,
+        );
+      }
+    }
+  }
+  return problems;
+}

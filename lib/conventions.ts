@@ -1,0 +1,94 @@
+/** Names other tools depend on (DESIGN.md contracts). Change them only with the contract. */
+
+export const SERVICE_LABEL = "port8000";
+export const PROJECT = "port8000-monitoring";
+
+export const Severity = {
+  critical: "critical",
+  warning: "warning",
+  info: "info",
+} as const;
+export type Severity = (typeof Severity)[keyof typeof Severity];
+export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
+
+export const Job = {
+  port8000: "port8000",
+  node: "node",
+  health: "port8000-health",
+  prometheus: "prometheus",
+  alertmanager: "alertmanager",
+  logPipeline: "logstash",
+} as const;
+
+export const Receiver = {
+  pagerdutyCritical: "pagerduty-critical",
+  smsBackup: "sms-backup",
+  pagerdutyInfraLead: "pagerduty-infra-lead",
+  automation: "automation",
+  slackWarning: "slack-warning",
+  emailDigest: "email-digest",
+  logOnly: "log-only",
+} as const;
+export type Receiver = (typeof Receiver)[keyof typeof Receiver];
+export const RECEIVERS: readonly Receiver[] = Object.values(Receiver);
+
+export const Label = {
+  severity: "severity",
+  service: "service",
+  alertname: "alertname",
+  bot: "bot",
+  status: "status",
+  release: "release",
+} as const;
+
+export const Annotation = {
+  summary: "summary",
+  description: "description",
+  runbookUrl: "runbook_url",
+  dashboardUrl: "dashboard_url",
+  logsUrl: "logs_url",
+} as const;
+
+/** Where rendered artifacts land, relative to the synth output directory. */
+export const ArtifactPath = {
+  rules: "prometheus/alerts/port8000-rules.yml",
+  prometheus: "prometheus/prometheus.yml",
+  alertmanager: "alertmanager/alertmanager.yml",
+  dashboards: "grafana/dashboards",
+  logging: "logging",
+  archiveLifecycle: "archive/s3-lifecycle.json",
+  resources: "resources.json",
+} as const;
+
+/** Pinned upstream versions; the schemas under ../shared/schemas are of these. */
+export const Chart = {
+  kubePrometheusStack: {
+    name: "kube-prometheus-stack",
+    version: "88.5.3",
+    repo: "https://prometheus-community.github.io/helm-charts",
+  },
+  blackboxExporter: {
+    name: "prometheus-blackbox-exporter",
+    version: "11.17.2",
+    repo: "https://prometheus-community.github.io/helm-charts",
+  },
+  opensearchOperator: {
+    name: "opensearch-operator",
+    version: "3.0.4",
+    repo: "https://opensearch-project.github.io/opensearch-k8s-operator/",
+  },
+} as const;
+
+/** Placeholder synth renders instead of a secret's value. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** Fixed dashboard uids (guide 1.4), so alert links survive re-imports. */
+export const DashboardUid = {
+  serviceOverview: "port8000-service-overview",
+  botFleet: "port8000-bot-fleet",
+  resources: "port8000-resource-utilization",
+  dependencies: "port8000-dependencies",
+} as const;
+
+/** OpenSearch index pattern of the Port 8000 logs (guide 1.2). */
+export const LOG_INDEX_PATTERN = "port8000-*";

@@ -1,0 +1,30 @@
+import type { StackConfig } from "../components/config/schema";
+
+/**
+ * Every rendered artifact of a stack, as relative path → file content. Each area's pure
+ * renderer contributes its files here; synth writes them and the validators judge them.
+ */
+
+export interface RenderOptions {
+  /** Divides every `for:`, range window and Alertmanager interval (local stack); 1 in prod. */
+  readonly timeScale: number;
+}
+
+export type Artifacts = Record<string, string>;
+type ArtifactRenderer = (config: StackConfig, options: RenderOptions) => Artifacts;
+
+const RENDERERS: readonly ArtifactRenderer[] = [];
+
+export function renderArtifacts(
+  config: StackConfig,
+  options: RenderOptions = { timeScale: 1 },
+): Artifacts {
+  const artifacts: Artifacts = {};
+  for (const render of RENDERERS) {
+    for (const [path, content] of Object.entries(render(config, options))) {
+      if (path in artifacts) throw new Error(`two renderers produce ${path}`);
+      artifacts[path] = content;
+    }
+  }
+  return artifacts;
+}

@@ -1,0 +1,122 @@
+import * as pulumi from "@pulumi/pulumi";
+import { SECRET_PLACEHOLDER } from "../lib/conventions";
+
+/**
+ * Runs the Pulumi program in the SDK's mock runtime (no CLI, no cloud) and records every
+ * resource it declares, with its parent, protect flag and inputs (secrets masked).
+ */
+
+// MockMonitor is not re-exported by @pulumi/pulumi/runtime; it is public in the package tree.
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as {
+  MockMonitor: new (
+    mocks: pulumi.runtime.Mocks,
+  ) => {
+    registerResource(
+      req: RegisterRequest,
+      callback: (err: unknown, res: unknown) => void,
+    ): Promise<void>;
+  };
+};
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProtect(): boolean | undefined;
+  getCustom(): boolean;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly protect: boolean;
+  readonly custom: boolean;
+  readonly inputs: Record<string, unknown>;
+}
+
+const SIG_KEY = pulumi.runtime.specialSigKey;
+const SECRET_SIG = pulumi.runtime.specialSecretSig;
+
+/** Replaces every serialized secret with the placeholder, so nothing secret is recorded. */
+export function maskSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value === null || typeof value !== "object") return value;
+  const record = value as Record<string, unknown>;
+  if (record[SIG_KEY] === SECRET_SIG) return SECRET_PLACEHOLDER;
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, maskSecrets(v)]));
+}
+
+function nameFromUrn(urn: string): string | null {
+  if (!urn) return null;
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+/** Computed outputs the program reads back from providers; anything else echoes inputs. */
+function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  const state: Record<string, unknown> = { ...args.inputs };
+  if (args.type === "aws:s3/bucket:Bucket") {
+    const bucket = args.inputs.bucket ?? `${args.name}-mock`;
+    Object.assign(state, { bucket, arn: `arn:aws:s3:::${bucket}`, id: bucket });
+  }
+  if (args.type.startsWith("grafana:")) state.uid = args.inputs.uid ?? `${args.name}-uid`;
+  return state;
+}
+
+export interface ProgramRun {
+  readonly resources: RecordedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  readonly project: string;
+  readonly stack: string;
+  /** Full keys ("project:key") to string values, as the engine passes them. */
+  readonly config: Record<string, string>;
+  readonly secretKeys: readonly string[];
+  /** Loads the program; returns its module exports (the stack outputs). */
+  readonly load: () => Promise<Record<string, unknown>> | Record<string, unknown>;
+}
+
+export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+  const resources: RecordedResource[] = [];
+  const mocks: pulumi.runtime.Mocks = {
+    newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args) }),
+    call: (args) => {
+      throw new Error(`unmocked provider call ${args.token}: add it to the mocks on purpose`);
+    },
+  };
+  class RecordingMonitor extends MockMonitor {
+    async registerResource(req: RegisterRequest, callback: (err: unknown, res: unknown) => void) {
+      resources.push({
+        type: req.getType(),
+        name: req.getName(),
+        parent: nameFromUrn(req.getParent()),
+        protect: req.getProtect() ?? false,
+        custom: req.getCustom(),
+        inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      });
+      return super.registerResource(req, callback);
+    }
+  }
+  await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
+  pulumi.runtime.setMockOptions(new RecordingMonitor(mocks), options.project, options.stack, false);
+  pulumi.runtime.setAllConfig(options.config, [...options.secretKeys]);
+  const exports = await options.load();
+  const outputs = await resolveOutputs(exports);
+  await pulumi.runtime.disconnect();
+  return { resources, outputs };
+}
+
+async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(
+    Object.entries(exports).map(async ([key, value]) => {
+      if (!pulumi.Output.isInstance(value)) return [key, value] as const;
+      const secret = await pulumi.isSecret(value);
+      const plain = await new Promise<unknown>((resolve) => value.apply(resolve));
+      return [key, secret ? SECRET_PLACEHOLDER : plain] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}

@@ -1,0 +1,61 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+/** Real validators (promtool, amtool, schemas) judging rendered artifacts on disk. */
+
+export interface Validation {
+  readonly validator: string;
+  readonly file: string;
+  readonly ok: boolean;
+  readonly output: string;
+}
+
+export interface Validator {
+  readonly name: string;
+  /** Relative artifact paths this validator judges. */
+  readonly applies: (path: string) => boolean;
+  readonly validate: (dir: string, path: string) => Validation;
+}
+
+export const INSTALL_HINT =
+  "apt-get install -y --no-install-recommends prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter";
+
+export class MissingTool extends Error {}
+
+/** Runs a validator binary; a missing binary is an error naming the apt command, never a pass. */
+export function runTool(
+  tool: string,
+  args: string[],
+  cwd?: string,
+): { ok: boolean; output: string } {
+  const result = spawnSync(tool, args, { cwd, encoding: "utf8", timeout: 60_000 });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
+    throw new MissingTool(`${tool} is not installed; run: ${INSTALL_HINT}`);
+  }
+  return { ok: result.status === 0, output: `${result.stdout ?? ""}${result.stderr ?? ""}`.trim() };
+}
+
+export function toolValidator(
+  name: string,
+  applies: (path: string) => boolean,
+  args: (file: string) => [string, string[]],
+): Validator {
+  return {
+    name,
+    applies,
+    validate: (dir, path) => {
+      const [tool, toolArgs] = args(join(dir, path));
+      const { ok, output } = runTool(tool, toolArgs, dir);
+      return { validator: name, file: path, ok, output };
+    },
+  };
+}
+
+/** Each area adds its validator here. */
+const VALIDATORS: readonly Validator[] = [];
+
+export function validateArtifacts(dir: string, paths: readonly string[]): Validation[] {
+  return paths.flatMap((path) =>
+    VALIDATORS.filter((v) => v.applies(path)).map((v) => v.validate(dir, path)),
+  );
+}
