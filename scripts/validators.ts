@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { resolve } from "node:path";
+import { ArtifactPath } from "../lib/conventions";
 
 /** Real validators (promtool, amtool, schemas) judging rendered artifacts on disk. */
 
@@ -44,7 +45,7 @@ export function toolValidator(
     name,
     applies,
     validate: (dir, path) => {
-      const [tool, toolArgs] = args(join(dir, path));
+      const [tool, toolArgs] = args(resolve(dir, path));
       const { ok, output } = runTool(tool, toolArgs, dir);
       return { validator: name, file: path, ok, output };
     },
@@ -52,7 +53,13 @@ export function toolValidator(
 }
 
 /** Each area adds its validator here. */
-const VALIDATORS: readonly Validator[] = [];
+const VALIDATORS: readonly Validator[] = [
+  toolValidator(
+    "promtool check config",
+    (path) => path === ArtifactPath.prometheus,
+    (file) => ["promtool", ["check", "config", file]],
+  ),
+];
 
 export function validateArtifacts(dir: string, paths: readonly string[]): Validation[] {
   return paths.flatMap((path) =>
