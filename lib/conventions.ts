@@ -47,6 +47,8 @@ export const Annotation = {
   runbookUrl: "runbook_url",
   dashboardUrl: "dashboard_url",
   logsUrl: "logs_url",
+  /** The running release (version, commit, deploy age), read from port8000_build_info. */
+  release: "release",
 } as const;
 
 /** Where rendered artifacts land, relative to the synth output directory. */

@@ -1,3 +1,4 @@
+import { ruleArtifacts } from "../alerts/render";
 import type { StackConfig } from "../components/config/schema";
 
 /**
@@ -13,7 +14,7 @@ export interface RenderOptions {
 export type Artifacts = Record<string, string>;
 type ArtifactRenderer = (config: StackConfig, options: RenderOptions) => Artifacts;
 
-const RENDERERS: readonly ArtifactRenderer[] = [];
+const RENDERERS: readonly ArtifactRenderer[] = [ruleArtifacts];
 
 export function renderArtifacts(
   config: StackConfig,

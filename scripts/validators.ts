@@ -59,6 +59,11 @@ const VALIDATORS: readonly Validator[] = [
     (path) => path === ArtifactPath.prometheus,
     (file) => ["promtool", ["check", "config", file]],
   ),
+  toolValidator(
+    "promtool check rules",
+    (path) => path === ArtifactPath.rules,
+    (file) => ["promtool", ["check", "rules", file]],
+  ),
 ];
 
 export function validateArtifacts(dir: string, paths: readonly string[]): Validation[] {

@@ -1,0 +1,80 @@
+import { Job } from "../../lib/conventions";
+import { percent, seconds, selector } from "../format";
+import { levelsOf } from "../levels";
+import type { AlertDefinition, RuleContext } from "../model";
+import { RecordName } from "../recording";
+
+/** Request errors, latency and release regressions of the UI and API (guide 1.3, 2.1, 2.2, 4.5). */
+
+const APP = selector(Job.port8000);
+
+/** Guide 2.2: the page carries the queue depth and CPU next to the latency. */
+function queueAndCpu(ctx: RuleContext): string {
+  const cpu = RecordName.hostCpu(ctx.t.hostCpuRatio.window);
+  return (
+    `Queue depth now: {{ with query \`max(task_queue_depth${APP})\` }}{{ . | first | value }}{{ else }}unknown{{ end }}; ` +
+    `busiest host CPU: {{ with query \`max(${cpu})\` }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}.`
+  );
+}
+
+function highErrorRate(ctx: RuleContext): AlertDefinition {
+  const { window } = ctx.t.errorRate;
+  return {
+    name: "Port8000HighErrorRate",
+    runbook: "error-rate",
+    dashboard: "serviceOverview",
+    summary: "Port 8000 answers {{ $value | humanizePercentage }} of requests with 5xx",
+    description: `The 5xx share of http_requests_total over ${window} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). If a release went out in the last 15 minutes, roll it back.`,
+    logQuery: "service:port8000 and status >= 500",
+    levels: levelsOf(
+      ctx,
+      ctx.t.errorRate,
+      (v) => `${RecordName.errorRatio(window)}${APP} > ${v}`,
+      percent,
+    ),
+  };
+}
+
+function highLatency(ctx: RuleContext): AlertDefinition {
+  const p95 = `${RecordName.latency(0.95, ctx.t.latencyP95Seconds.window)}${APP}`;
+  return {
+    name: "Port8000HighLatency",
+    runbook: "latency",
+    dashboard: "serviceOverview",
+    summary: "Port 8000 p95 latency is {{ $value | humanizeDuration }}",
+    description: `p95 of http_request_duration_seconds is {{ $value | humanizeDuration }} (threshold %THRESHOLD%). ${queueAndCpu(ctx)}`,
+    logQuery: "service:port8000 and duration_ms >= 500",
+    levels: levelsOf(ctx, ctx.t.latencyP95Seconds, (v) => `${p95} > ${v}`, seconds),
+  };
+}
+
+/** Guide 4.5: error rate or latency past its critical threshold soon after a deploy. */
+function deployRegression(ctx: RuleContext): AlertDefinition {
+  const { errorRate, latencyP95Seconds, deployRegressionWindow } = ctx.t;
+  const recentSeconds = Math.max(1, Math.round(deployRegressionWindow.critical / ctx.timeScale));
+  const regressed = [
+    `${RecordName.errorRatio(errorRate.window)}${APP} > ${errorRate.critical}`,
+    `${RecordName.latency(0.95, latencyP95Seconds.window)}${APP} > ${latencyP95Seconds.critical}`,
+  ].join("\nor\n");
+  const recentDeploy = `time() - max by (job) (port8000_deploy_timestamp_seconds${APP}) < ${recentSeconds}`;
+  return {
+    name: "Port8000DeployRegression",
+    runbook: "deployment-rollback",
+    dashboard: "serviceOverview",
+    summary: "Port 8000 regressed within %THRESHOLD% of a deploy: roll back",
+    description: `Error rate above ${percent(errorRate.critical)} or p95 latency above ${seconds(latencyP95Seconds.critical)} (now {{ $value }}) within %THRESHOLD% of the last deploy. Freeze the queue and redeploy the last known good release tag.`,
+    logQuery: "service:port8000 and (status >= 500 or level:ERROR)",
+    levels: [
+      {
+        severity: "critical",
+        expr: `(\n${regressed}\n)\nand on (job)\n(${recentDeploy})`,
+        for: ctx.hold(deployRegressionWindow.criticalFor),
+        threshold: `${Math.round(deployRegressionWindow.critical / 60)} min`,
+      },
+    ],
+  };
+}
+
+export function httpAlerts(ctx: RuleContext): AlertDefinition[] {
+  return [highErrorRate(ctx), highLatency(ctx), deployRegression(ctx)];
+}

@@ -1,0 +1,42 @@
+import { Job } from "../../lib/conventions";
+import { percent, selector } from "../format";
+import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
+import { RecordName } from "../recording";
+import { BURN_TIERS, type BurnTier, errorBudget } from "../windows";
+
+/**
+ * The availability SLO on the 5xx share (guide 1.3: 99.5%) as multi-window multi-burn-rate
+ * alerts. Each tier is its own rule because each has its own `for:`; the window labels keep
+ * the tiers apart in Alertmanager.
+ */
+
+const APP = selector(Job.port8000);
+
+function tierLevel(ctx: RuleContext, tier: BurnTier): AlertLevel {
+  const budget = errorBudget(ctx.config.slo.availability);
+  const over = (window: string) =>
+    `${RecordName.errorRatio(window)}${APP} > (${tier.factor} * ${budget})`;
+  return {
+    severity: tier.severity,
+    expr: `${over(tier.longWindow)}\nand\n${over(tier.shortWindow)}`,
+    for: ctx.hold(tier.for),
+    threshold: `${tier.factor}x`,
+    labels: { long_window: tier.longWindow, short_window: tier.shortWindow },
+  };
+}
+
+export function sloAlerts(ctx: RuleContext): AlertDefinition[] {
+  const budget = errorBudget(ctx.config.slo.availability);
+  return [
+    {
+      name: "Port8000ErrorBudgetBurn",
+      runbook: "error-rate",
+      dashboard: "serviceOverview",
+      summary:
+        "Port 8000 burns its error budget %THRESHOLD% too fast ({{ $labels.long_window }} and {{ $labels.short_window }} windows)",
+      description: `The 5xx share over {{ $labels.long_window }} is {{ $value | humanizePercentage }}, more than %THRESHOLD% the budget of the ${percent(ctx.config.slo.availability)} availability SLO (${percent(budget)} errors over ${ctx.config.slo.window}), and the {{ $labels.short_window }} window confirms it is still burning.`,
+      logQuery: "service:port8000 and status >= 500",
+      levels: BURN_TIERS.map((tier) => tierLevel(ctx, tier)),
+    },
+  ];
+}

@@ -1,0 +1,108 @@
+import { Job } from "../lib/conventions";
+import { parseDurationMs } from "../lib/duration";
+import { selector } from "./format";
+import type { RecordingRule, RuleContext } from "./model";
+import { BURN_WINDOWS } from "./windows";
+
+/**
+ * Recording rules named level:metric:operation (sloth / kubernetes-mixin). Names keep the
+ * unscaled window so dashboards never change with the time scale; the expressions scale.
+ */
+
+const app = (...matchers: string[]) => selector(Job.port8000, ...matchers);
+const node = (...matchers: string[]) => selector(Job.node, ...matchers);
+
+export const QUANTILES = [0.5, 0.95, 0.99] as const;
+
+export const RecordName = {
+  errorRatio: (window: string) => `job:http_requests:error_ratio_rate${window}`,
+  requestRate: (window: string) => `job:http_requests:rate${window}`,
+  latencyBuckets: (window: string) => `job:http_request_duration_seconds_bucket:rate${window}`,
+  latency: (q: number, window: string) =>
+    `job:http_request_duration_seconds:p${Math.round(q * 100)}_rate${window}`,
+  dispatchMedian: (window: string) => `job:bot_dispatch_latency_seconds:p50_rate${window}`,
+  botRestarts: (window: string) => `bot:bot_restarts:increase${window}`,
+  botMemory: "bot:bot_memory_usage:ratio",
+  botCpuAvg: "job:bot_cpu_percent:avg",
+  botsActive: "job:bot_active:sum",
+  hostCpu: (window: string) => `instance:node_cpu_busy:ratio_rate${window}`,
+  hostMemory: "instance:node_memory_used:ratio",
+} as const;
+
+function byDuration(windows: Iterable<string>): string[] {
+  return [...new Set(windows)].sort((a, b) => parseDurationMs(a) - parseDurationMs(b));
+}
+
+/** Error ratio for every burn window plus the error-rate alert's own window. */
+export function errorRatioWindows(ctx: RuleContext): string[] {
+  return byDuration([...BURN_WINDOWS, ctx.t.errorRate.window]);
+}
+
+function errorRatio(ctx: RuleContext, window: string): RecordingRule {
+  const w = ctx.range(window);
+  return {
+    record: RecordName.errorRatio(window),
+    expr: `sum by (job) (rate(http_requests_total${app('status=~"5.."')}[${w}]))\n/\nsum by (job) (rate(http_requests_total${app()}[${w}]))`,
+  };
+}
+
+function latency(ctx: RuleContext): RecordingRule[] {
+  const window = ctx.t.latencyP95Seconds.window;
+  const buckets = RecordName.latencyBuckets(window);
+  return [
+    {
+      record: buckets,
+      expr: `sum by (job, le) (rate(http_request_duration_seconds_bucket${app()}[${ctx.range(window)}]))`,
+    },
+    ...QUANTILES.map((q) => ({
+      record: RecordName.latency(q, window),
+      expr: `histogram_quantile(${q}, ${buckets})`,
+    })),
+  ];
+}
+
+export function httpRecords(ctx: RuleContext): RecordingRule[] {
+  return [
+    {
+      record: RecordName.requestRate("5m"),
+      expr: `sum by (job) (rate(http_requests_total${app()}[${ctx.range("5m")}]))`,
+    },
+    ...errorRatioWindows(ctx).map((w) => errorRatio(ctx, w)),
+    ...latency(ctx),
+  ];
+}
+
+export function botRecords(ctx: RuleContext): RecordingRule[] {
+  const dispatch = ctx.t.botDispatchMedianSeconds.window;
+  const restarts = ctx.t.botRestarts.window;
+  return [
+    { record: RecordName.botsActive, expr: `sum by (job) (bot_active${app()})` },
+    { record: RecordName.botCpuAvg, expr: `avg by (job) (bot_cpu_percent${app()})` },
+    {
+      record: RecordName.botMemory,
+      expr: `bot_memory_mb${app()}\n/ on (job, instance, bot)\nbot_memory_limit_mb${app()}`,
+    },
+    {
+      record: RecordName.botRestarts(restarts),
+      expr: `sum by (job, bot) (increase(bot_restarts_total${app()}[${ctx.range(restarts)}]))`,
+    },
+    {
+      record: RecordName.dispatchMedian(dispatch),
+      expr: `histogram_quantile(0.5, sum by (job, le) (rate(bot_dispatch_latency_seconds_bucket${app()}[${ctx.range(dispatch)}])))`,
+    },
+  ];
+}
+
+export function hostRecords(ctx: RuleContext): RecordingRule[] {
+  const cpu = ctx.t.hostCpuRatio.window;
+  return [
+    {
+      record: RecordName.hostCpu(cpu),
+      expr: `1 - avg by (job, instance) (rate(node_cpu_seconds_total${node('mode="idle"')}[${ctx.range(cpu)}]))`,
+    },
+    {
+      record: RecordName.hostMemory,
+      expr: `1 - node_memory_MemAvailable_bytes${node()}\n/ on (job, instance)\nnode_memory_MemTotal_bytes${node()}`,
+    },
+  ];
+}
