@@ -24,17 +24,18 @@ export interface RenderOptions {
   readonly timeScale: number;
 }
 
-export interface AlertingRule {
+// Type aliases, not interfaces: they stay assignable to Record<string, unknown> (CR specs).
+export type AlertingRule = {
   readonly alert: string;
   readonly expr: string;
   readonly for?: string;
   readonly labels: Record<string, string>;
   readonly annotations: Record<string, string>;
-}
-export interface RecordingRuleOut {
+};
+export type RecordingRuleOut = {
   readonly record: string;
   readonly expr: string;
-}
+};
 export type Rule = AlertingRule | RecordingRuleOut;
 export interface RuleGroup {
   readonly name: string;
