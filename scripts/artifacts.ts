@@ -1,4 +1,5 @@
 import { ruleArtifacts } from "../alerts/render";
+import { alertmanagerArtifacts } from "../components/alertmanager/render";
 import type { StackConfig } from "../components/config/schema";
 
 /**
@@ -14,7 +15,7 @@ export interface RenderOptions {
 export type Artifacts = Record<string, string>;
 type ArtifactRenderer = (config: StackConfig, options: RenderOptions) => Artifacts;
 
-const RENDERERS: readonly ArtifactRenderer[] = [ruleArtifacts];
+const RENDERERS: readonly ArtifactRenderer[] = [alertmanagerArtifacts, ruleArtifacts];
 
 export function renderArtifacts(
   config: StackConfig,

@@ -64,6 +64,11 @@ const VALIDATORS: readonly Validator[] = [
     (path) => path === ArtifactPath.rules,
     (file) => ["promtool", ["check", "rules", file]],
   ),
+  toolValidator(
+    "amtool check-config",
+    (path) => path === ArtifactPath.alertmanager,
+    (file) => ["amtool", ["check-config", file]],
+  ),
 ];
 
 export function validateArtifacts(dir: string, paths: readonly string[]): Validation[] {

@@ -42,6 +42,8 @@ export const serviceSchema = z.strictObject({
   name: dnsLabel.default("port8000"),
   namespace: dnsLabel.default("port8000"),
   port: port.default(8000),
+  /** Name of the port on the Port 8000 Kubernetes Service that serves /metrics. */
+  portName: dnsLabel.default("http"),
   metricsPath: path.default("/metrics"),
   healthPath: path.default("/health"),
   /** What the blackbox exporter probes (guide 3.1: curl https://port8000/health). */
@@ -96,12 +98,19 @@ export const alertingSchema = z
         /** Where Alertmanager posts; unset means the in-cluster automation service. */
         url: url.optional(),
         port: port.default(8080),
-        image: text.default("node:20-alpine"),
+        /** Node 24 runs the service's TypeScript unbuilt (type stripping). */
+        image: text.default("node:24-alpine"),
         logRotationCommand: z.array(text).default(["logrotate", "-f", "/etc/logrotate.d/port8000"]),
+        /** Image of the log-rotation Job; logrotate is added at start when the image lacks it. */
+        logRotationImage: text.default("alpine:3.20"),
       })
       .prefault({}),
     criticalGroupWait: duration.default("5s"),
     digestInterval: duration.default("1h"),
+    /** Optional webhook behind the `log-only` receiver (the local stack's sink); unset: none. */
+    logOnlyUrl: url.optional(),
+    /** Reason to deploy while the HostDiskSpaceLow deploy freeze holds (break glass, logged). */
+    deployFreezeOverride: text.optional(),
   })
   .describe("where alerts are sent");
 

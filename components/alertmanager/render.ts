@@ -1,0 +1,63 @@
+import { ArtifactPath } from "../../lib/conventions";
+import { GENERATED_HEADER, toYaml } from "../../lib/serialize";
+import type { StackConfig } from "../config/schema";
+import { buildInhibitRules, type InhibitRule } from "./inhibit";
+import { type AlertmanagerPaths, PROD_PATHS, TEMPLATES_ARTIFACT_DIR } from "./paths";
+import { buildReceivers, type ReceiverConfig } from "./receivers";
+import { buildRoute, type Route } from "./routes";
+import { renderAlertmanagerTemplates } from "./templates";
+
+/** Pure: typed config → alertmanager.yml (no Pulumi, no I/O). */
+
+export interface AlertmanagerRenderOptions extends AlertmanagerPaths {
+  /** Divides group_wait, group_interval and repeat_interval (local stack); 1 in prod. */
+  readonly timeScale: number;
+}
+
+export interface AlertmanagerConfig {
+  global: { resolve_timeout: string };
+  route: Route;
+  receivers: ReceiverConfig[];
+  inhibit_rules: InhibitRule[];
+  templates: string[];
+}
+
+export function renderAlertmanagerConfig(
+  config: StackConfig,
+  options: AlertmanagerRenderOptions,
+): AlertmanagerConfig {
+  return {
+    global: { resolve_timeout: "5m" },
+    route: buildRoute(config, options.timeScale),
+    receivers: buildReceivers(config, options.secretsDir),
+    inhibit_rules: buildInhibitRules(),
+    templates: [`${options.templatesDir.replace(/\/$/, "")}/*.tmpl`],
+  };
+}
+
+export function renderAlertmanagerFile(
+  config: StackConfig,
+  options: AlertmanagerRenderOptions,
+): string {
+  return toYaml(renderAlertmanagerConfig(config, options), GENERATED_HEADER);
+}
+
+/**
+ * The synth renderer: alertmanager.yml exactly as prod runs it (secrets and templates at the
+ * operator's mount paths), with the templates beside it for review.
+ */
+export function alertmanagerArtifacts(
+  config: StackConfig,
+  options: { readonly timeScale: number },
+): Record<string, string> {
+  const templates = Object.entries(renderAlertmanagerTemplates()).map(
+    ([name, content]) => [`${TEMPLATES_ARTIFACT_DIR}/${name}`, content] as const,
+  );
+  return {
+    [ArtifactPath.alertmanager]: renderAlertmanagerFile(config, {
+      ...PROD_PATHS,
+      timeScale: options.timeScale,
+    }),
+    ...Object.fromEntries(templates),
+  };
+}

@@ -1,0 +1,115 @@
+import { Label, Receiver } from "../../lib/conventions";
+import { scaleDuration } from "../../lib/duration";
+import type { StackConfig } from "../config/schema";
+
+/**
+ * The routing tree of the DESIGN.md routing contract. One branch per severity; inside it,
+ * children with `continue: true` fan one alert out to every receiver of its row.
+ */
+
+export interface Route {
+  receiver: string;
+  matchers?: string[];
+  continue?: boolean;
+  group_by?: string[];
+  group_wait?: string;
+  group_interval?: string;
+  repeat_interval?: string;
+  routes?: Route[];
+}
+
+/** Alerts whose warning triggers the automation service (log rotation; heap snapshot). */
+export const WARNING_AUTOMATION_ALERTS = ["HostDiskSpaceLow", "Port8000MemoryLeak"] as const;
+/** Alerts whose critical the automation service acts on (deploy freeze), and who pages the lead. */
+export const CRITICAL_INFRA_ALERTS = ["HostDiskSpaceLow"] as const;
+/** Always-firing heartbeat of the rule set; must never notify anyone. */
+export const WATCHDOG_ALERT = "Watchdog";
+
+const GROUP_BY = [Label.alertname, Label.service, Label.severity];
+
+interface Timing {
+  readonly group_wait: string;
+  readonly group_interval: string;
+  readonly repeat_interval: string;
+}
+
+/** Intervals per branch; the local stack divides them all by its time scale. */
+export function routeTimings(config: StackConfig) {
+  const { criticalGroupWait, digestInterval } = config.alerting;
+  return {
+    root: { group_wait: "30s", group_interval: "5m", repeat_interval: "4h" },
+    critical: { group_wait: criticalGroupWait, group_interval: "1m", repeat_interval: "1h" },
+    warning: { group_wait: "30s", group_interval: "5m", repeat_interval: "4h" },
+    digest: { group_wait: "1m", group_interval: digestInterval, repeat_interval: digestInterval },
+    info: { group_wait: "5m", group_interval: "30m", repeat_interval: "24h" },
+  } satisfies Record<string, Timing>;
+}
+
+function scaled(timing: Timing, timeScale: number): Timing {
+  return {
+    group_wait: scaleDuration(timing.group_wait, timeScale),
+    group_interval: scaleDuration(timing.group_interval, timeScale),
+    repeat_interval: scaleDuration(timing.repeat_interval, timeScale),
+  };
+}
+
+const severityIs = (severity: string) => `${Label.severity}="${severity}"`;
+const alertnameIn = (names: readonly string[]) =>
+  names.length === 1
+    ? `${Label.alertname}="${names[0]}"`
+    : `${Label.alertname}=~"${names.join("|")}"`;
+
+function fanOut(receiver: string, extra: Partial<Route> = {}): Route {
+  return { receiver, continue: true, ...extra };
+}
+
+function criticalBranch(timing: Timing): Route {
+  return {
+    receiver: Receiver.pagerdutyCritical,
+    matchers: [severityIs("critical")],
+    ...timing,
+    routes: [
+      fanOut(Receiver.pagerdutyCritical),
+      fanOut(Receiver.smsBackup),
+      fanOut(Receiver.pagerdutyInfraLead, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
+      fanOut(Receiver.automation, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
+    ],
+  };
+}
+
+function warningBranch(timing: Timing, digest: Timing): Route {
+  return {
+    receiver: Receiver.slackWarning,
+    matchers: [severityIs("warning")],
+    ...timing,
+    routes: [
+      fanOut(Receiver.slackWarning),
+      // One e-mail per service per digest interval, however many warnings fire.
+      fanOut(Receiver.emailDigest, { group_by: [Label.service], ...digest }),
+      fanOut(Receiver.automation, { matchers: [alertnameIn(WARNING_AUTOMATION_ALERTS)] }),
+    ],
+  };
+}
+
+/**
+ * The root receiver catches alerts with no known severity: a broken rule is shown in Slack
+ * rather than dropped.
+ */
+export function buildRoute(config: StackConfig, timeScale: number): Route {
+  const t = routeTimings(config);
+  return {
+    receiver: Receiver.slackWarning,
+    group_by: GROUP_BY,
+    ...scaled(t.root, timeScale),
+    routes: [
+      { receiver: Receiver.logOnly, matchers: [`${Label.alertname}="${WATCHDOG_ALERT}"`] },
+      criticalBranch(scaled(t.critical, timeScale)),
+      warningBranch(scaled(t.warning, timeScale), scaled(t.digest, timeScale)),
+      {
+        receiver: Receiver.logOnly,
+        matchers: [severityIs("info")],
+        ...scaled(t.info, timeScale),
+      },
+    ],
+  };
+}
