@@ -1,16 +1,43 @@
-import { loadConfig } from "./components/config";
+import { renderRuleGroups } from "./alerts/render";
+import { TeamAccess } from "./components/access";
+import { LogArchive } from "./components/archive";
+import { loadConfig, type StackConfig, type StackSecrets } from "./components/config";
+import { GrafanaAccess } from "./components/grafana";
 import { MonitoringNamespace } from "./components/namespace";
+import { PrometheusStack } from "./components/prometheus";
 import { createProviders } from "./components/providers";
 
 // Composition root: config → components → stack outputs. Nothing else belongs here.
+
+function deployStack(config: StackConfig, secrets: StackSecrets) {
+  const providers = createProviders(config, secrets);
+  const onCluster = { providers: [providers.kubernetes] };
+  const namespace = new MonitoringNamespace("monitoring", { config }, onCluster);
+  const prometheus = new PrometheusStack(
+    "prometheus",
+    {
+      config,
+      namespace: namespace.name,
+      ruleGroups: renderRuleGroups(config, { timeScale: 1 }).groups,
+    },
+    onCluster,
+  );
+  const archive = new LogArchive("log-archive", { config }, { providers: [providers.aws] });
+  const grafana = new GrafanaAccess("grafana", { config }, { providers: [providers.grafana] });
+  new TeamAccess(
+    "team-access",
+    { config, archiveBucketArn: archive.bucketArn },
+    { providers: [providers.kubernetes, providers.aws] },
+  );
+  return { namespace, prometheus, archive, grafana };
+}
+
 const { config, secrets } = loadConfig();
-const providers = createProviders(config, secrets);
+// The local stack runs on a laptop through `npm run local`; it must never touch a cluster.
+const stack = config.deployment.environment === "local" ? undefined : deployStack(config, secrets);
 
-const namespace = new MonitoringNamespace(
-  "monitoring",
-  { config },
-  { providers: [providers.kubernetes] },
-);
-
-export const monitoringNamespace = namespace.name;
 export const environment = config.deployment.environment;
+export const monitoringNamespace = stack?.namespace.name;
+export const prometheusRelease = stack?.prometheus.releaseName;
+export const archiveBucket = stack?.archive.bucketName;
+export const grafanaFolderUid = stack?.grafana.folderUid;

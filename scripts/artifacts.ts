@@ -1,5 +1,6 @@
 import { ruleArtifacts } from "../alerts/render";
 import { alertmanagerArtifacts } from "../components/alertmanager/render";
+import { archiveArtifacts } from "../components/archive/lifecycle";
 import type { StackConfig } from "../components/config/schema";
 
 /**
@@ -15,7 +16,11 @@ export interface RenderOptions {
 export type Artifacts = Record<string, string>;
 type ArtifactRenderer = (config: StackConfig, options: RenderOptions) => Artifacts;
 
-const RENDERERS: readonly ArtifactRenderer[] = [alertmanagerArtifacts, ruleArtifacts];
+const RENDERERS: readonly ArtifactRenderer[] = [
+  alertmanagerArtifacts,
+  archiveArtifacts,
+  ruleArtifacts,
+];
 
 export function renderArtifacts(
   config: StackConfig,

@@ -31,10 +31,10 @@ export function summarize(stack: string, out: string, result: SynthResult): stri
     (r) => componentOf(r, byName),
   );
   lines.push("", "Resources by component:");
-  for (const [component, count] of components) lines.push(`  ${component.padEnd(60)} ${count}`);
+  for (const [component, count] of components) lines.push(`  ${component.padEnd(72)} ${count}`);
   lines.push("", "Resources by type:");
   for (const [type, count] of countBy(result.resources, (r) => r.type))
-    lines.push(`  ${type.padEnd(60)} ${count}`);
+    lines.push(`  ${type.padEnd(72)} ${count}`);
   const protectedOnes = result.resources.filter((r) => r.protect).map((r) => r.name);
   if (protectedOnes.length > 0) lines.push("", `Protected: ${protectedOnes.join(", ")}`);
   lines.push("", "Validators:");

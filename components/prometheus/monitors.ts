@@ -1,0 +1,104 @@
+import { Job, SERVICE_LABEL } from "../../lib/conventions";
+import type { StackConfig } from "../config/schema";
+import { RELEASE_NAME, STACK_LABELS } from "./values";
+
+/** Prometheus Operator custom resources: how Port 8000 is scraped, probed and alerted on. */
+
+export const BLACKBOX_RELEASE = "blackbox";
+export const BLACKBOX_MODULE = "http_2xx";
+export const BLACKBOX_PORT = 9115;
+export const SCRAPE_INTERVAL = "15s";
+
+interface CustomResource {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: Record<string, unknown>;
+}
+
+function metadata(config: StackConfig, name: string) {
+  return { name, namespace: config.cluster.namespace, labels: { ...STACK_LABELS } };
+}
+
+export function port8000ServiceMonitor(config: StackConfig): CustomResource {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "ServiceMonitor",
+    metadata: metadata(config, SERVICE_LABEL),
+    spec: {
+      namespaceSelector: { matchNames: [config.service.namespace] },
+      selector: { matchLabels: config.service.selector },
+      endpoints: [
+        {
+          port: config.service.portName,
+          path: config.service.metricsPath,
+          interval: SCRAPE_INTERVAL,
+          relabelings: [{ action: "replace", targetLabel: "job", replacement: Job.port8000 }],
+        },
+      ],
+    },
+  };
+}
+
+export function healthProbe(config: StackConfig): CustomResource {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "Probe",
+    metadata: metadata(config, Job.health),
+    spec: {
+      jobName: Job.health,
+      interval: SCRAPE_INTERVAL,
+      module: BLACKBOX_MODULE,
+      prober: {
+        url: `${BLACKBOX_RELEASE}-prometheus-blackbox-exporter.${config.cluster.namespace}.svc:${BLACKBOX_PORT}`,
+        path: "/probe",
+      },
+      targets: {
+        staticConfig: { static: [config.service.healthUrl], labels: { service: SERVICE_LABEL } },
+      },
+    },
+  };
+}
+
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly object[];
+}
+
+export function port8000PrometheusRule(
+  config: StackConfig,
+  groups: readonly RuleGroup[],
+): CustomResource {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PrometheusRule",
+    metadata: metadata(config, `${SERVICE_LABEL}-rules`),
+    spec: { groups },
+  };
+}
+
+/** The blackbox exporter's probe module; same keys as the chart's default module. */
+export function blackboxModules() {
+  return {
+    [BLACKBOX_MODULE]: {
+      prober: "http",
+      timeout: "5s",
+      http: {
+        valid_http_versions: ["HTTP/1.1", "HTTP/2.0"],
+        follow_redirects: true,
+        preferred_ip_protocol: "ip4",
+      },
+    },
+  };
+}
+
+export function blackboxValues(config: StackConfig) {
+  return {
+    fullnameOverride: `${BLACKBOX_RELEASE}-prometheus-blackbox-exporter`,
+    replicas: Math.min(2, config.ha.prometheusReplicas),
+    config: { modules: blackboxModules() },
+    commonLabels: STACK_LABELS,
+  };
+}
+
+export { RELEASE_NAME };

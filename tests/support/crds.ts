@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import Ajv, { type ValidateFunction } from "ajv";
+import yaml from "js-yaml";
+import { SCHEMAS_DIR } from "./chart-values";
+
+/** Validates custom resources against the pinned CRDs' OpenAPI v3 schemas. */
+
+interface Crd {
+  spec: {
+    group: string;
+    names: { kind: string };
+    versions: { name: string; schema?: { openAPIV3Schema: object } }[];
+  };
+}
+
+const CRD_DIRS = ["kube-prometheus-stack-88.5.3/crds", "opensearch-operator-3.0.4/crds"];
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+let validators: Map<string, ValidateFunction> | undefined;
+
+function loadValidators(): Map<string, ValidateFunction> {
+  const map = new Map<string, ValidateFunction>();
+  for (const dir of CRD_DIRS) {
+    for (const file of readdirSync(join(SCHEMAS_DIR, dir))) {
+      for (const doc of yaml.loadAll(readFileSync(join(SCHEMAS_DIR, dir, file), "utf8")) as Crd[]) {
+        if (!doc?.spec?.versions) continue;
+        for (const version of doc.spec.versions) {
+          if (!version.schema) continue;
+          const key = `${doc.spec.group}/${version.name}/${doc.spec.names.kind}`;
+          map.set(key, ajv.compile(version.schema.openAPIV3Schema));
+        }
+      }
+    }
+  }
+  return map;
+}
+
+/** Returns the schema errors of one resource; throws when no CRD declares its kind. */
+export function crdErrors(resource: { apiVersion: string; kind: string }): string[] {
+  validators ??= loadValidators();
+  const validate = validators.get(`${resource.apiVersion}/${resource.kind}`);
+  if (!validate) throw new Error(`no pinned CRD for ${resource.apiVersion} ${resource.kind}`);
+  if (validate(resource)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
+}
