@@ -1,0 +1,175 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { APT_COMMAND } from "../scripts/ensure-tools";
+
+/**
+ * Runs the real binaries as children, each in its own process group so a stop takes its whole
+ * tree. Stops are graceful (SIGTERM, then SIGKILL); a child that dies on its own is reported.
+ */
+
+export interface ChildSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Polled until it answers 200. */
+  readonly readyUrl: string;
+  /** The port it will listen on; must be free before start. */
+  readonly port: number;
+  readonly logFile: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export class ChildFailed extends Error {}
+
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+interface Running {
+  readonly spec: ChildSpec;
+  readonly process: ChildProcess;
+  readonly exited: Promise<void>;
+  stopping: boolean;
+  failure?: string;
+}
+
+function logTail(file: string): string {
+  try {
+    return readFileSync(file, "utf8").trim().split("\n").slice(-8).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+export function portInUse(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class Supervisor {
+  private readonly children = new Map<string, Running>();
+  private readonly onExitSync = () => this.killAllSync();
+
+  /** Called when a child exits without being asked to. */
+  onUnexpectedExit: (name: string, code: number | null, log: string) => void = () => {};
+
+  constructor() {
+    process.on("exit", this.onExitSync);
+  }
+
+  get names(): string[] {
+    return [...this.children.keys()];
+  }
+
+  pid(name: string): number | undefined {
+    return this.children.get(name)?.process.pid;
+  }
+
+  async start(spec: ChildSpec): Promise<void> {
+    if (await portInUse(spec.port)) {
+      throw new ChildFailed(
+        `${spec.name}: port ${spec.port} is already in use; stop what uses it or pick another --port-base`,
+      );
+    }
+    const running = this.spawn(spec);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let exited = false;
+    running.exited.then(() => {
+      exited = true;
+    });
+    while (!(await answers(spec.readyUrl))) {
+      if (exited) {
+        throw new ChildFailed(
+          running.failure ?? `${spec.name} exited while starting:\n${logTail(spec.logFile)}`,
+        );
+      }
+      if (Date.now() > deadline) {
+        await this.stop(spec.name);
+        throw new ChildFailed(`${spec.name} not ready after ${READY_TIMEOUT_MS / 1000}s`);
+      }
+      await sleep(100);
+    }
+  }
+
+  private spawn(spec: ChildSpec): Running {
+    const log = openSync(spec.logFile, "a");
+    const child = spawn(spec.command, spec.args, {
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: { ...process.env, ...spec.env },
+    });
+    closeSync(log);
+    const exited = new Promise<void>((resolve) => {
+      child.once("error", (err: NodeJS.ErrnoException) => {
+        running.stopping = true;
+        running.failure =
+          err.code === "ENOENT"
+            ? `${spec.command} is not installed; run: sudo ${APT_COMMAND}`
+            : `${spec.name}: ${err.message}`;
+        this.children.delete(spec.name);
+        resolve();
+      });
+      child.once("exit", (code) => {
+        this.children.delete(spec.name);
+        if (!running.stopping) this.onUnexpectedExit(spec.name, code, logTail(spec.logFile));
+        resolve();
+      });
+    });
+    const running: Running = { spec, process: child, exited, stopping: false };
+    this.children.set(spec.name, running);
+    return running;
+  }
+
+  async stop(name: string): Promise<void> {
+    const running = this.children.get(name);
+    if (!running) return;
+    running.stopping = true;
+    signalGroup(running.process, "SIGTERM");
+    const killed = sleep(STOP_TIMEOUT_MS).then(() => signalGroup(running.process, "SIGKILL"));
+    await Promise.race([running.exited, killed]);
+    await running.exited;
+  }
+
+  async restart(name: string): Promise<void> {
+    const running = this.children.get(name);
+    if (!running) throw new Error(`${name} is not running`);
+    await this.stop(name);
+    await this.start(running.spec);
+  }
+
+  /** Stops in reverse start order: Prometheus lets go of Alertmanager before it goes. */
+  async stopAll(): Promise<void> {
+    for (const name of this.names.reverse()) await this.stop(name);
+    process.off("exit", this.onExitSync);
+  }
+
+  private killAllSync(): void {
+    for (const running of this.children.values()) signalGroup(running.process, "SIGKILL");
+  }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
