@@ -2,6 +2,7 @@ import { ruleArtifacts } from "../alerts/render";
 import { alertmanagerArtifacts } from "../components/alertmanager/render";
 import { archiveArtifacts } from "../components/archive/lifecycle";
 import type { StackConfig } from "../components/config/schema";
+import { prometheusConfigArtifacts } from "../components/prometheus/scrape";
 
 /**
  * Every rendered artifact of a stack, as relative path → file content. Each area's pure
@@ -19,6 +20,7 @@ type ArtifactRenderer = (config: StackConfig, options: RenderOptions) => Artifac
 const RENDERERS: readonly ArtifactRenderer[] = [
   alertmanagerArtifacts,
   archiveArtifacts,
+  prometheusConfigArtifacts,
   ruleArtifacts,
 ];
 

@@ -122,3 +122,11 @@ export function renderBlackboxModules(timeScale: number): string {
   };
   return toSortedYaml({ modules }, GENERATED_HEADER);
 }
+
+/** The synth renderer: prometheus.yml with the config-derived targets. */
+export function prometheusConfigArtifacts(
+  config: StackConfig,
+  options: { readonly timeScale: number },
+): Record<string, string> {
+  return { [ArtifactPath.prometheus]: renderPrometheusConfig(config, options) };
+}
