@@ -24,6 +24,9 @@ export const PORT8000_DOWN_SYMPTOMS = [
   "Port8000DbPoolSaturated",
   "Port8000ConnectionDrops",
   "Port8000ErrorBudgetBurn",
+  "Port8000DeployRegression",
+  "Port8000MetricsAbsent",
+  "Port8000WebSocketWorkersStuck",
   "PrometheusScrapeErrors",
 ] as const;
 

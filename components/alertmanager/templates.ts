@@ -25,7 +25,7 @@ export const TemplateName = {
 /** `{{ template "name" . }}` for use in receiver fields. */
 export const use = (name: string): string => `{{ template "${name}" . }}`;
 
-const COMMON = String.raw`{{/* Shared pieces. "." is the notification (template.Data) unless noted. */}}
+const COMMON = `{{/* Shared pieces. "." is the notification (template.Data) unless noted. */}}
 {{ define "port8000.title" }}[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }}, {{ .CommonLabels.service }}){{ end }}
 
 {{/* Per alert ("." is one alert). */}}
@@ -40,11 +40,11 @@ const COMMON = String.raw`{{/* Shared pieces. "." is the notification (template.
 `;
 
 const SLACK =
-  String.raw`{{ define "port8000.slack.title" }}{{ template "port8000.title" . }}{{ end }}
+  `{{ define "port8000.slack.title" }}{{ template "port8000.title" . }}{{ end }}
 
 {{ define "port8000.slack.text" }}{{ range .Alerts }}{{ if eq .Status "firing" }}:rotating_light:{{ else }}:white_check_mark:{{ end }} *{{ .Annotations.summary }}* ` +
   "`{{ .Labels.severity }}`" +
-  String.raw`
+  `
 {{ .Annotations.description }}
 {{ template "port8000.alert.where" . }}
 *Release:* {{ template "port8000.alert.release" . }} · *Since:* {{ .StartsAt.Format "2006-01-02 15:04 MST" }}
@@ -52,21 +52,22 @@ const SLACK =
 {{ end }}{{ end }}
 `;
 
-const PAGERDUTY = String.raw`{{ define "port8000.pagerduty.severity" }}{{ if eq .CommonLabels.severity "critical" }}critical{{ else if eq .CommonLabels.severity "warning" }}warning{{ else if eq .CommonLabels.severity "info" }}info{{ else }}error{{ end }}{{ end }}
+const PAGERDUTY = `{{ define "port8000.pagerduty.severity" }}{{ if eq .CommonLabels.severity "critical" }}critical{{ else if eq .CommonLabels.severity "warning" }}warning{{ else if eq .CommonLabels.severity "info" }}info{{ else }}error{{ end }}{{ end }}
 
 {{ define "port8000.pagerduty.description" }}{{ .CommonLabels.alertname }}: {{ (index .Alerts 0).Annotations.summary }}{{ if gt (len .Alerts) 1 }} (+{{ len .Alerts }} alerts){{ end }} [{{ template "port8000.release" . }}]{{ end }}
 
 {{ define "port8000.pagerduty.firing" }}{{ range .Alerts.Firing }}- {{ .Annotations.summary }} {{ template "port8000.alert.where" . }}(since {{ .StartsAt.Format "15:04 MST" }}, release {{ template "port8000.alert.release" . }})
   {{ .Annotations.description }}
+  runbook {{ .Annotations.runbook_url }} | dashboard {{ .Annotations.dashboard_url }} | logs {{ .Annotations.logs_url }}
 {{ end }}{{ end }}
 `;
 
-const SMS = String.raw`{{ define "port8000.sms.subject" }}P8000 {{ .Status | toUpper }} {{ .CommonLabels.alertname }}{{ end }}
+const SMS = `{{ define "port8000.sms.subject" }}P8000 {{ .Status | toUpper }} {{ .CommonLabels.alertname }}{{ end }}
 
 {{ define "port8000.sms.message" }}{{ .Status | toUpper }} {{ .CommonLabels.severity }} {{ .CommonLabels.alertname }} x{{ len .Alerts }}: {{ (index .Alerts 0).Annotations.summary }}. Rel {{ template "port8000.release" . }}. Runbook {{ template "port8000.runbook" . }} Dash {{ template "port8000.dashboard" . }} Logs {{ template "port8000.logs" . }}{{ end }}
 `;
 
-const EMAIL = String.raw`{{ define "port8000.email.subject" }}[Port 8000 digest] {{ .Alerts.Firing | len }} firing, {{ .Alerts.Resolved | len }} resolved ({{ .CommonLabels.service }}){{ end }}
+const EMAIL = `{{ define "port8000.email.subject" }}[Port 8000 digest] {{ .Alerts.Firing | len }} firing, {{ .Alerts.Resolved | len }} resolved ({{ .CommonLabels.service }}){{ end }}
 
 {{ define "port8000.email.text" }}Port 8000 warnings, hourly digest.
 {{ range .Alerts }}

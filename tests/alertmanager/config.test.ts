@@ -1,0 +1,100 @@
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { alertmanagerHelmValues } from "../../components/alertmanager/helm-values";
+import { PROD_PATHS, RECEIVER_SECRET_NAME } from "../../components/alertmanager/paths";
+import {
+  alertmanagerArtifacts,
+  renderAlertmanagerConfig,
+  renderAlertmanagerFile,
+} from "../../components/alertmanager/render";
+import { ArtifactPath, RECEIVERS, Receiver } from "../../lib/conventions";
+import { loadChartDefaults, unknownValuePaths } from "../support/chart-values";
+import { amtool, STACKS, stackConfig, tempDir, writeFiles } from "./support";
+
+describe("alertmanager.yml", () => {
+  it.each(STACKS)("is accepted by amtool check-config for the %s stack", (stack) => {
+    const dir = writeFiles(alertmanagerArtifacts(stackConfig(stack), { timeScale: 1 }));
+    const { ok, output } = amtool(["check-config", join(dir, ArtifactPath.alertmanager)]);
+    expect(output).toContain("SUCCESS");
+    expect(ok).toBe(true);
+  });
+
+  it("is accepted with its templates loaded, so a template syntax error fails", () => {
+    const dir = tempDir("am-templates");
+    const files = alertmanagerArtifacts(stackConfig("prod"), { timeScale: 1 });
+    writeFiles(files, dir);
+    const config = renderAlertmanagerFile(stackConfig("prod"), {
+      secretsDir: PROD_PATHS.secretsDir,
+      templatesDir: join(dir, "alertmanager", "templates"),
+      timeScale: 1,
+    });
+    writeFiles({ "with-templates.yml": config }, dir);
+    const checked = amtool(["check-config", join(dir, "with-templates.yml")]);
+    expect(checked.output).toContain(" - 1 templates");
+    expect(checked.ok).toBe(true);
+
+    writeFiles({ "alertmanager/templates/broken.tmpl": '{{ define "x" }}{{ if }}' }, dir);
+    expect(amtool(["check-config", join(dir, "with-templates.yml")]).ok).toBe(false);
+  });
+
+  it("a broken config is rejected (the validator can fail)", () => {
+    const dir = writeFiles({ "bad.yml": "route:\n  receiver: nobody\nreceivers: []\n" });
+    expect(amtool(["check-config", join(dir, "bad.yml")]).ok).toBe(false);
+  });
+
+  it("declares every receiver of the routing contract, and only those", () => {
+    const rendered = renderAlertmanagerConfig(stackConfig("prod"), { ...PROD_PATHS, timeScale: 1 });
+    expect(rendered.receivers.map((r) => r.name).sort()).toEqual([...RECEIVERS].sort());
+  });
+
+  it("renders byte-identical output on every run", () => {
+    const config = stackConfig("prod");
+    expect(alertmanagerArtifacts(config, { timeScale: 1 })).toEqual(
+      alertmanagerArtifacts(config, { timeScale: 1 }),
+    );
+  });
+});
+
+describe("timings", () => {
+  const route = (timeScale: number) =>
+    renderAlertmanagerConfig(stackConfig("prod"), { ...PROD_PATHS, timeScale }).route;
+  const branch = (timeScale: number, severity: string) =>
+    route(timeScale).routes?.find((r) => r.matchers?.includes(`severity="${severity}"`));
+
+  it("pages after the configured critical group_wait (5s)", () => {
+    expect(branch(1, "critical")?.group_wait).toBe("5s");
+  });
+
+  it("sends the e-mail digest at most once per digest interval (1h)", () => {
+    const digest = branch(1, "warning")?.routes?.find((r) => r.receiver === Receiver.emailDigest);
+    expect(digest).toMatchObject({ group_interval: "1h", repeat_interval: "1h" });
+  });
+
+  it("divides every interval by the time scale, never below one second", () => {
+    const digest = branch(60, "warning")?.routes?.find((r) => r.receiver === Receiver.emailDigest);
+    expect(digest).toMatchObject({ group_interval: "1m", repeat_interval: "1m" });
+    expect(branch(60, "critical")?.group_wait).toBe("1s");
+    expect(route(60).repeat_interval).toBe("4m");
+  });
+});
+
+describe("alertmanagerHelmValues", () => {
+  const values = alertmanagerHelmValues(stackConfig("prod"));
+
+  it("uses only keys kube-prometheus-stack 88.5.3 knows", () => {
+    const defaults = loadChartDefaults("kube-prometheus-stack-88.5.3").alertmanager;
+    expect(unknownValuePaths(values, defaults, "alertmanager")).toEqual([]);
+  });
+
+  it("mounts the receiver Secret and loads templates from the chart's template dir", () => {
+    expect(values.alertmanagerSpec.secrets).toEqual([RECEIVER_SECRET_NAME]);
+    expect(values.config.templates).toEqual(["/etc/alertmanager/config/*.tmpl"]);
+    expect(Object.keys(values.templateFiles).every((name) => name.endsWith(".tmpl"))).toBe(true);
+  });
+
+  it("carries the same config synth renders", () => {
+    const synth = alertmanagerArtifacts(stackConfig("prod"), { timeScale: 1 });
+    const parsed = yaml.load(synth[ArtifactPath.alertmanager]);
+    expect(JSON.parse(JSON.stringify(values.config))).toEqual(parsed);
+  });
+});

@@ -1,0 +1,97 @@
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { ruleArtifacts } from "../../alerts/render";
+import { alertmanagerArtifacts } from "../../components/alertmanager/render";
+import { ArtifactPath, Receiver } from "../../lib/conventions";
+import { routedReceivers, STACKS, stackConfig, writeFiles } from "./support";
+
+const R = Receiver;
+const PAGE = [R.pagerdutyCritical, R.smsBackup];
+const WARN = [R.slackWarning, R.emailDigest];
+
+/** The routing contract of DESIGN.md, row by row, plus the automation, info and Watchdog rows. */
+const CONTRACT: [string, Record<string, string>, string[]][] = [
+  [
+    "a critical pages PagerDuty and the SMS backup",
+    { severity: "critical", alertname: "Port8000HighErrorRate" },
+    PAGE,
+  ],
+  [
+    "a critical of any other alert pages the same way",
+    { severity: "critical", alertname: "Port8000Down" },
+    PAGE,
+  ],
+  [
+    "a critical disk alert also pages the infra lead and freezes deploys",
+    { severity: "critical", alertname: "HostDiskSpaceLow" },
+    [...PAGE, R.pagerdutyInfraLead, R.automation],
+  ],
+  [
+    "a warning goes to Slack and the e-mail digest",
+    { severity: "warning", alertname: "Port8000HighLatency" },
+    WARN,
+  ],
+  [
+    "a disk warning also runs the log rotation",
+    { severity: "warning", alertname: "HostDiskSpaceLow" },
+    [...WARN, R.automation],
+  ],
+  [
+    "a memory-leak warning also takes a heap snapshot",
+    { severity: "warning", alertname: "Port8000MemoryLeak" },
+    [...WARN, R.automation],
+  ],
+  [
+    "an info is logged only",
+    { severity: "info", alertname: "Port8000LogVolumeSpike" },
+    [R.logOnly],
+  ],
+  ["the Watchdog is logged only", { severity: "info", alertname: "Watchdog" }, [R.logOnly]],
+  [
+    "the Watchdog is logged only whatever its severity",
+    { severity: "none", alertname: "Watchdog" },
+    [R.logOnly],
+  ],
+  [
+    "an alert without severity is shown in Slack, never dropped",
+    { alertname: "Unlabelled" },
+    [R.slackWarning],
+  ],
+];
+
+describe.each(STACKS)("routing on the %s stack (amtool config routes test)", (stack) => {
+  const dir = writeFiles(alertmanagerArtifacts(stackConfig(stack), { timeScale: 1 }));
+  const file = join(dir, ArtifactPath.alertmanager);
+
+  it.each(CONTRACT)("%s", (_, labels, receivers) => {
+    expect(routedReceivers(file, { service: "port8000", ...labels })).toEqual(new Set(receivers));
+  });
+});
+
+interface RuleFile {
+  groups: { rules: { alert?: string; labels?: Record<string, string> }[] }[];
+}
+
+/** Every alert the rule file really emits reaches the receivers the contract gives its labels. */
+describe("routing of every rendered alert rule", () => {
+  const config = stackConfig("prod");
+  const dir = writeFiles(alertmanagerArtifacts(config, { timeScale: 1 }));
+  const file = join(dir, ArtifactPath.alertmanager);
+  const rules = yaml.load(ruleArtifacts(config, { timeScale: 1 })[ArtifactPath.rules]) as RuleFile;
+  const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert);
+
+  const expected = (alert: string, severity: string): string[] => {
+    if (alert === "Watchdog" || severity === "info") return [R.logOnly];
+    if (severity === "critical")
+      return alert === "HostDiskSpaceLow" ? [...PAGE, R.pagerdutyInfraLead, R.automation] : PAGE;
+    const automated = ["HostDiskSpaceLow", "Port8000MemoryLeak"].includes(alert);
+    return automated ? [...WARN, R.automation] : WARN;
+  };
+
+  it("finds the alert rules", () => expect(alerts.length).toBeGreaterThan(20));
+
+  it.each(alerts.map((a) => [a.alert as string, a.labels ?? {}]))("%s %j", (alert, labels) => {
+    const routed = routedReceivers(file, { alertname: alert, ...labels });
+    expect(routed).toEqual(new Set(expected(alert, labels.severity)));
+  });
+});

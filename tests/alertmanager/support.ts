@@ -1,0 +1,51 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { StackConfig } from "../../components/config/schema";
+import { readStackFile, type StackFileConfig } from "../../scripts/stack-file";
+import { parseStackFileConfig } from "../../scripts/synth-lib";
+import { runTool } from "../../scripts/validators";
+
+export const ROOT = join(__dirname, "..", "..");
+export const STACKS = ["prod", "dr", "local"] as const;
+
+export function stackFile(stack: string): StackFileConfig {
+  return readStackFile(join(ROOT, `Pulumi.${stack}.yaml`));
+}
+
+export function stackConfig(stack: string): StackConfig {
+  return parseStackFileConfig(stack, stackFile(stack));
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `${prefix}-`));
+}
+
+/** Writes relative path → content under a fresh temp dir; returns the dir. */
+export function writeFiles(files: Record<string, string>, dir = tempDir("am")): string {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+export function amtool(args: string[]): { ok: boolean; output: string } {
+  return runTool("amtool", args);
+}
+
+/** Receivers amtool resolves for a label set, as a set (order is the tree's, not the contract's). */
+export function routedReceivers(configFile: string, labels: Record<string, string>): Set<string> {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  const args = ["config", "routes", "test", `--config.file=${configFile}`, ...pairs];
+  const result = spawnSync("amtool", args, { encoding: "utf8", timeout: 30_000 });
+  if (result.error) throw new Error(`amtool could not run: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`amtool config routes test failed: ${result.stderr}`);
+  return new Set(
+    result.stdout
+      .split(",")
+      .map((r) => r.trim())
+      .filter(Boolean),
+  );
+}
