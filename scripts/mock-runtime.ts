@@ -6,17 +6,10 @@ import { SECRET_PLACEHOLDER } from "../lib/conventions";
  * resource it declares, with its parent, protect flag and inputs (secrets masked).
  */
 
-// MockMonitor is not re-exported by @pulumi/pulumi/runtime; it is public in the package tree.
-const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as {
-  MockMonitor: new (
-    mocks: pulumi.runtime.Mocks,
-  ) => {
-    registerResource(
-      req: RegisterRequest,
-      callback: (err: unknown, res: unknown) => void,
-    ): Promise<void>;
-  };
-};
+type RegisterResource = (
+  req: RegisterRequest,
+  callback: (err: unknown, res: unknown) => void,
+) => Promise<void>;
 
 interface RegisterRequest {
   getType(): string;
@@ -53,6 +46,10 @@ function nameFromUrn(urn: string): string | null {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
+function stableNumber(text: string): number {
+  return [...text].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 100_000, 7);
+}
+
 /** Computed outputs the program reads back from providers; anything else echoes inputs. */
 function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   const state: Record<string, unknown> = { ...args.inputs };
@@ -61,7 +58,19 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
     Object.assign(state, { bucket, arn: `arn:aws:s3:::${bucket}`, id: bucket });
   }
   if (args.type.startsWith("grafana:")) state.uid = args.inputs.uid ?? `${args.name}-uid`;
+  if (args.type === "grafana:oss/team:Team") state.teamId = stableNumber(args.name);
   return state;
+}
+
+function recordOf(req: RegisterRequest): RecordedResource {
+  return {
+    type: req.getType(),
+    name: req.getName(),
+    parent: nameFromUrn(req.getParent()),
+    protect: req.getProtect() ?? false,
+    custom: req.getCustom(),
+    inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+  };
 }
 
 export interface ProgramRun {
@@ -87,21 +96,14 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       throw new Error(`unmocked provider call ${args.token}: add it to the mocks on purpose`);
     },
   };
-  class RecordingMonitor extends MockMonitor {
-    async registerResource(req: RegisterRequest, callback: (err: unknown, res: unknown) => void) {
-      resources.push({
-        type: req.getType(),
-        name: req.getName(),
-        parent: nameFromUrn(req.getParent()),
-        protect: req.getProtect() ?? false,
-        custom: req.getCustom(),
-        inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-      });
-      return super.registerResource(req, callback);
-    }
-  }
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
-  pulumi.runtime.setMockOptions(new RecordingMonitor(mocks), options.project, options.stack, false);
+  // Wrap the mock monitor setMocks installed (keeping its feature flags, secrets among them).
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: RegisterResource };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    resources.push(recordOf(req));
+    return register(req, callback);
+  };
   pulumi.runtime.setAllConfig(options.config, [...options.secretKeys]);
   const exports = await options.load();
   const outputs = await resolveOutputs(exports);

@@ -33,6 +33,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 function describeValue(issue: z.core.$ZodIssue, raw: unknown): string {
+  // Cross-field checks pass the effective value, which may be a default absent from raw.
+  if (issue.code === "custom" && issue.params && "value" in issue.params) {
+    return ` (${JSON.stringify(issue.params.value)})`;
+  }
   let value: unknown = raw;
   for (const part of issue.path) {
     if (value === null || typeof value !== "object") return "";

@@ -224,7 +224,8 @@ function checkOrder(t: Record<string, number>, direction: Direction, ctx: z.Refi
   ctx.addIssue({
     code: "custom",
     path: ["warning"],
-    message: `warning (${t.warning}) must be ${relation} critical (${t.critical})`,
+    params: { value: t.warning },
+    message: `must be ${relation} critical (${t.critical})`,
   });
 }
 

@@ -94,7 +94,6 @@ export function blackboxModules() {
 
 export function blackboxValues(config: StackConfig) {
   return {
-    fullnameOverride: `${BLACKBOX_RELEASE}-prometheus-blackbox-exporter`,
     replicas: Math.min(2, config.ha.prometheusReplicas),
     config: { modules: blackboxModules() },
     commonLabels: STACK_LABELS,

@@ -12,6 +12,9 @@ export const STACK_LABELS = { "app.kubernetes.io/part-of": "port8000-monitoring"
 
 type Values = Record<string, unknown>;
 
+/** Volumes outlive their pods, and a deleted or scaled-down StatefulSet keeps its data. */
+const RETAIN_VOLUMES = { whenDeleted: "Retain", whenScaled: "Retain" } as const;
+
 function volumeClaim(storageClass: string, size: string): Values {
   return {
     volumeClaimTemplate: {
@@ -37,6 +40,7 @@ function prometheusValues(config: StackConfig): Values {
       podAntiAffinity: config.ha.prometheusReplicas > 1 ? "hard" : "soft",
       retention: config.storage.prometheus.retention,
       storageSpec: volumeClaim(config.cluster.storageClass, config.storage.prometheus.size),
+      persistentVolumeClaimRetentionPolicy: RETAIN_VOLUMES,
       scrapeInterval: "30s",
       evaluationInterval: "30s",
       externalLabels: {
@@ -68,6 +72,7 @@ function alertmanagerValues(config: StackConfig, extra: Values): Values {
       podAntiAffinity: config.ha.alertmanagerReplicas > 1 ? "hard" : "soft",
       retention: "120h",
       storage: volumeClaim(config.cluster.storageClass, config.storage.alertmanager.size),
+      persistentVolumeClaimRetentionPolicy: RETAIN_VOLUMES,
       ...extraSpec,
     },
   };

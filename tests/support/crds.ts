@@ -15,11 +15,24 @@ interface Crd {
 }
 
 const CRD_DIRS = ["kube-prometheus-stack-88.5.3/crds", "opensearch-operator-3.0.4/crds"];
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-let validators: Map<string, ValidateFunction> | undefined;
+/** CRD patterns are Go regular expressions; their inline `(?i)` becomes JavaScript's `i` flag. */
+function goRegExp(pattern: string, flags: string) {
+  const insensitive = pattern.includes("(?i)");
+  return new RegExp(pattern.replaceAll("(?i)", ""), insensitive ? `${flags}i` : flags);
+}
+goRegExp.code = "goRegExp";
 
-function loadValidators(): Map<string, ValidateFunction> {
-  const map = new Map<string, ValidateFunction>();
+const ajv = new Ajv({
+  strict: false,
+  allErrors: true,
+  validateFormats: false,
+  code: { regExp: goRegExp },
+});
+let schemas: Map<string, object> | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+function loadSchemas(): Map<string, object> {
+  const map = new Map<string, object>();
   for (const dir of CRD_DIRS) {
     for (const file of readdirSync(join(SCHEMAS_DIR, dir))) {
       for (const doc of yaml.loadAll(readFileSync(join(SCHEMAS_DIR, dir, file), "utf8")) as Crd[]) {
@@ -27,7 +40,7 @@ function loadValidators(): Map<string, ValidateFunction> {
         for (const version of doc.spec.versions) {
           if (!version.schema) continue;
           const key = `${doc.spec.group}/${version.name}/${doc.spec.names.kind}`;
-          map.set(key, ajv.compile(version.schema.openAPIV3Schema));
+          map.set(key, version.schema.openAPIV3Schema);
         }
       }
     }
@@ -37,9 +50,12 @@ function loadValidators(): Map<string, ValidateFunction> {
 
 /** Returns the schema errors of one resource; throws when no CRD declares its kind. */
 export function crdErrors(resource: { apiVersion: string; kind: string }): string[] {
-  validators ??= loadValidators();
-  const validate = validators.get(`${resource.apiVersion}/${resource.kind}`);
-  if (!validate) throw new Error(`no pinned CRD for ${resource.apiVersion} ${resource.kind}`);
+  schemas ??= loadSchemas();
+  const key = `${resource.apiVersion}/${resource.kind}`;
+  const schema = schemas.get(key);
+  if (!schema) throw new Error(`no pinned CRD for ${resource.apiVersion} ${resource.kind}`);
+  const validate = validators.get(key) ?? ajv.compile(schema);
+  validators.set(key, validate);
   if (validate(resource)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
 }

@@ -1,0 +1,200 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { Chart } from "../lib/conventions";
+import type { ProgramRun } from "../scripts/mock-runtime";
+import { loadChartDefaults, SCHEMAS_DIR, unknownValuePaths } from "./support/chart-values";
+import { crdErrors } from "./support/crds";
+import { named, ofType, runStack } from "./support/program";
+
+let prod: ProgramRun;
+beforeAll(async () => {
+  prod = await runStack("prod");
+});
+
+function releaseValues(chart: string): Record<string, unknown> {
+  const release = ofType(prod, "kubernetes:helm.sh/v3:Release").find(
+    (r) => r.inputs.chart === chart,
+  );
+  if (!release) throw new Error(`no Helm release of ${chart}`);
+  return release.inputs.values as Record<string, unknown>;
+}
+
+describe("Helm values are keys the pinned charts know", () => {
+  const kps = loadChartDefaults(`kube-prometheus-stack-${Chart.kubePrometheusStack.version}`);
+
+  it("pins the chart versions whose schemas are in ../shared/schemas", () => {
+    const folders = readdirSync(SCHEMAS_DIR);
+    for (const chart of [
+      Chart.kubePrometheusStack,
+      Chart.blackboxExporter,
+      Chart.opensearchOperator,
+    ]) {
+      expect(folders).toContain(`${chart.name}-${chart.version}`);
+    }
+    const versions = ofType(prod, "kubernetes:helm.sh/v3:Release").map(
+      (r) => `${r.inputs.chart}-${r.inputs.version}`,
+    );
+    for (const version of versions) expect(folders).toContain(version);
+  });
+
+  it("sets only kube-prometheus-stack values that exist, with their types", () => {
+    expect(unknownValuePaths(releaseValues("kube-prometheus-stack"), kps)).toEqual([]);
+  });
+
+  it("sets only node-exporter subchart values that the subchart itself knows", () => {
+    const nodeExporter = loadChartDefaults("prometheus-node-exporter-4.56.1");
+    const values = releaseValues("kube-prometheus-stack")["prometheus-node-exporter"];
+    expect(unknownValuePaths(values, nodeExporter)).toEqual([]);
+  });
+
+  it("sets only blackbox exporter values that exist", () => {
+    const blackbox = loadChartDefaults(
+      `prometheus-blackbox-exporter-${Chart.blackboxExporter.version}`,
+    );
+    expect(unknownValuePaths(releaseValues("prometheus-blackbox-exporter"), blackbox)).toEqual([]);
+  });
+
+  it("catches a misspelt key and a wrong type (the check can fail)", () => {
+    const bad = {
+      prometheus: { prometheusSpec: { replicaz: 2, replicas: "two" } },
+      alertmanager: { enabled: 1 },
+    };
+    expect(unknownValuePaths(bad, kps)).toEqual([
+      "prometheus.prometheusSpec.replicaz: not a value of this chart",
+      "prometheus.prometheusSpec.replicas: string where the chart has number",
+      "alertmanager.enabled: number where the chart has boolean",
+    ]);
+  });
+
+  it("runs Prometheus and Alertmanager highly available on retained volumes", () => {
+    const values = releaseValues("kube-prometheus-stack") as {
+      prometheus: { prometheusSpec: Record<string, unknown> };
+      alertmanager: { alertmanagerSpec: Record<string, unknown> };
+    };
+    expect(values.prometheus.prometheusSpec).toMatchObject({
+      replicas: 2,
+      retention: "15d",
+      podAntiAffinity: "hard",
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain" },
+    });
+    expect(values.alertmanager.alertmanagerSpec).toMatchObject({
+      replicas: 3,
+      podAntiAffinity: "hard",
+    });
+  });
+});
+
+describe("custom resources", () => {
+  it("validate against the pinned CRD schemas", () => {
+    const custom = prod.resources.filter((r) =>
+      /monitoring\.coreos\.com|opensearch\.org/.test(r.type),
+    );
+    expect(custom.map((r) => r.inputs.kind).sort()).toEqual(
+      expect.arrayContaining(["Probe", "PrometheusRule", "ServiceMonitor"]),
+    );
+    for (const resource of custom) {
+      expect({
+        name: resource.name,
+        errors: crdErrors(resource.inputs as { apiVersion: string; kind: string }),
+      }).toEqual({
+        name: resource.name,
+        errors: [],
+      });
+    }
+  });
+
+  it("reject a malformed resource (the check can fail)", () => {
+    const probe = {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "Probe",
+      spec: { interval: 15, targets: "x" },
+    };
+    expect(crdErrors(probe).length).toBeGreaterThan(0);
+  });
+
+  it("scrape Port 8000 as job port8000 and probe /health as job port8000-health", () => {
+    const monitor = named(prod, "prometheus-service-monitor").inputs as {
+      spec: { endpoints: { relabelings: unknown[]; path: string }[] };
+    };
+    expect(monitor.spec.endpoints[0].path).toBe("/metrics");
+    expect(monitor.spec.endpoints[0].relabelings).toContainEqual(
+      expect.objectContaining({ targetLabel: "job", replacement: "port8000" }),
+    );
+    const probe = named(prod, "prometheus-health-probe").inputs as {
+      spec: { jobName: string; targets: unknown };
+    };
+    expect(probe.spec.jobName).toBe("port8000-health");
+    expect(JSON.stringify(probe.spec.targets)).toContain("https://port8000/health");
+  });
+});
+
+describe("stateful resources", () => {
+  it("are protected: the archive bucket and the monitoring namespace", () => {
+    expect(named(prod, "log-archive-bucket").protect).toBe(true);
+    expect(named(prod, "monitoring-namespace").protect).toBe(true);
+    expect(named(prod, "log-archive-bucket").inputs.forceDestroy).toBe(false);
+  });
+
+  it("keep the archive private, versioned and encrypted", () => {
+    expect(named(prod, "log-archive-public-access-block").inputs).toMatchObject({
+      blockPublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(named(prod, "log-archive-versioning").inputs).toMatchObject({
+      versioningConfiguration: { status: "Enabled" },
+    });
+    expect(JSON.stringify(named(prod, "log-archive-encryption").inputs)).toContain("aws:kms");
+  });
+});
+
+describe("access", () => {
+  it("gives Grafana edit only to teams configured as editors or admins, view to the rest", () => {
+    const permission = named(prod, "grafana-folder-permission").inputs as {
+      permissions: { permission: string; teamId: string }[];
+    };
+    expect(permission.permissions.map((p) => p.permission).sort()).toEqual([
+      "Admin",
+      "Edit",
+      "View",
+      "View",
+    ]);
+    expect(permission.permissions.every((p) => /^\d+$/.test(p.teamId))).toBe(true);
+  });
+
+  it("nests the dashboards folder as Port 8000 / Production", () => {
+    const folders = ofType(prod, "grafana:oss/folder:Folder").map((f) => f.inputs);
+    expect(folders).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ title: "Port 8000", uid: "port-8000" }),
+        expect.objectContaining({ title: "Production", parentFolderUid: "port-8000" }),
+      ]),
+    );
+  });
+
+  it("binds Kubernetes roles per team and leaves teams without access unbound", () => {
+    const bindings = ofType(prod, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").map(
+      (b) => b.inputs.metadata,
+    );
+    expect(bindings.map((m) => (m as { name: string }).name).sort()).toEqual([
+      "port8000-oncall-view",
+      "port8000-ops-edit",
+      "port8000-sre-admin",
+    ]);
+  });
+
+  it("grants archive restore to ops and read-only to on-call", () => {
+    const policy = (team: string) =>
+      JSON.parse(String(named(prod, `team-access-archive-policy-${team}`).inputs.policy));
+    expect(policy("ops").Statement[0].Action).toContain("s3:RestoreObject");
+    expect(policy("oncall").Statement[0].Action).not.toContain("s3:RestoreObject");
+    expect(() => named(prod, "team-access-archive-policy-leadership")).toThrow();
+  });
+});
+
+describe("layout", () => {
+  it("keeps every schema folder the tests read", () => {
+    expect(
+      readdirSync(join(SCHEMAS_DIR, "kube-prometheus-stack-88.5.3", "crds")).length,
+    ).toBeGreaterThan(5);
+  });
+});

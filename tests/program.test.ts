@@ -1,0 +1,60 @@
+import { PROJECT } from "../lib/conventions";
+import { runStack, stackFile, withConfig } from "./support/program";
+
+describe("the program under the recording mocks", () => {
+  it("declares the prod stack with every resource under a component of this project", async () => {
+    const run = await runStack("prod");
+    const components = run.resources.filter((r) => !r.custom);
+    expect(components.map((c) => c.type).every((t) => t.startsWith("port8000:"))).toBe(true);
+    const custom = run.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+    expect(custom.length).toBeGreaterThan(20);
+    for (const resource of custom) {
+      expect(resource.parent).not.toBeNull();
+      expect(resource.name.startsWith(`${resource.parent}-`)).toBe(true);
+    }
+  });
+
+  it("fails before declaring anything when the config is bad, listing every problem", async () => {
+    const file = withConfig(stackFile("prod"), {
+      thresholds: { errorRate: { warning: 0.07 } },
+      ha: { prometheusReplicas: 0 },
+      colour: "blue",
+    });
+    const run = runStack("prod", file);
+    await expect(run).rejects.toThrow(/3 problems/);
+    await expect(run).rejects.toThrow(
+      /thresholds\.errorRate\.warning \(0\.07\): must be below critical \(0\.05\)/,
+    );
+    await expect(run).rejects.toThrow(/ha\.prometheusReplicas \(0\)/);
+    await expect(run).rejects.toThrow(/colour: unknown config key/);
+  });
+
+  it("keeps secrets secret: no value reaches a recorded input, the placeholder does", async () => {
+    const file = stackFile("prod");
+    const marker = "TOP-SECRET-VALUE-123";
+    const config = { ...file.config, [`${PROJECT}:grafanaAuth`]: marker };
+    const run = await runStack("prod", { ...file, config });
+    const recorded = JSON.stringify(run.resources);
+    expect(recorded).not.toContain(marker);
+    const provider = run.resources.find((r) => r.type === "pulumi:providers:grafana");
+    expect(provider?.inputs.auth).toBe("[secret]");
+  });
+
+  it("rebuilds the dr stack in the standby region and cluster from Pulumi.dr.yaml alone", async () => {
+    const run = await runStack("dr");
+    const aws = run.resources.find((r) => r.type === "pulumi:providers:aws");
+    const k8s = run.resources.find((r) => r.type === "pulumi:providers:kubernetes");
+    expect(aws?.inputs.region).toBe("us-west-2");
+    expect(k8s?.inputs.context).toBe("port8000-dr");
+    const prod = await runStack("prod");
+    const kinds = (resources: typeof run.resources) =>
+      resources.map((r) => `${r.type} ${r.name}`).sort();
+    expect(kinds(run.resources)).toEqual(kinds(prod.resources));
+  });
+
+  it("declares nothing for the local stack, which only `npm run local` runs", async () => {
+    const run = await runStack("local");
+    expect(run.resources).toEqual([]);
+    expect(run.outputs.environment).toBe("local");
+  });
+});

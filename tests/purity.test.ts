@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { ROOT } from "./support/program";
+
+/** Renderers are pure: only components/<area>/index.ts, providers and config loading touch Pulumi. */
+
+const PURE_DIRS = ["lib", "alerts", "components", "dashboards"];
+const PULUMI_ALLOWED = [/^components\/[^/]+\/index\.ts$/, /^components\/providers\//];
+
+function tsFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return tsFiles(path);
+    return path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+describe("pure renderers", () => {
+  const files = PURE_DIRS.flatMap((dir) => tsFiles(join(ROOT, dir))).map((f) => relative(ROOT, f));
+
+  it("find the files to check", () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "components/prometheus/values.ts",
+        "components/archive/lifecycle.ts",
+      ]),
+    );
+  });
+
+  it("import nothing from Pulumi", () => {
+    const impure = files.filter((file) => {
+      if (PULUMI_ALLOWED.some((allowed) => allowed.test(file))) return false;
+      return /from "@pulumi|require\("@pulumi|from "@pulumiverse/.test(
+        readFileSync(join(ROOT, file), "utf8"),
+      );
+    });
+    expect(impure).toEqual([]);
+  });
+});

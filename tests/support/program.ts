@@ -1,0 +1,58 @@
+import { join } from "node:path";
+import { PROJECT } from "../../lib/conventions";
+import { type ProgramRun, type RecordedResource, runProgram } from "../../scripts/mock-runtime";
+import { readStackFile, type StackFileConfig } from "../../scripts/stack-file";
+
+/** Runs index.ts under the recording mocks with any stack file, optionally overriding keys. */
+
+export const ROOT = join(__dirname, "..", "..");
+
+export function stackFile(stack: string): StackFileConfig {
+  return readStackFile(join(ROOT, `Pulumi.${stack}.yaml`));
+}
+
+/** Replaces whole top-level project keys (e.g. "thresholds") with new values. */
+export function withConfig(
+  file: StackFileConfig,
+  overrides: Record<string, unknown>,
+): StackFileConfig {
+  const config = { ...file.config };
+  for (const [key, value] of Object.entries(overrides)) {
+    const full = `${PROJECT}:${key}`;
+    if (value === undefined) delete config[full];
+    else config[full] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return { config, secretKeys: file.secretKeys.filter((k) => k in config) };
+}
+
+export async function runStack(
+  stack: string,
+  file: StackFileConfig = stackFile(stack),
+): Promise<ProgramRun> {
+  return runProgram({
+    project: PROJECT,
+    stack,
+    config: file.config,
+    secretKeys: file.secretKeys,
+    load: () => {
+      let exports: Record<string, unknown> = {};
+      jest.isolateModules(() => {
+        exports = require(join(ROOT, "index"));
+      });
+      return exports;
+    },
+  });
+}
+
+export function ofType(run: ProgramRun, type: string): RecordedResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
+
+export function named(run: ProgramRun, name: string): RecordedResource {
+  const found = run.resources.find((r) => r.name === name);
+  if (!found)
+    throw new Error(
+      `no resource named ${name}; have ${run.resources.map((r) => r.name).join(", ")}`,
+    );
+  return found;
+}
