@@ -33,7 +33,10 @@ export interface AlertDefinition {
   readonly name: string;
   readonly runbook: RunbookFile;
   readonly dashboard: keyof typeof DashboardUid;
-  /** Go templates; `level.threshold` is substituted for `%THRESHOLD%`. */
+  /**
+   * Go templates. `%THRESHOLD%` becomes the level's threshold and `%label%` the level's own
+   * labels: rule labels are not in `$labels`, which only holds the expression's labels.
+   */
   readonly summary: string;
   readonly description: string;
   /** OpenSearch Dashboards (KQL) query narrowing the logs to this alert's context. */

@@ -79,9 +79,9 @@ function connectionDrops(ctx: RuleContext): AlertDefinition {
     name: "Port8000ConnectionDrops",
     runbook: "websocket",
     dashboard: "serviceOverview",
-    summary: "Port 8000 is dropping connections ({{ $labels.signal }}: {{ $value | humanize }})",
+    summary: "Port 8000 is dropping connections (%signal%: {{ $value | humanize }})",
     description:
-      "{{ $labels.signal }} on {{ $labels.instance }} is {{ $value | humanize }} (threshold %THRESHOLD%). Find the affected clients in the logs, then check the reverse proxy and the network.",
+      "%signal% on {{ $labels.instance }} is {{ $value | humanize }} (threshold %THRESHOLD%). Find the affected clients in the logs, then check the reverse proxy and the network.",
     logQuery: `${APP_LOGS} and (websocket or ConnectionReset)`,
     levels: [
       ...levelsOf(

@@ -33,8 +33,8 @@ export function sloAlerts(ctx: RuleContext): AlertDefinition[] {
       runbook: "error-rate",
       dashboard: "serviceOverview",
       summary:
-        "Port 8000 burns its error budget %THRESHOLD% too fast ({{ $labels.long_window }} and {{ $labels.short_window }} windows)",
-      description: `The 5xx share over {{ $labels.long_window }} is {{ $value | humanizePercentage }}, more than %THRESHOLD% the budget of the ${percent(ctx.config.slo.availability)} availability SLO (${percent(budget)} errors over ${ctx.config.slo.window}), and the {{ $labels.short_window }} window confirms it is still burning.`,
+        "Port 8000 burns its error budget %THRESHOLD% too fast (%long_window% and %short_window% windows)",
+      description: `The 5xx share over %long_window% is {{ $value | humanizePercentage }}, more than %THRESHOLD% the budget of the ${percent(ctx.config.slo.availability)} availability SLO (${percent(budget)} errors over ${ctx.config.slo.window}), and the %short_window% window confirms it is still burning.`,
       logQuery: "service:port8000 and status >= 500",
       levels: BURN_TIERS.map((tier) => tierLevel(ctx, tier)),
     },
