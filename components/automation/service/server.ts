@@ -1,0 +1,318 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { join } from "node:path";
+
+/**
+ * The `automation` receiver: Alertmanager's webhook for the guide's automations (2.3, 2.5).
+ * Runs unbuilt on Node 24 (type stripping), so: node: builtins only, erasable syntax only.
+ */
+
+export interface WebhookAlert {
+  status: "firing" | "resolved";
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  fingerprint: string;
+}
+
+export interface FreezeState {
+  frozen: boolean;
+  /** Fingerprints of the critical disk alerts holding the freeze. */
+  alerts: string[];
+  reason: string;
+  updatedAt: string;
+}
+
+export interface FreezeStore {
+  read(): Promise<FreezeState>;
+  write(state: FreezeState): Promise<void>;
+}
+
+export type Action = "rotate-logs" | "heap-snapshot" | "freeze" | "unfreeze";
+
+export interface AutomationOptions {
+  port: number;
+  host?: string;
+  token: string;
+  /** Keeps handled notifications (and, without freezeStore, the freeze) across restarts. */
+  stateDir?: string;
+  runLogRotation: (alert: WebhookAlert) => Promise<string>;
+  requestHeapSnapshot: (alert: WebhookAlert) => Promise<string>;
+  freezeStore?: FreezeStore;
+  log?: (entry: Record<string, unknown>) => void;
+  maxBodyBytes?: number;
+}
+
+export interface AutomationServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export function actionsFor(alert: WebhookAlert): Action[] {
+  const { alertname, severity } = alert.labels;
+  const firing = alert.status === "firing";
+  if (alertname === "HostDiskSpaceLow" && severity === "critical") {
+    return [firing ? "freeze" : "unfreeze"];
+  }
+  if (!firing || severity !== "warning") return [];
+  if (alertname === "HostDiskSpaceLow") return ["rotate-logs"];
+  if (alertname === "Port8000MemoryLeak") return ["heap-snapshot"];
+  return [];
+}
+
+const UNFROZEN: FreezeState = { frozen: false, alerts: [], reason: "", updatedAt: "" };
+
+export function fileFreezeStore(path: string): FreezeStore {
+  return {
+    read: async () => {
+      try {
+        return { ...UNFROZEN, ...JSON.parse(readFileSync(path, "utf8")) };
+      } catch {
+        return { ...UNFROZEN };
+      }
+    },
+    write: async (state) => writeJsonAtomic(path, state),
+  };
+}
+
+function memoryFreezeStore(): FreezeStore {
+  let state: FreezeState = { ...UNFROZEN };
+  return {
+    read: async () => ({ ...state, alerts: [...state.alerts] }),
+    write: async (next) => {
+      state = next;
+    },
+  };
+}
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 2));
+  renameSync(`${path}.tmp`, path);
+}
+
+export function applyFreeze(state: FreezeState, alert: WebhookAlert, freeze: boolean): FreezeState {
+  const others = state.alerts.filter((f) => f !== alert.fingerprint);
+  const alerts = freeze ? [...others, alert.fingerprint] : others;
+  const where = alert.labels.instance ?? alert.labels.node ?? "a host";
+  return {
+    frozen: alerts.length > 0,
+    alerts,
+    reason: alerts.length > 0 ? `HostDiskSpaceLow critical on ${where}` : "",
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+/** Notifications already acted on, by fingerprint + startsAt + action (Alertmanager resends). */
+class HandledLog {
+  private readonly keys: Set<string>;
+  private readonly path: string | undefined;
+  constructor(stateDir: string | undefined) {
+    this.path = stateDir ? join(stateDir, "handled.json") : undefined;
+    this.keys = new Set(this.path ? readJsonArray(this.path) : []);
+  }
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+  add(key: string): void {
+    this.keys.add(key);
+    const recent = [...this.keys].slice(-5000);
+    if (this.path) writeJsonAtomic(this.path, recent);
+  }
+}
+
+function readJsonArray(path: string): string[] {
+  try {
+    const value = JSON.parse(readFileSync(path, "utf8"));
+    return Array.isArray(value) ? value.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+/** Constant time: both sides hashed to the same length before comparing. */
+export function checkBearer(header: string | undefined, token: string): void {
+  if (!header) throw new HttpError(401, "missing Authorization: Bearer <token>");
+  const match = /^Bearer\s+(.+)$/i.exec(header);
+  if (!match) throw new HttpError(401, "Authorization must use the Bearer scheme");
+  if (!timingSafeEqual(digest(match[1].trim()), digest(token)))
+    throw new HttpError(401, "invalid bearer token");
+}
+
+function isRecordOfStrings(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === "string")
+  );
+}
+
+/** Checks the Alertmanager webhook payload (version 4); names the first bad field. */
+export function parsePayload(text: string): WebhookAlert[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `malformed JSON: ${(error as Error).message}`);
+  }
+  const shape = (message: string) => new HttpError(422, `not an Alertmanager webhook: ${message}`);
+  if (typeof body !== "object" || body === null) throw shape("body must be a JSON object");
+  const payload = body as { version?: unknown; alerts?: unknown };
+  if (payload.version !== "4") throw shape('version must be "4"');
+  if (!Array.isArray(payload.alerts)) throw shape("alerts must be an array");
+  return payload.alerts.map((raw: unknown, i: number) => {
+    const a = (raw ?? {}) as Record<string, unknown>;
+    if (a.status !== "firing" && a.status !== "resolved")
+      throw shape(`alerts[${i}].status must be "firing" or "resolved"`);
+    if (!isRecordOfStrings(a.labels) || !a.labels.alertname)
+      throw shape(`alerts[${i}].labels must map names to strings and include alertname`);
+    if (a.annotations !== undefined && !isRecordOfStrings(a.annotations))
+      throw shape(`alerts[${i}].annotations must map names to strings`);
+    for (const field of ["fingerprint", "startsAt"])
+      if (typeof a[field] !== "string" || a[field] === "")
+        throw shape(`alerts[${i}].${field} must be a non-empty string`);
+    return {
+      status: a.status,
+      labels: a.labels,
+      annotations: (a.annotations ?? {}) as Record<string, string>,
+      startsAt: a.startsAt as string,
+      fingerprint: a.fingerprint as string,
+    };
+  });
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) reject(new HttpError(413, `body larger than ${limit} bytes`));
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (status === 401) headers["www-authenticate"] = 'Bearer realm="port8000-automation"';
+  if (status === 405) headers.allow = "POST";
+  res.writeHead(status, headers);
+  res.end(JSON.stringify(body));
+}
+
+export async function startAutomationServer(options: AutomationOptions): Promise<AutomationServer> {
+  if (!options.token) throw new Error("automation server needs a non-empty token");
+  if (options.stateDir) mkdirSync(options.stateDir, { recursive: true });
+  const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const freezeStore =
+    options.freezeStore ??
+    (options.stateDir
+      ? fileFreezeStore(join(options.stateDir, "deploy-freeze.json"))
+      : memoryFreezeStore());
+  const handled = new HandledLog(options.stateDir);
+  const inFlight = new Map<string, Promise<string>>();
+  let freezeQueue: Promise<unknown> = Promise.resolve();
+
+  const changeFreeze = (alert: WebhookAlert, freeze: boolean): Promise<string> => {
+    const next = freezeQueue.then(async () => {
+      const state = applyFreeze(await freezeStore.read(), alert, freeze);
+      await freezeStore.write(state);
+      return state.frozen
+        ? `deploy freeze held (${state.alerts.length} alert(s))`
+        : "deploy freeze lifted";
+    });
+    freezeQueue = next.catch(() => undefined);
+    return next;
+  };
+
+  const perform = (action: Action, alert: WebhookAlert): Promise<string> => {
+    if (action === "rotate-logs") return options.runLogRotation(alert);
+    if (action === "heap-snapshot") return options.requestHeapSnapshot(alert);
+    return changeFreeze(alert, action === "freeze");
+  };
+
+  const once = async (action: Action, alert: WebhookAlert) => {
+    const key = `${alert.fingerprint}|${alert.startsAt}|${action}`;
+    if (handled.has(key)) return { action, fingerprint: alert.fingerprint, duplicate: true };
+    let running = inFlight.get(key);
+    if (!running) {
+      running = perform(action, alert).finally(() => inFlight.delete(key));
+      inFlight.set(key, running);
+    }
+    const result = await running;
+    handled.add(key);
+    log({
+      event: "automation.action",
+      action,
+      alert: alert.labels.alertname,
+      fingerprint: alert.fingerprint,
+      result,
+    });
+    return { action, fingerprint: alert.fingerprint, result };
+  };
+
+  const handleAlerts = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== "POST") throw new HttpError(405, "use POST");
+    checkBearer(req.headers.authorization, options.token);
+    if (!String(req.headers["content-type"] ?? "").includes("application/json"))
+      throw new HttpError(415, "content-type must be application/json");
+    const alerts = parsePayload(await readBody(req, options.maxBodyBytes ?? 1_048_576));
+    const work = alerts.flatMap((alert) => actionsFor(alert).map((action) => ({ action, alert })));
+    const outcomes = await Promise.allSettled(work.map((w) => once(w.action, w.alert)));
+    const failed = outcomes.flatMap((o, i) =>
+      o.status === "rejected" ? [{ action: work[i].action, error: String(o.reason) }] : [],
+    );
+    const done = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+    for (const f of failed) log({ event: "automation.failed", ...f });
+    // A 5xx makes Alertmanager retry; actions already done are skipped on the retry.
+    send(res, failed.length > 0 ? 502 : 200, { done, failed });
+  };
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    const route = async () => {
+      if (path === "/healthz") return send(res, 200, { ok: true });
+      if (path === "/freeze") {
+        checkBearer(req.headers.authorization, options.token);
+        return send(res, 200, await freezeStore.read());
+      }
+      if (path === "/alerts") return handleAlerts(req, res);
+      throw new HttpError(404, `no route ${path}; POST /alerts`);
+    };
+    route().catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      if (status === 500) log({ event: "automation.error", error: String(error) });
+      if (!res.headersSent) send(res, status, { error: (error as Error).message });
+      if (status === 413) req.destroy();
+    });
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(options.port, options.host ?? "127.0.0.1", resolve),
+  );
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,296 @@
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import ts from "typescript";
+import { heapSnapshotRequest } from "../../components/automation/service/cluster";
+import {
+  type AutomationServer,
+  startAutomationServer,
+  type WebhookAlert,
+} from "../../components/automation/service/server";
+import { tempDir } from "../alertmanager/support";
+
+const TOKEN = "test-token-0123456789";
+
+function alert(
+  alertname: string,
+  severity: string,
+  status = "firing",
+  fingerprint = `fp-${alertname}-${severity}`,
+) {
+  return {
+    status,
+    labels: { alertname, severity, service: "port8000", instance: "node-a:9100" },
+    annotations: { summary: "s" },
+    startsAt: "2025-10-25T04:00:00Z",
+    endsAt: "0001-01-01T00:00:00Z",
+    fingerprint,
+  };
+}
+const payload = (...alerts: unknown[]) => ({
+  version: "4",
+  status: "firing",
+  receiver: "automation",
+  alerts,
+});
+
+interface Harness {
+  server: AutomationServer;
+  rotations: WebhookAlert[];
+  snapshots: WebhookAlert[];
+  stateDir: string;
+}
+
+async function start(
+  overrides: { failRotation?: boolean; stateDir?: string } = {},
+): Promise<Harness> {
+  const rotations: WebhookAlert[] = [];
+  const snapshots: WebhookAlert[] = [];
+  const stateDir = overrides.stateDir ?? tempDir("automation");
+  const server = await startAutomationServer({
+    port: 0,
+    host: "127.0.0.1",
+    token: TOKEN,
+    stateDir,
+    log: () => undefined,
+    runLogRotation: async (a) => {
+      if (overrides.failRotation) throw new Error("cronjob missing");
+      rotations.push(a);
+      return "rotated";
+    },
+    requestHeapSnapshot: async (a) => {
+      snapshots.push(a);
+      return "snapshot";
+    },
+  });
+  return { server, rotations, snapshots, stateDir };
+}
+
+function post(h: Harness, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${h.server.url}/alerts`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+async function freeze(h: Harness) {
+  const res = await fetch(`${h.server.url}/freeze`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  return res.json();
+}
+
+describe("automation service over HTTP on 127.0.0.1", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await start();
+  });
+  afterEach(() => h.server.close());
+
+  it("runs the log rotation for a disk warning", async () => {
+    const res = await post(h, payload(alert("HostDiskSpaceLow", "warning")));
+    expect(res.status).toBe(200);
+    expect(h.rotations.map((a) => a.labels.instance)).toEqual(["node-a:9100"]);
+    expect(h.snapshots).toEqual([]);
+  });
+
+  it("requests a heap snapshot for a memory-leak warning", async () => {
+    expect((await post(h, payload(alert("Port8000MemoryLeak", "warning")))).status).toBe(200);
+    expect(h.snapshots).toHaveLength(1);
+    expect(h.rotations).toEqual([]);
+  });
+
+  it("sets the deploy freeze on a critical disk alert and lifts it when it resolves", async () => {
+    await post(h, payload(alert("HostDiskSpaceLow", "critical")));
+    expect(await freeze(h)).toMatchObject({
+      frozen: true,
+      reason: expect.stringContaining("node-a"),
+    });
+    await post(h, payload(alert("HostDiskSpaceLow", "critical", "resolved")));
+    expect(await freeze(h)).toMatchObject({ frozen: false, alerts: [] });
+  });
+
+  it("holds the freeze while any host's critical still fires", async () => {
+    await post(
+      h,
+      payload(
+        alert("HostDiskSpaceLow", "critical", "firing", "a"),
+        alert("HostDiskSpaceLow", "critical", "firing", "b"),
+      ),
+    );
+    await post(h, payload(alert("HostDiskSpaceLow", "critical", "resolved", "a")));
+    expect(await freeze(h)).toMatchObject({ frozen: true, alerts: ["b"] });
+  });
+
+  it("acts once on repeated and concurrent notifications of the same alert", async () => {
+    const body = payload(alert("HostDiskSpaceLow", "warning"));
+    await Promise.all([post(h, body), post(h, body)]);
+    const again = await (await post(h, body)).json();
+    expect(h.rotations).toHaveLength(1);
+    expect(again.done).toEqual([expect.objectContaining({ duplicate: true })]);
+  });
+
+  it("acts again when the alert fires anew (new startsAt)", async () => {
+    await post(h, payload(alert("HostDiskSpaceLow", "warning")));
+    await post(
+      h,
+      payload({ ...alert("HostDiskSpaceLow", "warning"), startsAt: "2025-10-26T04:00:00Z" }),
+    );
+    expect(h.rotations).toHaveLength(2);
+  });
+
+  it("remembers handled notifications across a restart (stateDir)", async () => {
+    await post(h, payload(alert("HostDiskSpaceLow", "warning")));
+    await h.server.close();
+    const restarted = await start({ stateDir: h.stateDir });
+    await post(restarted, payload(alert("HostDiskSpaceLow", "warning")));
+    expect(restarted.rotations).toEqual([]);
+    await restarted.server.close();
+    h = await start();
+  });
+
+  it("ignores alerts it has no automation for, and resolved warnings", async () => {
+    await post(
+      h,
+      payload(alert("HostHighCpu", "warning"), alert("HostDiskSpaceLow", "warning", "resolved")),
+    );
+    expect([...h.rotations, ...h.snapshots]).toEqual([]);
+  });
+
+  it.each([
+    ["no Authorization header", {}, 401, /missing Authorization/],
+    ["another scheme", { authorization: `Basic ${TOKEN}` }, 401, /Bearer scheme/],
+    ["a wrong token", { authorization: "Bearer nope" }, 401, /invalid bearer token/],
+    [
+      "a token that is a prefix of the right one",
+      { authorization: `Bearer ${TOKEN.slice(0, 5)}` },
+      401,
+      /invalid/,
+    ],
+  ])("rejects %s with %i and acts on nothing", async (_, headers, status, message) => {
+    const res = await fetch(`${h.server.url}/alerts`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(payload(alert("HostDiskSpaceLow", "warning"))),
+    });
+    expect(res.status).toBe(status);
+    expect(res.headers.get("www-authenticate")).toContain("Bearer");
+    expect((await res.json()).error).toMatch(message);
+    expect(h.rotations).toEqual([]);
+  });
+
+  it.each([
+    ["malformed JSON", "{not json", 400, /malformed JSON/],
+    ["a JSON array", "[]", 422, /version/],
+    ["a wrong version", { version: "3", alerts: [] }, 422, /version must be "4"/],
+    ["alerts not an array", { version: "4", alerts: {} }, 422, /alerts must be an array/],
+    [
+      "an alert without fingerprint",
+      payload({ ...alert("HostDiskSpaceLow", "warning"), fingerprint: undefined }),
+      422,
+      /alerts\[0\]\.fingerprint/,
+    ],
+    [
+      "an unknown status",
+      payload({ ...alert("HostDiskSpaceLow", "warning"), status: "pending" }),
+      422,
+      /alerts\[0\]\.status/,
+    ],
+    [
+      "labels that are not strings",
+      payload({ ...alert("HostDiskSpaceLow", "warning"), labels: { alertname: 1 } }),
+      422,
+      /labels/,
+    ],
+  ])("rejects %s with %i", async (_, body, status, message) => {
+    const res = await post(h, body);
+    expect(res.status).toBe(status);
+    expect((await res.json()).error).toMatch(message);
+    expect(h.rotations).toEqual([]);
+  });
+
+  it("rejects other methods, content types, paths and oversized bodies", async () => {
+    expect((await fetch(`${h.server.url}/alerts`)).status).toBe(405);
+    expect((await post(h, "{}", { "content-type": "text/plain" })).status).toBe(415);
+    expect((await fetch(`${h.server.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${h.server.url}/freeze`)).status).toBe(401);
+    const huge = payload({
+      ...alert("HostDiskSpaceLow", "warning"),
+      annotations: { x: "a".repeat(2_000_000) },
+    });
+    expect((await post(h, huge)).status).toBe(413);
+  });
+
+  it("answers the liveness probe without a token", async () => {
+    expect((await fetch(`${h.server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("failing actions", () => {
+  it("answers 502 so Alertmanager retries, and does not mark the action done", async () => {
+    const h = await start({ failRotation: true });
+    const res = await post(h, payload(alert("HostDiskSpaceLow", "warning")));
+    expect(res.status).toBe(502);
+    expect((await res.json()).failed[0].error).toContain("cronjob missing");
+    await h.server.close();
+    const retry = await start({ stateDir: h.stateDir });
+    await post(retry, payload(alert("HostDiskSpaceLow", "warning")));
+    expect(retry.rotations).toHaveLength(1);
+    await retry.server.close();
+  });
+});
+
+describe("heap snapshot request", () => {
+  it("POSTs to the app's configured endpoint and fails on a non-2xx answer", async () => {
+    const seen: string[] = [];
+    let status = 202;
+    const app = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        seen.push(`${req.method} ${req.url} ${body}`);
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
+    const { port } = app.address() as { port: number };
+    const request = heapSnapshotRequest(`http://127.0.0.1:${port}/admin/heap-snapshot`);
+    const a = alert("Port8000MemoryLeak", "warning") as WebhookAlert;
+    await expect(request(a)).resolves.toContain("202");
+    expect(seen[0]).toMatch(/^POST \/admin\/heap-snapshot .*Port8000MemoryLeak/);
+    status = 500;
+    await expect(request(a)).rejects.toThrow(/HTTP 500/);
+    await new Promise((r) => app.close(r));
+  });
+});
+
+describe("service source (runs unbuilt on node:24-alpine)", () => {
+  const dir = join(__dirname, "../../components/automation/service");
+  const files = ["server.ts", "cluster.ts"];
+
+  it.each(files)("%s imports only node: builtins and its sibling types", (file) => {
+    const source = readFileSync(join(dir, file), "utf8");
+    const specifiers = [...source.matchAll(/^import (type )?[^"]*"([^"]+)"/gm)];
+    for (const [, typeOnly, from] of specifiers) {
+      expect(from.startsWith("node:") || (typeOnly && from === "./server")).toBe(true);
+    }
+  });
+
+  it.each(files)("%s uses only erasable TypeScript syntax", (file) => {
+    const program = ts.createProgram([join(dir, file)], {
+      erasableSyntaxOnly: true,
+      noEmit: true,
+      strict: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      types: ["node"],
+      skipLibCheck: true,
+    });
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    expect(problems).toEqual([]);
+  });
+});
