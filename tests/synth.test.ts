@@ -1,0 +1,108 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "./support/program";
+
+function synth(...args: string[]) {
+  const result = spawnSync(
+    join(ROOT, "node_modules", ".bin", "tsx"),
+    [join(ROOT, "scripts", "synth.ts"), ...args],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const scratch = () => mkdtempSync(join(tmpdir(), "synth-test-"));
+
+describe("npm run synth", () => {
+  const out = join(scratch(), "prod");
+  let run: ReturnType<typeof synth>;
+  beforeAll(() => {
+    run = synth("--stack", "prod", "--out", out);
+  });
+
+  it("exits 0 for prod and writes resources.json with every declared resource", () => {
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8"));
+    expect(resources.length).toBeGreaterThan(20);
+    for (const r of resources)
+      expect(Object.keys(r).sort()).toEqual(["inputs", "name", "parent", "protect", "type"]);
+  });
+
+  it("prints a preview-like summary by component and type, and the validators' verdicts", () => {
+    expect(run.stdout).toMatch(/^Stack prod: \d+ resources/);
+    expect(run.stdout).toContain("port8000:monitoring:PrometheusStack prometheus");
+    expect(run.stdout).toContain("aws:s3/bucket:Bucket");
+    expect(run.stdout).toMatch(
+      /ok\s+promtool check rules\s+prometheus\/alerts\/port8000-rules.yml/,
+    );
+  });
+
+  it("never writes a secure value, only the placeholder", () => {
+    const ciphertexts =
+      readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8").match(/secure: (\S+)/g) ?? [];
+    expect(ciphertexts.length).toBeGreaterThan(0);
+    const resources = readFileSync(join(out, "resources.json"), "utf8");
+    for (const c of ciphertexts) expect(resources).not.toContain(c.replace("secure: ", ""));
+    expect(resources).toContain('"[secret]"');
+  });
+
+  it("renders the archive lifecycle artifact", () => {
+    const lifecycle = JSON.parse(readFileSync(join(out, "archive", "s3-lifecycle.json"), "utf8"));
+    expect(lifecycle.Rules[0].Expiration.Days).toBe(180);
+  });
+
+  it("replaces its own output on a second run but never a directory it did not write", () => {
+    expect(synth("--stack", "prod", "--out", out).code).toBe(0);
+    const foreign = scratch();
+    writeFileSync(join(foreign, "keep.txt"), "mine");
+    const refused = synth("--stack", "prod", "--out", foreign);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("was not written by synth");
+    expect(readFileSync(join(foreign, "keep.txt"), "utf8")).toBe("mine");
+  });
+});
+
+describe("npm run synth with bad input", () => {
+  it("lists every config mistake at once, without a stack trace, and writes nothing", () => {
+    const dir = scratch();
+    const broken = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")
+      .replace("prometheusReplicas: 2", "prometheusReplicas: 0")
+      .replace("availability: 0.995", "availability: 1.5")
+      .replace('channel: "#deia-ops"', "channel: deia-ops");
+    writeFileSync(join(dir, "Pulumi.broken.yaml"), broken);
+    const result = synth(
+      "--stack",
+      "broken",
+      "--config-file",
+      join(dir, "Pulumi.broken.yaml"),
+      "--out",
+      join(dir, "out"),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Invalid config for stack "broken" (3 problems)');
+    expect(result.stderr).toMatch(/ha\.prometheusReplicas \(0\)/);
+    expect(result.stderr).toMatch(/slo\.availability \(1\.5\)/);
+    expect(result.stderr).toMatch(/alerting\.slack\.channel \("deia-ops"\)/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  it.each([
+    [["--stack"], /--stack needs a value/],
+    [["--out", "x"], /--stack is required/],
+    [["--stack", "prod", "--colour", "red"], /unknown argument "--colour"/],
+    [["--stack", "prod", "--time-scale", "0"], /--time-scale must be a number >= 1/],
+    [["--stack", "nope"], /Pulumi\.nope\.yaml: cannot read the stack file/],
+  ])("rejects %j with a message naming the problem", (args, message) => {
+    const result = synth(...(args as string[]));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message as RegExp);
+  });
+});
