@@ -142,9 +142,9 @@ export class Supervisor {
     if (!running) return;
     running.stopping = true;
     signalGroup(running.process, "SIGTERM");
-    const killed = sleep(STOP_TIMEOUT_MS).then(() => signalGroup(running.process, "SIGKILL"));
-    await Promise.race([running.exited, killed]);
+    const kill = setTimeout(() => signalGroup(running.process, "SIGKILL"), STOP_TIMEOUT_MS);
     await running.exited;
+    clearTimeout(kill);
   }
 
   async restart(name: string): Promise<void> {

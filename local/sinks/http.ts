@@ -73,6 +73,7 @@ export async function startHttpSinks(options: HttpSinkOptions): Promise<HttpSink
     if (path.startsWith("/slack")) return Receiver.slackWarning;
     if (path.startsWith("/sns")) return Receiver.smsBackup;
     if (path.startsWith("/automation")) return Receiver.automation;
+    if (path.startsWith("/log-only")) return Receiver.logOnly;
     return UNROUTED;
   };
 
@@ -100,6 +101,7 @@ export async function startHttpSinks(options: HttpSinkOptions): Promise<HttpSink
       return { status: 200, type: "text/xml", body: snsPublishResponse() };
     }
     if (receiver === Receiver.slackWarning) return { status: 200, type: "text/plain", body: "ok" };
+    if (receiver === Receiver.logOnly) return json(200, { status: "logged" });
     if (receiver === Receiver.automation) return forwardAutomation(raw, req);
     const dedupKey = (body as { dedup_key?: string }).dedup_key ?? randomUUID();
     return json(202, { status: "success", message: "Event processed", dedup_key: dedupKey });
@@ -125,7 +127,7 @@ export async function startHttpSinks(options: HttpSinkOptions): Promise<HttpSink
         ? await outage(req)
         : req.method === "POST"
           ? await deliver(req, path)
-          : json(200, { sinks: ["/pagerduty", "/slack", "/sns", "/automation"] });
+          : json(200, { sinks: ["/pagerduty", "/slack", "/sns", "/automation", "/log-only"] });
     res.writeHead(reply.status, { "content-type": reply.type });
     res.end(reply.body);
   };

@@ -1,0 +1,161 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { RECEIVERS, Receiver } from "../../lib/conventions";
+import { APP_METRICS, LOG_PIPELINE_METRICS } from "../../lib/metrics";
+import type { LocalStack } from "../../local/stack";
+import {
+  firingInPrometheus,
+  inject,
+  startE2eStack,
+  stopE2eStack,
+  waitFor,
+  waitForNotification,
+} from "./support/harness";
+import { about, notifications } from "./support/notifications";
+
+/**
+ * The routing contract on the real pipeline: simulator → Prometheus → Alertmanager → sinks,
+ * at time scale 60 (a `for: 2m` is 2 s). Assertions name alerts, since host alerts of this
+ * machine may fire on their own.
+ */
+
+jest.setTimeout(120_000);
+
+const PAGING = [
+  Receiver.pagerdutyCritical,
+  Receiver.smsBackup,
+  Receiver.pagerdutyInfraLead,
+  Receiver.slackWarning,
+  Receiver.emailDigest,
+];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let stack: LocalStack | undefined;
+
+beforeAll(async () => {
+  stack = await startE2eStack(19200);
+}, 90_000);
+
+afterAll(async () => {
+  await stopE2eStack(stack);
+  expect(stack && existsSync(join(stack.stateDir, "ready.json"))).toBeFalsy();
+});
+
+function running(): LocalStack {
+  if (!stack) throw new Error("the local stack did not start");
+  return stack;
+}
+
+test("ready.json names every endpoint and the time scale", () => {
+  const s = running();
+  const ready = JSON.parse(readFileSync(join(s.stateDir, "ready.json"), "utf8"));
+  expect(Object.keys(ready).sort()).toEqual(
+    ["alertmanager", "prometheus", "simulator", "sinks", "timeScale"].sort(),
+  );
+  expect(ready.prometheus).toBe("http://127.0.0.1:19200");
+  expect(ready.timeScale).toBe(60);
+});
+
+test("Prometheus scrapes every target, and the simulator serves every contract series", async () => {
+  const s = running();
+  const targets = await waitFor("every target up", async () => {
+    const res = await fetch(`${s.urls.prometheus}/api/v1/targets`);
+    const doc = (await res.json()) as {
+      data: { activeTargets: { labels: { job: string }; health: string }[] };
+    };
+    const all = doc.data.activeTargets;
+    return all.length >= 6 && all.every((t) => t.health === "up") ? all : undefined;
+  });
+  expect(targets.map((t) => t.labels.job).sort()).toEqual(
+    ["alertmanager", "logstash", "node", "port8000", "port8000-health", "prometheus"].sort(),
+  );
+  const app = await (await fetch(`${s.urls.simulator}/metrics`)).text();
+  for (const name of Object.keys(APP_METRICS)) expect(app).toContain(`# TYPE ${name} `);
+  const logs = await (await fetch(`${s.urls.simulator}/logstash/metrics`)).text();
+  for (const name of Object.keys(LOG_PIPELINE_METRICS)) expect(logs).toContain(`# TYPE ${name} `);
+});
+
+test("a bad fault is refused with the field named, and nothing is applied", async () => {
+  const s = running();
+  const res = await fetch(`${s.urls.simulator}/admin/fault`, {
+    method: "POST",
+    body: JSON.stringify({ queueDepth: 50, errorRatio: 7 }),
+  });
+  expect(res.status).toBe(400);
+  expect(await res.text()).toContain("errorRatio");
+  const now = await (await fetch(`${s.urls.simulator}/admin/fault`)).json();
+  expect(now).toEqual({ faults: {} });
+});
+
+test("a warning reaches Slack and the e-mail digest over SMTP, never a pager; resolved follows", async () => {
+  const s = running();
+  await inject(s, { queueDepth: 30 });
+  await waitForNotification(s, Receiver.slackWarning, "Port8000QueueBacklog");
+  // The digest batches: a warning joins the next one, up to one (scaled) group_interval later.
+  const mail = await waitForNotification(
+    s,
+    Receiver.emailDigest,
+    "Port8000QueueBacklog",
+    "firing",
+    90_000,
+  );
+  expect((mail.body as { to: string[] }).to).toEqual(["oncall@localhost.localdomain"]);
+  await inject(s, {});
+  await waitForNotification(s, Receiver.slackWarning, "Port8000QueueBacklog", "resolved");
+  for (const receiver of [Receiver.pagerdutyCritical, Receiver.smsBackup]) {
+    expect(about(s.stateDir, receiver, "Port8000QueueBacklog")).toEqual([]);
+  }
+});
+
+test("a critical error rate pages PagerDuty and the SMS backup, and resolves after {}", async () => {
+  const s = running();
+  await inject(s, { errorRatio: 0.2 });
+  const page = await waitForNotification(s, Receiver.pagerdutyCritical, "Port8000HighErrorRate");
+  expect((page.body as { payload: { severity: string } }).payload.severity).toBe("critical");
+  await waitForNotification(s, Receiver.smsBackup, "Port8000HighErrorRate");
+  await inject(s, {});
+  await waitForNotification(s, Receiver.pagerdutyCritical, "Port8000HighErrorRate", "resolved");
+  await waitForNotification(s, Receiver.smsBackup, "Port8000HighErrorRate", "resolved");
+  for (const receiver of [Receiver.pagerdutyInfraLead, Receiver.automation]) {
+    expect(about(s.stateDir, receiver, "Port8000HighErrorRate")).toEqual([]);
+  }
+});
+
+test("a warning is muted while its critical fires", async () => {
+  const s = running();
+  const since = Date.now();
+  await inject(s, { queueDepth: 50 });
+  await waitForNotification(s, Receiver.pagerdutyCritical, "Port8000QueueBacklog");
+  await waitFor("the warning firing in Prometheus too", async () =>
+    (await firingInPrometheus(s, "Port8000QueueBacklog", "warning")) ? true : undefined,
+  );
+  await sleep(8_000);
+  const muted = [Receiver.slackWarning, Receiver.emailDigest].flatMap((r) =>
+    about(s.stateDir, r, "Port8000QueueBacklog", "firing").filter((n) => n.receivedAt > since),
+  );
+  expect(muted).toEqual([]);
+  await inject(s, {});
+  await waitForNotification(s, Receiver.pagerdutyCritical, "Port8000QueueBacklog", "resolved");
+});
+
+test("an unhealthy /health (blackbox probe) and a crash-looping bot page", async () => {
+  const s = running();
+  await inject(s, { healthy: false, crashBot: "bot-03" });
+  await waitForNotification(s, Receiver.pagerdutyCritical, "Port8000Down");
+  const crash = await waitForNotification(s, Receiver.pagerdutyCritical, "Port8000BotCrashLoop");
+  expect(JSON.stringify(crash.body)).toContain("bot-03");
+  await inject(s, {});
+  await waitForNotification(s, Receiver.pagerdutyCritical, "Port8000Down", "resolved");
+});
+
+test("info never pages: the Watchdog reaches log-only and no other receiver", async () => {
+  const s = running();
+  await waitForNotification(s, Receiver.logOnly, "Watchdog");
+  expect(await firingInPrometheus(s, "Watchdog", "info")).toBe(true);
+  for (const receiver of PAGING) expect(about(s.stateDir, receiver, "Watchdog")).toEqual([]);
+  const infoElsewhere = PAGING.flatMap((r) => notifications(s.stateDir, r)).filter((n) =>
+    JSON.stringify(n.body).includes('"severity":"info"'),
+  );
+  expect(infoElsewhere).toEqual([]);
+  expect(RECEIVERS).toContain(Receiver.logOnly);
+});
