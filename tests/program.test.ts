@@ -1,4 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../lib/conventions";
+import { runProgram } from "../scripts/mock-runtime";
 import { runStack, stackFile, withConfig } from "./support/program";
 
 describe("the program under the recording mocks", () => {
@@ -56,5 +58,18 @@ describe("the program under the recording mocks", () => {
     const run = await runStack("local");
     expect(run.resources).toEqual([]);
     expect(run.outputs.environment).toBe("local");
+  });
+
+  it("fails on any provider call nobody mocked on purpose", async () => {
+    const run = runProgram({
+      project: PROJECT,
+      stack: "test",
+      config: {},
+      secretKeys: [],
+      load: async () => ({
+        region: await pulumi.runtime.invoke("aws:index/getRegion:getRegion", {}),
+      }),
+    });
+    await expect(run).rejects.toThrow(/unmocked provider call aws:index\/getRegion:getRegion/);
   });
 });
