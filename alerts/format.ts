@@ -5,7 +5,7 @@ export function percent(ratio: number): string {
 }
 
 export function seconds(value: number): string {
-  return value < 1 ? `${Number((value * 1000).toFixed(3))} ms` : `${value} s`;
+  return value < 1 ? `${Number((value * 1000).toFixed(3))}ms` : `${value}s`;
 }
 
 export function mebibytes(bytes: number): string {

@@ -70,9 +70,10 @@ function groupSources(ctx: RuleContext): RuleGroupSource[] {
  */
 export const RELEASE_TEMPLATE =
   '{{ with query `max by (version, commit) (port8000_build_info{job="port8000"})` }}' +
-  "{{ range . }}{{ .Labels.version }} ({{ .Labels.commit }}) {{ end }}{{ else }}unknown {{ end }}" +
+  "{{ range $i, $r := . }}{{ if $i }}, {{ end }}version {{ $r.Labels.version }} (commit {{ $r.Labels.commit }}){{ end }}" +
+  "{{ else }}release unknown{{ end }}" +
   '{{ with query `time() - max(port8000_deploy_timestamp_seconds{job="port8000"})` }}' +
-  "deployed {{ . | first | value | humanizeDuration }} ago{{ end }}";
+  ", deployed {{ . | first | value | humanizeDuration }} ago{{ end }}";
 
 function sorted(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));

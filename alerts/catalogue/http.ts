@@ -24,7 +24,7 @@ function highErrorRate(ctx: RuleContext): AlertDefinition {
     runbook: "error-rate",
     dashboard: "serviceOverview",
     summary: "Port 8000 answers {{ $value | humanizePercentage }} of requests with 5xx",
-    description: `The 5xx share of http_requests_total over ${window} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). If a release went out in the last 15 minutes, roll it back.`,
+    description: `The 5xx share of http_requests_total over ${window} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). If a release went out in the last ${minutes(ctx.t.deployRegressionWindow.critical)}, roll it back.`,
     logQuery: "service:port8000 and status >= 500",
     levels: levelsOf(
       ctx,
@@ -48,6 +48,20 @@ function highLatency(ctx: RuleContext): AlertDefinition {
   };
 }
 
+function minutes(secondsValue: number): string {
+  return `${Number((secondsValue / 60).toFixed(1))} minutes`;
+}
+
+/** Both signals of a regression as they stand, whichever of them fired. */
+function nowTemplate(ctx: RuleContext): string {
+  const ratio = `${RecordName.errorRatio(ctx.t.errorRate.window)}${APP}`;
+  const p95 = `${RecordName.latency(0.95, ctx.t.latencyP95Seconds.window)}${APP}`;
+  return (
+    `Now: error rate {{ with query \`max(${ratio})\` }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}, ` +
+    `p95 {{ with query \`max(${p95})\` }}{{ . | first | value | humanizeDuration }}{{ else }}unknown{{ end }}.`
+  );
+}
+
 /** Guide 4.5: error rate or latency past its critical threshold soon after a deploy. */
 function deployRegression(ctx: RuleContext): AlertDefinition {
   const { errorRate, latencyP95Seconds, deployRegressionWindow } = ctx.t;
@@ -62,14 +76,14 @@ function deployRegression(ctx: RuleContext): AlertDefinition {
     runbook: "deployment-rollback",
     dashboard: "serviceOverview",
     summary: "Port 8000 regressed within %THRESHOLD% of a deploy: roll back",
-    description: `Error rate above ${percent(errorRate.critical)} or p95 latency above ${seconds(latencyP95Seconds.critical)} (now {{ $value }}) within %THRESHOLD% of the last deploy. Freeze the queue and redeploy the last known good release tag.`,
+    description: `Error rate above ${percent(errorRate.critical)} or p95 latency above ${seconds(latencyP95Seconds.critical)} within %THRESHOLD% of the last deploy. ${nowTemplate(ctx)} Freeze the queue and redeploy the last known good release tag.`,
     logQuery: "service:port8000 and (status >= 500 or level:ERROR)",
     levels: [
       {
         severity: "critical",
         expr: `(\n${regressed}\n)\nand on (job)\n(${recentDeploy})`,
         for: ctx.hold(deployRegressionWindow.criticalFor),
-        threshold: `${Math.round(deployRegressionWindow.critical / 60)} min`,
+        threshold: minutes(deployRegressionWindow.critical),
       },
     ],
   };

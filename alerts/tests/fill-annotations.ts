@@ -18,7 +18,10 @@ function sameLabels(a: Record<string, string>, b: Record<string, string>): boole
 function flowLabels(line: string): Record<string, string> {
   const body = /exp_labels: \{(.*)\}/.exec(line)?.[1] ?? "";
   return Object.fromEntries(
-    body.split(",").map((pair) => pair.split(":").map((s) => s.trim().replace(/^"|"$/g, ""))),
+    body.split(", ").map((pair) => {
+      const at = pair.indexOf(": ");
+      return [pair.slice(0, at), pair.slice(at + 2)].map((s) => s.trim().replace(/^"|"$/g, ""));
+    }),
   );
 }
 
