@@ -8,14 +8,14 @@ export interface PromtoolRun {
   readonly output: string;
 }
 
-export function promtoolTestRules(file: string, cwd?: string): PromtoolRun {
-  const result = spawnSync("promtool", ["test", "rules", file], {
+export function promtoolTestRules(file: string, cwd?: string, tool = "promtool"): PromtoolRun {
+  const result = spawnSync(tool, ["test", "rules", file], {
     cwd,
     encoding: "utf8",
     timeout: 300_000,
   });
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
-    throw new MissingTool(`promtool is not installed; run: ${INSTALL_HINT}`);
+    throw new MissingTool(`${tool} is not installed; run: ${INSTALL_HINT}`);
   }
   if (result.error) throw result.error;
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}`.trim() };

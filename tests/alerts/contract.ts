@@ -1,0 +1,35 @@
+/** DESIGN.md's alert contract table plus the production extras of issue 3: name → severities. */
+export const CONTRACT_ALERTS: Record<string, readonly string[]> = {
+  Port8000HighErrorRate: ["critical", "warning"],
+  Port8000HighLatency: ["critical", "warning"],
+  Port8000BotDispatchSlow: ["warning"],
+  Port8000QueueBacklog: ["critical", "warning"],
+  Port8000BotCrashLoop: ["critical", "warning"],
+  Port8000BotHighCpu: ["critical", "warning"],
+  Port8000BotHighMemory: ["critical", "warning"],
+  HostHighCpu: ["warning"],
+  HostMemoryPressure: ["critical", "warning"],
+  HostDiskSpaceLow: ["critical", "warning"],
+  HostOomKill: ["critical"],
+  Port8000FileDescriptorsHigh: ["warning"],
+  Port8000DependencyLatencyHigh: ["critical", "warning"],
+  Port8000DbPoolSaturated: ["warning"],
+  Port8000MemoryLeak: ["warning"],
+  Port8000ConnectionDrops: ["warning"],
+  Port8000Down: ["critical"],
+  PrometheusScrapeErrors: ["warning"],
+  Port8000LogVolumeSpike: ["info"],
+  Port8000ErrorBudgetBurn: ["critical", "warning"],
+};
+
+export const EXTRA_ALERTS: Record<string, readonly string[]> = {
+  Watchdog: ["info"],
+  PrometheusRuleEvaluationFailures: ["critical"],
+  PrometheusNotificationFailures: ["critical"],
+  AlertmanagerNotificationFailures: ["critical"],
+  PrometheusConfigReloadFailed: ["warning"],
+  AlertmanagerConfigReloadFailed: ["warning"],
+  Port8000DeployRegression: ["critical"],
+  Port8000WebSocketWorkersStuck: ["warning"],
+  Port8000MetricsAbsent: ["warning"],
+};
