@@ -1,7 +1,10 @@
 import { renderRuleGroups } from "./alerts/render";
 import { TeamAccess } from "./components/access";
+import { AlertmanagerReceiverSecret, alertmanagerHelmValues } from "./components/alertmanager";
 import { LogArchive } from "./components/archive";
+import { AutomationService } from "./components/automation";
 import { loadConfig, type StackConfig, type StackSecrets } from "./components/config";
+import { DeployFreezeGate } from "./components/deploy-freeze";
 import { GrafanaAccess } from "./components/grafana";
 import { MonitoringNamespace } from "./components/namespace";
 import { PrometheusStack } from "./components/prometheus";
@@ -13,12 +16,33 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
   const providers = createProviders(config, secrets);
   const onCluster = { providers: [providers.kubernetes] };
   const namespace = new MonitoringNamespace("monitoring", { config }, onCluster);
+  // Read first: while the HostDiskSpaceLow deploy freeze holds, the run stops here.
+  const freeze = new DeployFreezeGate("deploy-freeze", { config, namespace }, onCluster);
+  const receiverSecret = new AlertmanagerReceiverSecret(
+    "alertmanager-receivers",
+    { config, secrets, dependsOn: [freeze.ready] },
+    onCluster,
+  );
+  const automation = config.alerting.automation.url
+    ? undefined
+    : new AutomationService(
+        "automation",
+        {
+          config,
+          token: secrets.automationToken ?? "",
+          freezeConfigMap: freeze.configMapName,
+          dependsOn: [freeze.ready],
+        },
+        onCluster,
+      );
   const prometheus = new PrometheusStack(
     "prometheus",
     {
       config,
       namespace: namespace.name,
       ruleGroups: renderRuleGroups(config, { timeScale: 1 }).groups,
+      parts: { alertmanager: alertmanagerHelmValues(config) },
+      dependsOn: [freeze.ready, receiverSecret],
     },
     onCluster,
   );
@@ -29,7 +53,7 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     { config, archiveBucketArn: archive.bucketArn },
     { providers: [providers.kubernetes, providers.aws] },
   );
-  return { namespace, prometheus, archive, grafana };
+  return { namespace, prometheus, archive, grafana, freeze, automation };
 }
 
 const { config, secrets } = loadConfig();
@@ -41,3 +65,6 @@ export const monitoringNamespace = stack?.namespace.name;
 export const prometheusRelease = stack?.prometheus.releaseName;
 export const archiveBucket = stack?.archive.bucketName;
 export const grafanaFolderUid = stack?.grafana.folderUid;
+export const deployFreezeConfigMap = stack?.freeze.configMapName;
+export const deployFreeze = stack?.freeze.status;
+export const automationUrl = stack?.automation?.url;

@@ -86,14 +86,29 @@ export interface RunOptions {
   readonly secretKeys: readonly string[];
   /** Loads the program; returns its module exports (the stack outputs). */
   readonly load: () => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /**
+   * Live state for `Resource.get` reads (args.id set), e.g. the deploy-freeze ConfigMap; return
+   * undefined to fall back to echoing the read's inputs.
+   */
+  /** Where to record, for a caller that must see what was declared even if the run fails. */
+  readonly recorded?: RecordedResource[];
+  readonly readState?: (
+    args: pulumi.runtime.MockResourceArgs,
+  ) => Record<string, unknown> | undefined;
 }
 
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
-  const resources: RecordedResource[] = [];
+  const resources: RecordedResource[] = options.recorded ?? [];
   const mocks: pulumi.runtime.Mocks = {
-    newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args) }),
+    newResource: (args) => {
+      const live = args.id ? options.readState?.(args) : undefined;
+      if (live) return { id: args.id as string, state: live };
+      return { id: `${args.name}-id`, state: mockState(args) };
+    },
     call: (args) => {
-      throw new Error(`unmocked provider call ${args.token}: add it to the mocks on purpose`);
+      // The SDK reports a failed invoke by the error's gRPC `details`, not its message.
+      const message = `unmocked provider call ${args.token}: add it to the mocks on purpose`;
+      throw Object.assign(new Error(message), { details: message });
     },
   };
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);

@@ -8,11 +8,11 @@ import { renderAlertmanagerTemplates } from "./templates";
  * lead merges it into the chart values. `templateFiles` land in /etc/alertmanager/config/ and
  * each Secret of `alertmanagerSpec.secrets` in /etc/alertmanager/secrets/<name>/.
  */
-export interface AlertmanagerHelmValues {
+export type AlertmanagerHelmValues = {
   config: AlertmanagerConfig;
   templateFiles: Record<string, string>;
   alertmanagerSpec: { secrets: string[] };
-}
+};
 
 export function alertmanagerHelmValues(config: StackConfig): AlertmanagerHelmValues {
   return {

@@ -74,6 +74,13 @@ function post(h: Harness, body: unknown, headers: Record<string, string> = {}) {
   });
 }
 
+interface Reply {
+  error?: string;
+  done?: unknown[];
+  failed?: { error: string }[];
+}
+const reply = async (res: Response) => (await res.json()) as Reply;
+
 async function freeze(h: Harness) {
   const res = await fetch(`${h.server.url}/freeze`, {
     headers: { authorization: `Bearer ${TOKEN}` },
@@ -126,7 +133,7 @@ describe("automation service over HTTP on 127.0.0.1", () => {
   it("acts once on repeated and concurrent notifications of the same alert", async () => {
     const body = payload(alert("HostDiskSpaceLow", "warning"));
     await Promise.all([post(h, body), post(h, body)]);
-    const again = await (await post(h, body)).json();
+    const again = await reply(await post(h, body));
     expect(h.rotations).toHaveLength(1);
     expect(again.done).toEqual([expect.objectContaining({ duplicate: true })]);
   });
@@ -176,7 +183,7 @@ describe("automation service over HTTP on 127.0.0.1", () => {
     });
     expect(res.status).toBe(status);
     expect(res.headers.get("www-authenticate")).toContain("Bearer");
-    expect((await res.json()).error).toMatch(message);
+    expect((await reply(res)).error).toMatch(message);
     expect(h.rotations).toEqual([]);
   });
 
@@ -206,7 +213,7 @@ describe("automation service over HTTP on 127.0.0.1", () => {
   ])("rejects %s with %i", async (_, body, status, message) => {
     const res = await post(h, body);
     expect(res.status).toBe(status);
-    expect((await res.json()).error).toMatch(message);
+    expect((await reply(res)).error).toMatch(message);
     expect(h.rotations).toEqual([]);
   });
 
@@ -232,7 +239,7 @@ describe("failing actions", () => {
     const h = await start({ failRotation: true });
     const res = await post(h, payload(alert("HostDiskSpaceLow", "warning")));
     expect(res.status).toBe(502);
-    expect((await res.json()).failed[0].error).toContain("cronjob missing");
+    expect((await reply(res)).failed?.[0].error).toContain("cronjob missing");
     await h.server.close();
     const retry = await start({ stateDir: h.stateDir });
     await post(retry, payload(alert("HostDiskSpaceLow", "warning")));

@@ -1,0 +1,51 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig, StackSecrets } from "../config";
+import { neededReceiverSecrets } from "./local";
+import { RECEIVER_SECRET_NAME, ReceiverSecretFile } from "./paths";
+
+export { alertmanagerHelmValues } from "./helm-values";
+export { RECEIVER_SECRET_NAME, ReceiverSecretFile } from "./paths";
+
+export interface AlertmanagerReceiverSecretArgs {
+  readonly config: StackConfig;
+  readonly secrets: StackSecrets;
+  /** The Secret waits for these (the deploy-freeze gate). */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The Kubernetes Secret Alertmanager mounts (alertmanagerSpec.secrets) for its `*_file`
+ * credentials. Values join here, from Pulumi secrets, and stay secret.
+ */
+export class AlertmanagerReceiverSecret extends pulumi.ComponentResource {
+  readonly secretName: pulumi.Output<string>;
+
+  constructor(
+    name: string,
+    args: AlertmanagerReceiverSecretArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("port8000:alertmanager:ReceiverSecret", name, {}, opts);
+    const entries = neededReceiverSecrets(args.config).map((key) => {
+      const value = args.secrets[key];
+      if (!value)
+        throw new pulumi.RunError(`${key}: missing secret for the Alertmanager receivers`);
+      return [ReceiverSecretFile[key], pulumi.secret(value)] as const;
+    });
+    const secret = new k8s.core.v1.Secret(
+      `${name}-secret`,
+      {
+        metadata: {
+          name: RECEIVER_SECRET_NAME,
+          namespace: args.config.cluster.namespace,
+          labels: { "app.kubernetes.io/part-of": "port8000-monitoring" },
+        },
+        stringData: Object.fromEntries(entries),
+      },
+      { parent: this, dependsOn: args.dependsOn },
+    );
+    this.secretName = secret.metadata.name;
+    this.registerOutputs({ secretName: this.secretName });
+  }
+}

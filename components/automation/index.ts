@@ -1,0 +1,153 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
+import type { StackConfig } from "../config";
+import {
+  automationContainer,
+  codeChecksum,
+  LABELS,
+  LOG_ROTATION_CRONJOB,
+  logRotationJobSpec,
+  serviceCode,
+  TOKEN_KEY,
+} from "./workload";
+
+export interface AutomationServiceArgs {
+  readonly config: StackConfig;
+  /** Bearer token Alertmanager presents; stays a Pulumi secret. */
+  readonly token: pulumi.Input<string>;
+  /** The deploy-freeze ConfigMap the service writes (components/deploy-freeze). */
+  readonly freezeConfigMap: pulumi.Input<string>;
+  /** Children wait for these (the deploy-freeze gate). */
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** The `automation` receiver: Node 24 running the service's TypeScript from a ConfigMap. */
+export class AutomationService extends pulumi.ComponentResource {
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: AutomationServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("port8000:automation:AutomationService", name, {}, opts);
+    const { config } = args;
+    const namespace = config.cluster.namespace;
+    const meta = (suffix: string) => ({
+      name: `${AUTOMATION_SERVICE_NAME}${suffix}`,
+      namespace,
+      labels: LABELS,
+    });
+    const child = { parent: this, dependsOn: args.dependsOn };
+    const code = serviceCode();
+
+    new k8s.core.v1.ConfigMap(`${name}-code`, { metadata: meta("-code"), data: code }, child);
+    new k8s.core.v1.Secret(
+      `${name}-token`,
+      { metadata: meta("-token"), stringData: { [TOKEN_KEY]: pulumi.secret(args.token) } },
+      child,
+    );
+    this.declareAccess(name, args, meta);
+    new k8s.batch.v1.CronJob(
+      `${name}-log-rotation`,
+      {
+        metadata: { name: LOG_ROTATION_CRONJOB, namespace, labels: LABELS },
+        // Suspended: a template the service (or `kubectl create job --from`) instantiates.
+        spec: {
+          suspend: true,
+          schedule: "0 4 * * *",
+          jobTemplate: { spec: logRotationJobSpec(config) },
+        },
+      },
+      child,
+    );
+    new k8s.apps.v1.Deployment(
+      `${name}-deployment`,
+      {
+        metadata: meta(""),
+        spec: {
+          replicas: config.ha.automationReplicas,
+          selector: { matchLabels: LABELS },
+          template: {
+            metadata: {
+              labels: LABELS,
+              annotations: { "port8000/code-sha256": codeChecksum(code) },
+            },
+            spec: {
+              serviceAccountName: AUTOMATION_SERVICE_NAME,
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 1000,
+                runAsGroup: 1000,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              containers: [
+                pulumi.output(args.freezeConfigMap).apply((cm) => automationContainer(config, cm)),
+              ],
+              volumes: [
+                { name: "code", configMap: { name: `${AUTOMATION_SERVICE_NAME}-code` } },
+                { name: "token", secret: { secretName: `${AUTOMATION_SERVICE_NAME}-token` } },
+              ],
+            },
+          },
+        },
+      },
+      child,
+    );
+    const port = config.alerting.automation.port;
+    new k8s.core.v1.Service(
+      `${name}-service`,
+      {
+        metadata: meta(""),
+        spec: { selector: LABELS, ports: [{ name: "http", port, targetPort: "http" }] },
+      },
+      child,
+    );
+    this.url = pulumi.output(`http://${AUTOMATION_SERVICE_NAME}.${namespace}.svc:${port}`);
+    this.registerOutputs({ url: this.url });
+  }
+
+  /** Least privilege: read one CronJob, create Jobs, read and patch the freeze ConfigMap. */
+  private declareAccess(name: string, args: AutomationServiceArgs, meta: (s: string) => object) {
+    const child = { parent: this, dependsOn: args.dependsOn };
+    new k8s.core.v1.ServiceAccount(`${name}-account`, { metadata: meta("") }, child);
+    new k8s.rbac.v1.Role(
+      `${name}-role`,
+      {
+        metadata: meta(""),
+        rules: [
+          {
+            apiGroups: ["batch"],
+            resources: ["cronjobs"],
+            resourceNames: [LOG_ROTATION_CRONJOB],
+            verbs: ["get"],
+          },
+          { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create"] },
+          {
+            apiGroups: [""],
+            resources: ["configmaps"],
+            resourceNames: [pulumi.output(args.freezeConfigMap)],
+            verbs: ["get", "patch"],
+          },
+        ],
+      },
+      child,
+    );
+    new k8s.rbac.v1.RoleBinding(
+      `${name}-binding`,
+      {
+        metadata: meta(""),
+        roleRef: {
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "Role",
+          name: AUTOMATION_SERVICE_NAME,
+        },
+        subjects: [
+          {
+            kind: "ServiceAccount",
+            name: AUTOMATION_SERVICE_NAME,
+            namespace: args.config.cluster.namespace,
+          },
+        ],
+      },
+      child,
+    );
+  }
+}

@@ -1,0 +1,94 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { StackConfig } from "../config/schema";
+
+/** Pure pieces of the automation workload: its code, entry, labels and the pod spec. */
+
+export const SERVICE_FILES = ["server.ts", "cluster.ts"] as const;
+export const CODE_DIR = "/app";
+export const TOKEN_DIR = "/var/run/automation";
+export const TOKEN_KEY = "token";
+export const LOG_ROTATION_CRONJOB = "port8000-log-rotation";
+
+/** Node 24 strips the types of /app/*.ts on import; no build step, no image of our own. */
+export const ENTRY = `Promise.all([import("${CODE_DIR}/server.ts"), import("${CODE_DIR}/cluster.ts")]).then(([s, c]) => c.main(s.startAutomationServer)).catch((e) => { console.error(e); process.exit(1); })`;
+
+export function serviceCode(): Record<string, string> {
+  const dir = join(__dirname, "service");
+  return Object.fromEntries(SERVICE_FILES.map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+}
+
+export function codeChecksum(code: Record<string, string>): string {
+  return createHash("sha256").update(JSON.stringify(code)).digest("hex");
+}
+
+export const LABELS = {
+  "app.kubernetes.io/name": "port8000-automation",
+  "app.kubernetes.io/part-of": "port8000-monitoring",
+};
+
+const RESTRICTED = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+};
+
+export function automationContainer(config: StackConfig, freezeConfigMap: string) {
+  const { port, image } = config.alerting.automation;
+  const probe = { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10 };
+  return {
+    name: "automation",
+    image,
+    command: ["node", "-e", ENTRY],
+    ports: [{ name: "http", containerPort: port }],
+    env: [
+      { name: "PORT", value: String(port) },
+      { name: "TOKEN_FILE", value: `${TOKEN_DIR}/${TOKEN_KEY}` },
+      { name: "LOG_ROTATION_CRONJOB", value: LOG_ROTATION_CRONJOB },
+      { name: "HEAP_SNAPSHOT_URL", value: config.service.heapSnapshotUrl },
+      { name: "FREEZE_CONFIGMAP", value: freezeConfigMap },
+    ],
+    volumeMounts: [
+      { name: "code", mountPath: CODE_DIR, readOnly: true },
+      { name: "token", mountPath: TOKEN_DIR, readOnly: true },
+    ],
+    resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+    readinessProbe: probe,
+    livenessProbe: { ...probe, initialDelaySeconds: 10 },
+    securityContext: RESTRICTED,
+  };
+}
+
+/** The log-rotation Job template: logrotate against the node's /var/log (guide 2.5). */
+export function logRotationJobSpec(config: StackConfig) {
+  const { logRotationCommand, logRotationImage } = config.alerting.automation;
+  const ensureLogrotate =
+    'command -v logrotate >/dev/null || apk add --no-cache logrotate; exec "$@"';
+  return {
+    backoffLimit: 1,
+    ttlSecondsAfterFinished: 86_400,
+    template: {
+      metadata: { labels: { ...LABELS, "app.kubernetes.io/component": "log-rotation" } },
+      spec: {
+        restartPolicy: "Never",
+        containers: [
+          {
+            name: "logrotate",
+            image: logRotationImage,
+            command: ["sh", "-c", ensureLogrotate, "logrotate", ...logRotationCommand],
+            volumeMounts: [
+              { name: "var-log", mountPath: "/var/log" },
+              { name: "logrotate-d", mountPath: "/etc/logrotate.d", readOnly: true },
+            ],
+            resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+          },
+        ],
+        volumes: [
+          { name: "var-log", hostPath: { path: "/var/log", type: "Directory" } },
+          { name: "logrotate-d", hostPath: { path: "/etc/logrotate.d", type: "Directory" } },
+        ],
+      },
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { join } from "node:path";
+import { PROJECT } from "../../lib/conventions";
+import { type RecordedResource, runProgram } from "../../scripts/mock-runtime";
+import { readStackFile } from "../../scripts/stack-file";
+
+/**
+ * Child process of gate.test.ts: runs index.ts under the recording mocks with the live freeze
+ * ConfigMap holding argv[2] (JSON) and prints what happened. A held freeze fails the program
+ * with rejections, exactly as `pulumi up` sees it; jest would pin those on the test itself.
+ */
+
+const ROOT = join(__dirname, "..", "..");
+
+async function main() {
+  const data = JSON.parse(process.argv[2]) as Record<string, string>;
+  const file = readStackFile(process.argv[3] ?? join(ROOT, "Pulumi.prod.yaml"));
+  const reads: string[] = [];
+  const errors: string[] = [];
+  const recorded: RecordedResource[] = [];
+  process.on("unhandledRejection", (reason) =>
+    errors.push(String((reason as Error)?.message ?? reason)),
+  );
+  const report = async (outputs: Record<string, unknown>) => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const names = recorded.map((r) => r.name);
+    process.stdout.write(JSON.stringify({ outputs, names, reads, errors, resources: recorded }));
+    // A failed run leaves registrations waiting forever, as the engine would; stop here.
+    process.exit(0);
+  };
+  await runProgram({
+    project: PROJECT,
+    stack: "prod",
+    config: file.config,
+    secretKeys: file.secretKeys,
+    recorded,
+    readState: (args) => {
+      reads.push(`${args.type} ${args.id}`);
+      return args.type === "kubernetes:core/v1:ConfigMap" ? { data } : undefined;
+    },
+    load: async () => {
+      const exports = require(join(ROOT, "index"));
+      const status = exports.deployFreeze as { promise(): Promise<unknown> };
+      const deployFreeze = await status.promise().catch((e: Error) => `failed: ${e.message}`);
+      return report({ deployFreeze });
+    },
+  });
+}
+
+main().catch((error) => {
+  process.stderr.write(String(error?.stack ?? error));
+  process.exit(1);
+});
