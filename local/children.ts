@@ -95,8 +95,10 @@ function prometheus(ctx: ChildContext): ChildSpec {
       `--web.listen-address=${address(port)}`,
       `--web.external-url=${httpUrl(port)}`,
       "--web.enable-lifecycle",
-      // Prometheus's own alerting clocks, scaled like every `for:` (defaults 1m and 10m).
-      `--rules.alert.resend-delay=${scaled("1m")}`,
+      // Prometheus's own alerting clocks, scaled like every `for:` (defaults 1m and 10m). An
+      // alert stays valid in Alertmanager for 4 resend delays; 3 s floors that at 12 s, so a
+      // restart (a few real seconds, not scaled) does not resolve and re-page an incident.
+      `--rules.alert.resend-delay=${scaleDuration("1m", ctx.timeScale, 3000)}`,
       `--rules.alert.for-grace-period=${scaled("10m")}`,
     ],
     readyUrl: `${httpUrl(port)}/-/ready`,

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Receiver } from "../lib/conventions";
+import { type LocalAutomation, startLocalAutomation } from "./automation";
 import { type ChildName, childSpecs } from "./children";
 import { httpUrl, LOOPBACK, type Ports, portsFrom } from "./ports";
 import { renderLocalFiles } from "./render";
@@ -45,13 +46,19 @@ export interface LocalStack {
 export const READY_FILE = "ready.json";
 
 interface InProcess {
+  automation?: LocalAutomation;
   simulator?: Simulator;
   sinks?: HttpSinks;
   smtp?: SmtpSink;
 }
 
 async function closeInProcess(parts: InProcess): Promise<void> {
-  await Promise.all([parts.simulator?.close(), parts.sinks?.close(), parts.smtp?.close()]);
+  await Promise.all([
+    parts.simulator?.close(),
+    parts.sinks?.close(),
+    parts.smtp?.close(),
+    parts.automation?.server.close(),
+  ]);
 }
 
 async function timed<T>(label: string, progress: (l: string) => void, step: () => Promise<T>) {
@@ -77,12 +84,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const parts: InProcess = {};
   const supervisor = new Supervisor();
   try {
+    parts.automation = await timed("automation service", progress, () =>
+      startLocalAutomation(stateDir, local, ports.automation),
+    );
     parts.sinks = await timed("sinks (PagerDuty, Slack, SNS, automation)", progress, () =>
       startHttpSinks({
         host: LOOPBACK,
         port: ports.sinks,
         stateDir,
         pagerdutyKeys: pagerdutyKeys(local.secrets),
+        automationForward: parts.automation?.alertsUrl,
       }),
     );
     parts.smtp = await timed("SMTP sink (e-mail digest)", progress, () =>
@@ -94,7 +105,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         port: ports.simulator,
         bots: options.bots,
         timeScale: options.timeScale,
-        heapSnapshotLog: join(stateDir, "received", "heap-snapshots.jsonl"),
+        heapSnapshotLog: join(stateDir, "automation", "heap-snapshots.jsonl"),
       }),
     );
     for (const spec of childSpecs({ stateDir, ports, files, timeScale: options.timeScale })) {

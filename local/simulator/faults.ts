@@ -16,6 +16,8 @@ export interface Faults {
   readonly ollamaLatencyMs?: number;
   /** false makes /health answer 503 (and the blackbox probe fail). */
   readonly healthy?: boolean;
+  /** Beyond the contract: the controller's resident memory, to drive Port8000MemoryLeak. */
+  readonly residentMemoryMb?: number;
 }
 
 export const FAULT_FIELDS = [
@@ -26,6 +28,7 @@ export const FAULT_FIELDS = [
   "botCpuPercent",
   "ollamaLatencyMs",
   "healthy",
+  "residentMemoryMb",
 ] as const;
 
 export type FaultParse = { ok: true; faults: Faults } | { ok: false; problems: string[] };
@@ -52,6 +55,7 @@ const CHECKS: Record<(typeof FAULT_FIELDS)[number], Check> = {
   botCpuPercent: number(0, 100),
   ollamaLatencyMs: number(0),
   healthy: (value) => (typeof value === "boolean" ? undefined : "expected true or false"),
+  residentMemoryMb: number(0),
 };
 
 function describe(value: unknown): string {

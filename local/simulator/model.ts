@@ -167,7 +167,11 @@ export class Port8000Model {
     this.refreshBots();
     set("process_open_fds", BASELINE.openFds);
     set("process_max_fds", BASELINE.maxFds);
-    set("process_resident_memory_bytes", BASELINE.residentMemoryBytes);
+    const residentMb = this.faults.residentMemoryMb;
+    set(
+      "process_resident_memory_bytes",
+      residentMb === undefined ? BASELINE.residentMemoryBytes : residentMb * 1024 * 1024,
+    );
     set("process_start_time_seconds", Math.floor(this.startedAt / 1000));
     set("process_uptime_seconds", Math.floor((now - this.startedAt) / 1000));
     set("ollama_latency_ms", this.faults.ollamaLatencyMs ?? BASELINE.ollamaLatencyMs);
