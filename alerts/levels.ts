@@ -1,15 +1,6 @@
+import type { ThresholdLevels } from "../components/config/thresholds";
 import type { Severity } from "../lib/conventions";
 import type { AlertLevel, RuleContext } from "./model";
-
-/** One configured threshold (config.thresholds.<name>), whichever levels it has. */
-export interface ThresholdLevels {
-  readonly warning?: number;
-  readonly warningFor?: string;
-  readonly critical?: number;
-  readonly criticalFor?: string;
-  readonly info?: number;
-  readonly infoFor?: string;
-}
 
 const ORDER: readonly Severity[] = ["critical", "warning", "info"];
 

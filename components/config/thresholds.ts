@@ -8,15 +8,19 @@ import { DURATION_PATTERN, parseDurationMs } from "../../lib/duration";
  */
 export type Direction = "above" | "below";
 
-interface ThresholdDefaults {
-  readonly direction: Direction;
-  readonly unit: string;
+/** The levels one threshold may have, each with its `for:`. */
+export interface ThresholdLevels {
   readonly warning?: number;
   readonly warningFor?: string;
   readonly critical?: number;
   readonly criticalFor?: string;
   readonly info?: number;
   readonly infoFor?: string;
+}
+
+interface ThresholdDefaults extends ThresholdLevels {
+  readonly direction: Direction;
+  readonly unit: string;
   /** Range window of the expression, where the guide fixes one. */
   readonly window?: string;
 }
