@@ -8,13 +8,13 @@ import { DeployFreezeGate } from "./components/deploy-freeze";
 import { GrafanaAccess } from "./components/grafana";
 import { MonitoringNamespace } from "./components/namespace";
 import { PrometheusStack } from "./components/prometheus";
-import { createProviders } from "./components/providers";
+import { createCloudProviders, createClusterProvider } from "./components/providers";
 
 // Composition root: config → components → stack outputs. Nothing else belongs here.
 
 function deployStack(config: StackConfig, secrets: StackSecrets) {
-  const providers = createProviders(config, secrets);
-  const onCluster = { providers: [providers.kubernetes] };
+  const cluster = createClusterProvider(config);
+  const onCluster = { providers: [cluster] };
   const namespace = new MonitoringNamespace("monitoring", { config }, onCluster);
   // Read first: while the HostDiskSpaceLow deploy freeze holds, the run stops here.
   const freeze = new DeployFreezeGate("deploy-freeze", { config, namespace }, onCluster);
@@ -46,12 +46,13 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     },
     onCluster,
   );
-  const archive = new LogArchive("log-archive", { config }, { providers: [providers.aws] });
-  const grafana = new GrafanaAccess("grafana", { config }, { providers: [providers.grafana] });
+  const cloud = createCloudProviders(config, secrets, freeze.ready);
+  const archive = new LogArchive("log-archive", { config }, { providers: [cloud.aws] });
+  const grafana = new GrafanaAccess("grafana", { config }, { providers: [cloud.grafana] });
   new TeamAccess(
     "team-access",
     { config, archiveBucketArn: archive.bucketArn },
-    { providers: [providers.kubernetes, providers.aws] },
+    { providers: [cluster, cloud.aws] },
   );
   return { namespace, prometheus, archive, grafana, freeze, automation };
 }

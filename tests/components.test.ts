@@ -172,9 +172,9 @@ describe("access", () => {
   });
 
   it("binds Kubernetes roles per team and leaves teams without access unbound", () => {
-    const bindings = ofType(prod, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").map(
-      (b) => b.inputs.metadata,
-    );
+    const bindings = ofType(prod, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
+      .filter((b) => b.parent === "team-access")
+      .map((b) => b.inputs.metadata);
     expect(bindings.map((m) => (m as { name: string }).name).sort()).toEqual([
       "port8000-oncall-view",
       "port8000-ops-edit",

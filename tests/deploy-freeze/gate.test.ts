@@ -70,6 +70,11 @@ const GATED = [
   "alertmanager-receivers-secret",
   "automation-deployment",
   "automation-token",
+  "aws",
+  "grafana",
+  "log-archive-lifecycle",
+  "grafana-folder-permission",
+  "team-access-port8000-ops-edit",
 ];
 
 describe("deploy freeze gate (pulumi up under the recording mocks)", () => {
