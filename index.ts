@@ -1,6 +1,11 @@
 import { renderRuleGroups } from "./alerts/render";
 import { TeamAccess } from "./components/access";
-import { AlertmanagerReceiverSecret, alertmanagerHelmValues } from "./components/alertmanager";
+import {
+  AlertmanagerReceiverSecret,
+  AlertmanagerSnsRole,
+  alertmanagerHelmValues,
+  ROLE_ANNOTATION,
+} from "./components/alertmanager";
 import { LogArchive } from "./components/archive";
 import { AutomationService } from "./components/automation";
 import { loadConfig, type StackConfig, type StackSecrets } from "./components/config";
@@ -35,18 +40,27 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
         },
         onCluster,
       );
+  const cloud = createCloudProviders(config, secrets, freeze.ready);
+  const { oidcProviderArn } = config.cluster;
+  const smsRole = oidcProviderArn
+    ? new AlertmanagerSnsRole(
+        "alertmanager-sns",
+        { config, oidcProviderArn },
+        { providers: [cloud.aws] },
+      )
+    : undefined;
+  const smsRoleAnnotation = smsRole ? { [ROLE_ANNOTATION]: smsRole.roleArn } : {};
   const prometheus = new PrometheusStack(
     "prometheus",
     {
       config,
       namespace: namespace.name,
       ruleGroups: renderRuleGroups(config, { timeScale: 1 }).groups,
-      parts: { alertmanager: alertmanagerHelmValues(config) },
+      parts: { alertmanager: alertmanagerHelmValues(config, smsRoleAnnotation) },
       dependsOn: [freeze.ready, receiverSecret],
     },
     onCluster,
   );
-  const cloud = createCloudProviders(config, secrets, freeze.ready);
   const archive = new LogArchive("log-archive", { config }, { providers: [cloud.aws] });
   const grafana = new GrafanaAccess("grafana", { config }, { providers: [cloud.grafana] });
   new TeamAccess(

@@ -57,6 +57,9 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
     const bucket = args.inputs.bucket ?? `${args.name}-mock`;
     Object.assign(state, { bucket, arn: `arn:aws:s3:::${bucket}`, id: bucket });
   }
+  if (args.type === "aws:iam/role:Role") {
+    state.arn = `arn:aws:iam::000000000000:role/${args.inputs.name ?? args.name}`;
+  }
   if (args.type.startsWith("grafana:")) state.uid = args.inputs.uid ?? `${args.name}-uid`;
   if (args.type === "grafana:oss/team:Team") state.teamId = stableNumber(args.name);
   return state;

@@ -4,7 +4,7 @@ import { Chart } from "../lib/conventions";
 import type { ProgramRun } from "../scripts/mock-runtime";
 import { loadChartDefaults, SCHEMAS_DIR, unknownValuePaths } from "./support/chart-values";
 import { crdErrors } from "./support/crds";
-import { named, ofType, runStack } from "./support/program";
+import { named, ofType, runStack, stackFile, withConfig } from "./support/program";
 
 let prod: ProgramRun;
 beforeAll(async () => {
@@ -188,6 +188,34 @@ describe("access", () => {
     expect(policy("ops").Statement[0].Action).toContain("s3:RestoreObject");
     expect(policy("oncall").Statement[0].Action).not.toContain("s3:RestoreObject");
     expect(() => named(prod, "team-access-archive-policy-leadership")).toThrow();
+  });
+});
+
+describe("the SMS backup", () => {
+  it("publishes through an IRSA role of Alertmanager's service account, scoped to the topic", () => {
+    const values = releaseValues("kube-prometheus-stack") as {
+      alertmanager: { serviceAccount: { name: string; annotations: Record<string, string> } };
+    };
+    const role = named(prod, "alertmanager-sns-role");
+    const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
+    const conditions = trust.Statement[0].Condition.StringEquals;
+    const sub = Object.entries(conditions).find(([key]) => key.endsWith(":sub"))?.[1];
+    expect(sub).toBe(`system:serviceaccount:monitoring:${values.alertmanager.serviceAccount.name}`);
+    expect(values.alertmanager.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toBe(
+      `arn:aws:iam::000000000000:role/${role.inputs.name}`,
+    );
+    const publish = JSON.parse(String(named(prod, "alertmanager-sns-publish").inputs.policy));
+    expect(publish.Statement[0]).toMatchObject({
+      Action: "sns:Publish",
+      Resource: ["arn:aws:sns:us-east-1:111122223333:port8000-critical-sms"],
+    });
+  });
+
+  it("declares no role where the cluster has no OIDC provider configured", async () => {
+    const cluster = JSON.parse(stackFile("prod").config["port8000-monitoring:cluster"]);
+    delete cluster.oidcProviderArn;
+    const run = await runStack("prod", withConfig(stackFile("prod"), { cluster }));
+    expect(run.resources.some((r) => r.type === "aws:iam/role:Role")).toBe(false);
   });
 });
 

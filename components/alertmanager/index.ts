@@ -1,11 +1,14 @@
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig, StackSecrets } from "../config";
 import { neededReceiverSecrets } from "./local";
 import { RECEIVER_SECRET_NAME, ReceiverSecretFile } from "./paths";
+import { snsPublishPolicy, snsTrustPolicy } from "./sns-role";
 
 export { alertmanagerHelmValues } from "./helm-values";
 export { RECEIVER_SECRET_NAME, ReceiverSecretFile } from "./paths";
+export { ALERTMANAGER_SERVICE_ACCOUNT, ROLE_ANNOTATION } from "./sns-role";
 
 export interface AlertmanagerReceiverSecretArgs {
   readonly config: StackConfig;
@@ -47,5 +50,34 @@ export class AlertmanagerReceiverSecret extends pulumi.ComponentResource {
     );
     this.secretName = secret.metadata.name;
     this.registerOutputs({ secretName: this.secretName });
+  }
+}
+
+export interface AlertmanagerSnsRoleArgs {
+  readonly config: StackConfig;
+  readonly oidcProviderArn: string;
+}
+
+/** The IRSA role Alertmanager's service account assumes to publish the SMS backup. */
+export class AlertmanagerSnsRole extends pulumi.ComponentResource {
+  readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AlertmanagerSnsRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("port8000:alertmanager:SnsRole", name, {}, opts);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        name: `port8000-alertmanager-sns-${args.config.deployment.region}`,
+        assumeRolePolicy: JSON.stringify(snsTrustPolicy(args.config, args.oidcProviderArn)),
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-publish`,
+      { role: role.name, policy: JSON.stringify(snsPublishPolicy(args.config)) },
+      { parent: this },
+    );
+    this.roleArn = role.arn;
+    this.registerOutputs({ roleArn: this.roleArn });
   }
 }

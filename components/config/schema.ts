@@ -33,6 +33,11 @@ export const clusterSchema = z
   .strictObject({
     /** kubeconfig context; unset uses the ambient one. */
     context: text.optional(),
+    /** EKS OIDC provider; when set, Alertmanager publishes SMS through an IRSA role. */
+    oidcProviderArn: z
+      .string()
+      .regex(/^arn:aws:iam::\d{12}:oidc-provider\/\S+$/, "expected an IAM OIDC provider ARN")
+      .optional(),
     namespace: dnsLabel.default("monitoring"),
     storageClass: text.default("gp3"),
   })
