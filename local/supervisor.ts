@@ -63,15 +63,20 @@ async function answers(url: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One exit hook for every live supervisor: a dying test runner or CLI leaves no child behind. */
+const live = new Set<Supervisor>();
+process.on("exit", () => {
+  for (const supervisor of live) supervisor.killAllSync();
+});
+
 export class Supervisor {
   private readonly children = new Map<string, Running>();
-  private readonly onExitSync = () => this.killAllSync();
 
   /** Called when a child exits without being asked to. */
   onUnexpectedExit: (name: string, code: number | null, log: string) => void = () => {};
 
   constructor() {
-    process.on("exit", this.onExitSync);
+    live.add(this);
   }
 
   get names(): string[] {
@@ -157,10 +162,10 @@ export class Supervisor {
   /** Stops in reverse start order: Prometheus lets go of Alertmanager before it goes. */
   async stopAll(): Promise<void> {
     for (const name of this.names.reverse()) await this.stop(name);
-    process.off("exit", this.onExitSync);
+    live.delete(this);
   }
 
-  private killAllSync(): void {
+  killAllSync(): void {
     for (const running of this.children.values()) signalGroup(running.process, "SIGKILL");
   }
 }

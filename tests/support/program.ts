@@ -25,6 +25,10 @@ export function withConfig(
   return { config, secretKeys: file.secretKeys.filter((k) => k in config) };
 }
 
+// Each isolated load of index.ts brings a fresh copy of the Pulumi SDK, which hooks process
+// exit once; a test file running many programs is expected to exceed Node's default of 10.
+process.setMaxListeners(50);
+
 export async function runStack(
   stack: string,
   file: StackFileConfig = stackFile(stack),
