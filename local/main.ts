@@ -8,7 +8,8 @@ import { ChildFailed } from "./supervisor";
 /** `npm run local`: the real alerting pipeline on loopback until Ctrl-C or SIGTERM. */
 
 function printUrls(stateDir: string, urls: Record<string, unknown>): void {
-  const rel = relative(process.cwd(), stateDir) || ".";
+  const inside = relative(process.cwd(), stateDir);
+  const rel = inside.startsWith("..") ? stateDir : inside || ".";
   const lines = [
     "",
     "local stack is up:",
