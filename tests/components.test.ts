@@ -11,6 +11,13 @@ beforeAll(async () => {
   prod = await runStack("prod");
 });
 
+/** The value at a dotted path of nested records (keys may contain dashes, not dots). */
+function at(value: unknown, path: string): unknown {
+  return path
+    .split(".")
+    .reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
+}
+
 function releaseValues(chart: string): Record<string, unknown> {
   const release = ofType(prod, "kubernetes:helm.sh/v3:Release").find(
     (r) => r.inputs.chart === chart,
@@ -37,14 +44,56 @@ describe("Helm values are keys the pinned charts know", () => {
     for (const version of versions) expect(folders).toContain(version);
   });
 
+  const SUBCHARTS = {
+    "prometheus-node-exporter": "prometheus-node-exporter-4.56.1",
+    "kube-state-metrics": "kube-state-metrics-8.4.0",
+  } as const;
+
   it("sets only kube-prometheus-stack values that exist, with their types", () => {
-    expect(unknownValuePaths(releaseValues("kube-prometheus-stack"), kps)).toEqual([]);
+    const values = { ...releaseValues("kube-prometheus-stack") };
+    for (const subchart of Object.keys(SUBCHARTS)) delete values[subchart];
+    expect(unknownValuePaths(values, kps)).toEqual([]);
   });
 
-  it("sets only node-exporter subchart values that the subchart itself knows", () => {
-    const nodeExporter = loadChartDefaults("prometheus-node-exporter-4.56.1");
-    const values = releaseValues("kube-prometheus-stack")["prometheus-node-exporter"];
-    expect(unknownValuePaths(values, nodeExporter)).toEqual([]);
+  it.each(Object.entries(SUBCHARTS))(
+    "sets only %s values that the subchart itself knows",
+    (key, folder) => {
+      const values = releaseValues("kube-prometheus-stack")[key];
+      expect(values).toBeDefined();
+      expect(unknownValuePaths(values, loadChartDefaults(folder))).toEqual([]);
+    },
+  );
+
+  it("labels every monitor Prometheus must select, subcharts' own included", () => {
+    const values = releaseValues("kube-prometheus-stack");
+    const selector = at(values, "prometheus.prometheusSpec.serviceMonitorSelector.matchLabels");
+    expect(selector).toEqual(values.commonLabels);
+    for (const subchart of Object.keys(SUBCHARTS)) {
+      expect(at(values, `${subchart}.prometheus.monitor.additionalLabels`)).toEqual(selector);
+    }
+    for (const kind of ["ServiceMonitor", "Probe", "PrometheusRule"]) {
+      const declared = prod.resources.filter((r) => r.inputs.kind === kind);
+      expect(declared.length).toBeGreaterThan(0);
+      for (const r of declared)
+        expect(at(r.inputs, "metadata.labels")).toMatchObject(selector as object);
+    }
+    // The chart sets app.kubernetes.io/part-of itself; repeating it would duplicate the key.
+    expect(Object.keys(values.commonLabels as object)).not.toContain("app.kubernetes.io/part-of");
+  });
+
+  it("names the node of app and host targets, so their series join on (node)", () => {
+    const values = releaseValues("kube-prometheus-stack");
+    const nodeRelabel = expect.objectContaining({
+      sourceLabels: ["__meta_kubernetes_pod_node_name"],
+      targetLabel: "node",
+    });
+    expect(at(values, "prometheus-node-exporter.prometheus.monitor.relabelings")).toContainEqual(
+      nodeRelabel,
+    );
+    const monitor = named(prod, "prometheus-service-monitor").inputs as {
+      spec: { endpoints: { relabelings: unknown[] }[] };
+    };
+    expect(monitor.spec.endpoints[0].relabelings).toContainEqual(nodeRelabel);
   });
 
   it("sets only blackbox exporter values that exist", () => {
@@ -124,7 +173,9 @@ describe("custom resources", () => {
       spec: { jobName: string; targets: unknown };
     };
     expect(probe.spec.jobName).toBe("port8000-health");
-    expect(JSON.stringify(probe.spec.targets)).toContain("https://port8000/health");
+    expect(JSON.stringify(probe.spec.targets)).toContain(
+      "http://port8000.port8000.svc.cluster.local:8000/health",
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import { Job, SERVICE_LABEL } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
-import { RELEASE_NAME, STACK_LABELS } from "./values";
+import { NODE_RELABELING, RELEASE_NAME, STACK_LABELS } from "./values";
 
 /** Prometheus Operator custom resources: how Port 8000 is scraped, probed and alerted on. */
 
@@ -33,7 +33,10 @@ export function port8000ServiceMonitor(config: StackConfig): CustomResource {
           port: config.service.portName,
           path: config.service.metricsPath,
           interval: SCRAPE_INTERVAL,
-          relabelings: [{ action: "replace", targetLabel: "job", replacement: Job.port8000 }],
+          relabelings: [
+            { action: "replace", targetLabel: "job", replacement: Job.port8000 },
+            NODE_RELABELING,
+          ],
         },
       ],
     },

@@ -7,8 +7,18 @@ import type { StackConfig } from "../config/schema";
  */
 
 export const RELEASE_NAME = "kps";
-/** Labels every rule, monitor and probe of this stack carries; the selectors match on them. */
-export const STACK_LABELS = { "app.kubernetes.io/part-of": "port8000-monitoring" } as const;
+/**
+ * The label every rule, monitor and probe of this stack carries; Prometheus selects on it. Not
+ * `app.kubernetes.io/part-of`: the chart sets that one itself, and subcharts set their own.
+ */
+export const STACK_LABELS = { "port8000.io/monitoring": "true" } as const;
+
+/** Names the Kubernetes node of each target, so app and host series join `on (node)`. */
+export const NODE_RELABELING = {
+  action: "replace",
+  sourceLabels: ["__meta_kubernetes_pod_node_name"],
+  targetLabel: "node",
+} as const;
 
 type Values = Record<string, unknown>;
 
@@ -84,7 +94,12 @@ function nodeExporterValues(): Values {
   return {
     podLabels: { jobLabel: Job.node },
     service: { labels: { jobLabel: Job.node } },
+    prometheus: { monitor: { additionalLabels: STACK_LABELS, relabelings: [NODE_RELABELING] } },
   };
+}
+
+function kubeStateMetricsValues(): Values {
+  return { prometheus: { monitor: { additionalLabels: STACK_LABELS } } };
 }
 
 export interface PrometheusStackParts {
@@ -99,13 +114,21 @@ export function prometheusStackValues(
   return {
     fullnameOverride: RELEASE_NAME,
     commonLabels: STACK_LABELS,
-    crds: { enabled: true },
+    // Helm never upgrades CRDs; the chart's job does, so a chart bump brings its CRDs along.
+    crds: { enabled: true, upgradeJob: { enabled: true } },
     // Upstream default rules carry no service label and would break the alert contract.
     defaultRules: { create: false },
     grafana: { enabled: false },
     kubeStateMetrics: { enabled: true },
+    "kube-state-metrics": kubeStateMetricsValues(),
     nodeExporter: { enabled: true },
     "prometheus-node-exporter": nodeExporterValues(),
+    // A managed control plane (EKS) exposes none of these; their targets would only fail and
+    // trip PrometheusScrapeErrors.
+    kubeControllerManager: { enabled: false },
+    kubeEtcd: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeProxy: { enabled: false },
     prometheus: prometheusValues(config),
     alertmanager: alertmanagerValues(config, parts.alertmanager ?? {}),
   };
