@@ -48,6 +48,15 @@ describe("the program under the recording mocks", () => {
     const k8s = run.resources.find((r) => r.type === "pulumi:providers:kubernetes");
     expect(aws?.inputs.region).toBe("us-west-2");
     expect(k8s?.inputs.context).toBe("port8000-dr");
+    // IAM is global and Grafana names are per instance: nothing may collide with prod's.
+    const iamNames = (r: typeof run) =>
+      r.resources.filter((x) => x.type.startsWith("aws:iam/")).map((x) => x.inputs.name);
+    const prodRun = await runStack("prod");
+    const clash = iamNames(run).filter((n) => n !== undefined && iamNames(prodRun).includes(n));
+    expect(clash).toEqual([]);
+    const grafanaUrl = (r: typeof run) =>
+      r.resources.find((x) => x.type === "pulumi:providers:grafana")?.inputs.url;
+    expect(grafanaUrl(run)).not.toEqual(grafanaUrl(prodRun));
     const prod = await runStack("prod");
     const kinds = (resources: typeof run.resources) =>
       resources.map((r) => `${r.type} ${r.name}`).sort();

@@ -23,7 +23,7 @@ export class TeamAccess extends pulumi.ComponentResource {
     for (const team of teamsWithArchiveAccess(args.config)) {
       const group = new aws.iam.Group(
         `${name}-group-${team.name}`,
-        { name: `port8000-${team.name}`, path: "/port8000/" },
+        { name: `port8000-${args.config.deployment.environment}-${team.name}`, path: "/port8000/" },
         { parent: this },
       );
       new aws.iam.GroupPolicy(
