@@ -13,7 +13,7 @@ import { DeployFreezeGate } from "./components/deploy-freeze";
 import { GrafanaAccess } from "./components/grafana";
 import { MonitoringNamespace } from "./components/namespace";
 import { PrometheusStack } from "./components/prometheus";
-import { createCloudProviders, createClusterProvider } from "./components/providers";
+import { createClusterProvider, createGatedProviders } from "./components/providers";
 
 // Composition root: config → components → stack outputs. Nothing else belongs here.
 
@@ -23,10 +23,12 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
   const namespace = new MonitoringNamespace("monitoring", { config }, onCluster);
   // Read first: while the HostDiskSpaceLow deploy freeze holds, the run stops here.
   const freeze = new DeployFreezeGate("deploy-freeze", { config, namespace }, onCluster);
+  const gated = createGatedProviders(config, secrets, freeze.ready);
+  const onGatedCluster = { providers: [gated.kubernetes] };
   const receiverSecret = new AlertmanagerReceiverSecret(
     "alertmanager-receivers",
     { config, secrets, dependsOn: [freeze.ready] },
-    onCluster,
+    onGatedCluster,
   );
   const automation = config.alerting.automation.url
     ? undefined
@@ -38,15 +40,14 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
           freezeConfigMap: freeze.configMapName,
           dependsOn: [freeze.ready],
         },
-        onCluster,
+        onGatedCluster,
       );
-  const cloud = createCloudProviders(config, secrets, freeze.ready);
   const { oidcProviderArn } = config.cluster;
   const smsRole = oidcProviderArn
     ? new AlertmanagerSnsRole(
         "alertmanager-sns",
         { config, oidcProviderArn },
-        { providers: [cloud.aws] },
+        { providers: [gated.aws] },
       )
     : undefined;
   const smsRoleAnnotation = smsRole ? { [ROLE_ANNOTATION]: smsRole.roleArn } : {};
@@ -59,14 +60,14 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
       parts: { alertmanager: alertmanagerHelmValues(config, smsRoleAnnotation) },
       dependsOn: [freeze.ready, receiverSecret],
     },
-    onCluster,
+    onGatedCluster,
   );
-  const archive = new LogArchive("log-archive", { config }, { providers: [cloud.aws] });
-  const grafana = new GrafanaAccess("grafana", { config }, { providers: [cloud.grafana] });
+  const archive = new LogArchive("log-archive", { config }, { providers: [gated.aws] });
+  const grafana = new GrafanaAccess("grafana", { config }, { providers: [gated.grafana] });
   new TeamAccess(
     "team-access",
     { config, archiveBucketArn: archive.bucketArn },
-    { providers: [cluster, cloud.aws] },
+    { providers: [gated.kubernetes, gated.aws] },
   );
   return { namespace, prometheus, archive, grafana, freeze, automation };
 }

@@ -9,29 +9,33 @@ import type { StackConfig, StackSecrets } from "../config";
  * alone: the dr stack differs from prod only in Pulumi.dr.yaml.
  */
 
-export function createClusterProvider(config: StackConfig): k8s.Provider {
-  return new k8s.Provider("kubernetes", {
-    context: config.cluster.context,
-    enableServerSideApply: true,
-  });
+function clusterArgs(config: StackConfig): k8s.ProviderArgs {
+  return { context: config.cluster.context, enableServerSideApply: true };
 }
 
-export interface CloudProviders {
+/** For what must exist before the deploy-freeze gate can be read: the namespace and the gate. */
+export function createClusterProvider(config: StackConfig): k8s.Provider {
+  return new k8s.Provider("kubernetes", clusterArgs(config));
+}
+
+export interface GatedProviders {
+  readonly kubernetes: k8s.Provider;
   readonly aws: aws.Provider;
   readonly grafana: grafana.Provider;
 }
 
 /**
- * AWS and Grafana providers wait for `gate` (the deploy freeze), so nothing they manage
- * changes while a freeze holds.
+ * Providers that wait for `gate` (the deploy freeze), so nothing they manage changes while a
+ * freeze holds, even under `pulumi up --skip-preview` (as pulumi/actions runs it).
  */
-export function createCloudProviders(
+export function createGatedProviders(
   config: StackConfig,
   secrets: StackSecrets,
   gate: pulumi.Input<pulumi.Resource>,
-): CloudProviders {
+): GatedProviders {
   const gated = { dependsOn: [gate] };
   return {
+    kubernetes: new k8s.Provider("kubernetes-gated", clusterArgs(config), gated),
     aws: new aws.Provider(
       "aws",
       {
