@@ -202,4 +202,30 @@ describe("the typed config", () => {
       expect.stringMatching(/^automationToken: missing secret/),
     ]);
   });
+
+  it("requires the cluster context and OIDC provider of a deployed stack, not of the local one", () => {
+    const cluster = { namespace: "monitoring" };
+    expect(problems("dr", { cluster })).toEqual([
+      expect.stringMatching(/^cluster\.context: required for a standby stack/),
+      expect.stringMatching(/^cluster\.oidcProviderArn: required for a standby stack/),
+    ]);
+    expect(parse("local", { cluster }).ok).toBe(true);
+  });
+
+  it("rejects an SMS topic in another region than the one Alertmanager signs for", () => {
+    const alerting = prodSection("alerting");
+    alerting.sns.topicArn = "arn:aws:sns:eu-west-1:111122223333:port8000-critical-sms";
+    expect(problems("prod", { alerting })).toEqual([
+      'alerting.sns.region ("us-east-1"): the topic arn:aws:sns:eu-west-1:111122223333:port8000-critical-sms is in eu-west-1',
+    ]);
+  });
+
+  it("says a value has the wrong type rather than that it is missing", () => {
+    expect(problems("prod", { ha: { prometheusReplicas: "2" } })).toEqual([
+      'ha.prometheusReplicas ("2"): Invalid input: expected number, received string',
+    ]);
+    expect(problems("prod", { logging: { retention: { hotDays: 0 } } })).toEqual([
+      "logging.retention.hotDays (0): Too small: expected number to be >0",
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { PROJECT } from "../../lib/conventions";
+import { crossSectionProblems } from "./rules";
 import { CONFIG_SECTIONS, type StackConfig, stackConfigSchema } from "./schema";
 import {
   SECRET_KEYS,
@@ -86,7 +87,8 @@ export function parseStackConfig(
     Object.entries(raw).filter(([key]) => !unknownKeys.includes(key)),
   );
 
-  const parsed = stackConfigSchema.safeParse(sections);
+  // reportInput: a wrong type is reported as such, not as a missing value.
+  const parsed = stackConfigSchema.safeParse(sections, { reportInput: true });
   const needs = parsed.success ? secretNeeds(parsed.data) : rawSecretNeeds(sections);
   const problems = [
     ...unknown,
@@ -94,6 +96,7 @@ export function parseStackConfig(
     ...secretProblems(needs, secrets),
   ];
   if (!parsed.success) return { ok: false, problems };
+  problems.push(...crossSectionProblems(parsed.data));
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config: parsed.data };
 }
 

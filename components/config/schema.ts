@@ -11,7 +11,7 @@ const duration = z.string().regex(DURATION_PATTERN, {
 const url = z.url({ message: "expected an absolute URL (http:// or https://)" });
 const port = z.number().int().min(1).max(65535);
 const path = z.string().regex(/^\//, { message: 'expected a path starting with "/"' });
-const positiveInt = z.number({ message: "expected a number" }).int().positive();
+const positiveInt = z.number().int().positive();
 const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: "expected a lowercase DNS label" })

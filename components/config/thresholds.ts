@@ -174,7 +174,7 @@ export const THRESHOLD_DEFAULTS = {
   /** Log events ingested vs. the same window a day before (guide 3.1: spikes > 25%). */
   logVolumeRatio: { direction: "above", unit: "ratio", info: 1.25, infoFor: "0s", window: "1h" },
   /** Window after a deploy in which a regression triggers rollback (guide 4.5). */
-  deployRegressionWindow: { direction: "above", unit: "seconds", critical: 900, criticalFor: "0s" },
+  deployRegressionWindow: { direction: "above", unit: "seconds", critical: 900, criticalFor: "1m" },
 } as const satisfies Record<string, ThresholdDefaults>;
 
 export type ThresholdName = keyof typeof THRESHOLD_DEFAULTS;
@@ -195,7 +195,7 @@ export type Thresholds = { readonly [N in ThresholdName]: Widen<(typeof THRESHOL
 const duration = z.string().regex(DURATION_PATTERN, {
   message: 'expected a Prometheus duration such as "30s", "5m" or "1h"',
 });
-const nonNegative = z.number({ message: "expected a number" }).finite().min(0);
+const nonNegative = z.number().finite().min(0);
 
 /** Only the levels and windows a threshold has may be overridden; everything else is fixed. */
 function thresholdSchema(name: ThresholdName) {

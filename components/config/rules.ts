@@ -1,0 +1,31 @@
+import type { StackConfig } from "./schema";
+
+/** Rules that span sections, checked once every section parses. Each names its key path. */
+
+function deployedStackRules(config: StackConfig): string[] {
+  const environment = config.deployment.environment;
+  if (environment === "local") return [];
+  const problems: string[] = [];
+  if (!config.cluster.context) {
+    problems.push(
+      `cluster.context: required for a ${environment} stack, so that a deploy never lands on whatever kubeconfig context is current`,
+    );
+  }
+  if (!config.cluster.oidcProviderArn) {
+    problems.push(
+      `cluster.oidcProviderArn: required for a ${environment} stack; without it Alertmanager has no AWS credentials and the SMS backup fails`,
+    );
+  }
+  return problems;
+}
+
+function snsRegionRules(config: StackConfig): string[] {
+  const { region, topicArn } = config.alerting.sns;
+  const topicRegion = topicArn?.split(":")[3];
+  if (!topicRegion || topicRegion === region) return [];
+  return [`alerting.sns.region ("${region}"): the topic ${topicArn} is in ${topicRegion}`];
+}
+
+export function crossSectionProblems(config: StackConfig): string[] {
+  return [...deployedStackRules(config), ...snsRegionRules(config)];
+}
