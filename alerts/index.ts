@@ -1,4 +1,5 @@
 /** The alert rules area: what other areas call. Pure, no Pulumi imports. */
+export { NODE_LABEL } from "./format";
 export { githubAnchor } from "./links";
 export type { RunbookFile } from "./model";
 export { SCALED_FOR_FLOOR_MS, SCALED_WINDOW_FLOOR_MS } from "./model";

@@ -27,6 +27,8 @@ export interface AlertLevel {
   readonly threshold: string;
   /** Extra labels telling levels of one alert apart (e.g. burn-rate windows). */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Extra `%name%` substitutions of this level's text that are not labels. */
+  readonly vars?: Readonly<Record<string, string>>;
 }
 
 export interface AlertDefinition {
@@ -34,8 +36,10 @@ export interface AlertDefinition {
   readonly runbook: RunbookFile;
   readonly dashboard: keyof typeof DashboardUid;
   /**
-   * Go templates. `%THRESHOLD%` becomes the level's threshold and `%label%` the level's own
-   * labels: rule labels are not in `$labels`, which only holds the expression's labels.
+   * Go templates. `%THRESHOLD%` becomes the level's threshold, `%label%` the level's own
+   * labels (rule labels are not in `$labels`, which only holds the expression's labels) and
+   * `%var%` its vars. A range window named in the text is the scaled one the expression
+   * evaluates (`ctx.range`), so the local stack's pages say what its rules really measure.
    */
   readonly summary: string;
   readonly description: string;
@@ -65,7 +69,7 @@ export interface RuleContext {
   readonly config: StackConfig;
   readonly t: Thresholds;
   readonly timeScale: number;
-  /** A range window (`[5m]`, `offset 1d`), divided by the time scale. */
+  /** A range window (`[5m]`, `offset 1d`), divided by the time scale; also for the text. */
   range(duration: string): string;
   /** A `for:` duration, divided by the time scale; "0s" stays "0s". */
   hold(duration: string): string;

@@ -81,7 +81,11 @@ function sorted(record: Record<string, string>): Record<string, string> {
 
 /** The one cross-cutting pass: contract labels and annotations on every alert. */
 function stamp(config: StackConfig, alert: AlertDefinition, level: AlertLevel): AlertingRule {
-  const vars: Record<string, string> = { ...level.labels, THRESHOLD: level.threshold };
+  const vars: Record<string, string> = {
+    ...level.labels,
+    ...level.vars,
+    THRESHOLD: level.threshold,
+  };
   const fill = (text: string) => text.replace(/%(\w+)%/g, (m, key: string) => vars[key] ?? m);
   return {
     alert: alert.name,

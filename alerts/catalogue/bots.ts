@@ -38,12 +38,13 @@ function queueBacklog(ctx: RuleContext): AlertDefinition {
 
 function crashLoop(ctx: RuleContext): AlertDefinition {
   const { window } = ctx.t.botRestarts;
+  const w = ctx.range(window);
   return {
     name: "Port8000BotCrashLoop",
     runbook: "bots",
     dashboard: "botFleet",
-    summary: `Bot {{ $labels.bot }} restarted {{ $value | humanize }} times in ${window}`,
-    description: `bot_health_monitor saw {{ $value | humanize }} restarts of bot {{ $labels.bot }} in ${window} (threshold %THRESHOLD%). The bot is crash-looping.`,
+    summary: `Bot {{ $labels.bot }} restarted {{ $value | humanize }} times in ${w}`,
+    description: `bot_health_monitor saw {{ $value | humanize }} restarts of bot {{ $labels.bot }} in ${w} (threshold %THRESHOLD%). The bot is crash-looping.`,
     logQuery: BOT_LOGS,
     levels: levelsOf(
       ctx,

@@ -67,7 +67,7 @@ function oomKill(ctx: RuleContext): AlertDefinition {
     runbook: "memory",
     dashboard: "resources",
     summary: "The kernel OOM killer ran on {{ $labels.instance }}",
-    description: `node_vmstat_oom_kill on {{ $labels.instance }} rose by {{ $value | humanize }} in ${OOM_WINDOW}: a process was killed for memory.`,
+    description: `node_vmstat_oom_kill on {{ $labels.instance }} rose by {{ $value | humanize }} in ${ctx.range(OOM_WINDOW)}: a process was killed for memory.`,
     logQuery: `${HOST_LOGS} and message:"Out of memory"`,
     levels: [
       {

@@ -8,6 +8,13 @@ import { RecordName } from "../recording";
 
 const APP = selector(Job.port8000);
 
+/**
+ * Requests per second (over 5m) below which a deploy regression does not page: right after a
+ * cold start 1 failure in 3 requests is a 33% error rate and a p95 of one slow request, not a
+ * regression worth a rollback. 0.5/s is 150 requests in 5m, so > 5% takes at least 8 errors.
+ */
+const DEPLOY_REGRESSION_MIN_REQUESTS_PER_SECOND = 0.5;
+
 /** Guide 2.2: the page carries the queue depth and CPU next to the latency. */
 function queueAndCpu(ctx: RuleContext): string {
   const cpu = RecordName.hostCpu(ctx.t.hostCpuRatio.window);
@@ -24,7 +31,7 @@ function highErrorRate(ctx: RuleContext): AlertDefinition {
     runbook: "error-rate",
     dashboard: "serviceOverview",
     summary: "Port 8000 answers {{ $value | humanizePercentage }} of requests with 5xx",
-    description: `The 5xx share of http_requests_total over ${window} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). If a release went out in the last ${minutes(ctx.t.deployRegressionWindow.critical)}, roll it back.`,
+    description: `The 5xx share of http_requests_total over ${ctx.range(window)} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). If a release went out in the last ${spoken(sinceDeploySeconds(ctx))}, roll it back.`,
     logQuery: "service:port8000 and status >= 500",
     levels: levelsOf(
       ctx,
@@ -48,8 +55,16 @@ function highLatency(ctx: RuleContext): AlertDefinition {
   };
 }
 
-function minutes(secondsValue: number): string {
-  return `${Number((secondsValue / 60).toFixed(1))} minutes`;
+/** "15 minutes", or "15 seconds" for the short windows of a scaled local stack. */
+function spoken(secondsValue: number): string {
+  return secondsValue >= 60
+    ? `${Number((secondsValue / 60).toFixed(1))} minutes`
+    : `${secondsValue} seconds`;
+}
+
+/** The deploy regression window, divided by the time scale like every range window. */
+function sinceDeploySeconds(ctx: RuleContext): number {
+  return Math.max(1, Math.round(ctx.t.deployRegressionWindow.critical / ctx.timeScale));
 }
 
 /** Both signals of a regression as they stand, whichever of them fired. */
@@ -62,15 +77,20 @@ function nowTemplate(ctx: RuleContext): string {
   );
 }
 
-/** Guide 4.5: error rate or latency past its critical threshold soon after a deploy. */
+/**
+ * Guide 4.5: error rate or latency past its critical threshold soon after a deploy, held for
+ * `deployRegressionWindow.criticalFor` so one bad evaluation does not page, and only with
+ * enough traffic for the error rate and p95 to mean something.
+ */
 function deployRegression(ctx: RuleContext): AlertDefinition {
   const { errorRate, latencyP95Seconds, deployRegressionWindow } = ctx.t;
-  const recentSeconds = Math.max(1, Math.round(deployRegressionWindow.critical / ctx.timeScale));
+  const recentSeconds = sinceDeploySeconds(ctx);
   const regressed = [
     `${RecordName.errorRatio(errorRate.window)}${APP} > ${errorRate.critical}`,
     `${RecordName.latency(0.95, latencyP95Seconds.window)}${APP} > ${latencyP95Seconds.critical}`,
   ].join("\nor\n");
   const recentDeploy = `time() - max by (job) (port8000_deploy_timestamp_seconds${APP}) < ${recentSeconds}`;
+  const traffic = `${RecordName.requestRate("5m")}${APP} > ${DEPLOY_REGRESSION_MIN_REQUESTS_PER_SECOND}`;
   return {
     name: "Port8000DeployRegression",
     runbook: "deployment-rollback",
@@ -81,9 +101,9 @@ function deployRegression(ctx: RuleContext): AlertDefinition {
     levels: [
       {
         severity: "critical",
-        expr: `(\n${regressed}\n)\nand on (job)\n(${recentDeploy})`,
+        expr: `(\n${regressed}\n)\nand on (job)\n(${recentDeploy})\nand on (job)\n(${traffic})`,
         for: ctx.hold(deployRegressionWindow.criticalFor),
-        threshold: minutes(deployRegressionWindow.critical),
+        threshold: spoken(recentSeconds),
       },
     ],
   };

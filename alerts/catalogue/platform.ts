@@ -55,7 +55,7 @@ function scrapeErrors(ctx: RuleContext): AlertDefinition {
     runbook: "monitoring-pipeline",
     dashboard: "serviceOverview",
     summary: "{{ $value | humanizePercentage }} of Prometheus scrapes fail",
-    description: `The share of failed scrapes over all targets in ${ctx.t.scrapeErrorRatio.window} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). Alerts on the failing targets are blind.`,
+    description: `The share of failed scrapes over all targets in ${w} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). Alerts on the failing targets are blind.`,
     logQuery: PIPELINE_LOGS,
     levels: levelsOf(ctx, ctx.t.scrapeErrorRatio, (v) => `${failed} > ${v}`, percent),
   };
@@ -68,7 +68,7 @@ function ruleFailures(ctx: RuleContext): AlertDefinition {
     runbook: "monitoring-pipeline",
     dashboard: "serviceOverview",
     summary: "Prometheus {{ $labels.instance }} fails to evaluate rules",
-    description: `{{ $value | humanize }} rule evaluations failed on {{ $labels.instance }} in ${SELF.notificationWindow}. Failing alert rules cannot fire.`,
+    description: `{{ $value | humanize }} rule evaluations failed on {{ $labels.instance }} in ${w}. Failing alert rules cannot fire.`,
     logQuery: PIPELINE_LOGS,
     levels: one(
       ctx,
@@ -147,20 +147,25 @@ function reloadFailed(ctx: RuleContext, name: string, metric: string): AlertDefi
 }
 
 function logVolumeSpike(ctx: RuleContext): AlertDefinition {
-  const { window } = ctx.t.logVolumeRatio;
+  const w = ctx.range(ctx.t.logVolumeRatio.window);
+  const day = ctx.range("1d");
   const ingested = (offset: string) =>
-    `sum(increase(logstash_events_in_total${selector(Job.logPipeline)}[${ctx.range(window)}]${offset}))`;
+    `sum(increase(logstash_events_in_total${selector(Job.logPipeline)}[${w}]${offset}))`;
+  /** A scaled local stack compares with a scaled day, and says so. */
+  const scaledDay = `window one scaled day (${day}) earlier`;
+  const yesterday = ctx.timeScale === 1 ? "yesterday" : scaledDay;
+  const dayEarlier = ctx.timeScale === 1 ? "a day earlier" : scaledDay;
   return {
     name: "Port8000LogVolumeSpike",
     runbook: "monitoring-pipeline",
     dashboard: "serviceOverview",
-    summary: `Log volume is {{ $value | humanizePercentage }} of the same ${window} yesterday`,
-    description: `Logstash ingested {{ $value | humanizePercentage }} of the events of the same ${window} a day earlier (threshold %THRESHOLD%). Review in the daily standup: a noisy bot, a retry storm, or a new debug log.`,
+    summary: `Log volume is {{ $value | humanizePercentage }} of the same ${w} ${yesterday}`,
+    description: `Logstash ingested {{ $value | humanizePercentage }} of the events of the same ${w} ${dayEarlier} (threshold %THRESHOLD%). Review in the daily standup: a noisy bot, a retry storm, or a new debug log.`,
     logQuery: "service:port8000",
     levels: levelsOf(
       ctx,
       ctx.t.logVolumeRatio,
-      (v) => `${ingested("")}\n/\n${ingested(` offset ${ctx.range("1d")}`)}\n> ${v}`,
+      (v) => `${ingested("")}\n/\n${ingested(` offset ${day}`)}\n> ${v}`,
       percent,
     ),
   };

@@ -1,5 +1,5 @@
 import { Job } from "../../lib/conventions";
-import { mebibytes, percent, selector } from "../format";
+import { mebibytes, NODE_LABEL, percent, selector } from "../format";
 import { levelsOf } from "../levels";
 import type { AlertDefinition, RuleContext } from "../model";
 
@@ -49,52 +49,65 @@ function fileDescriptors(ctx: RuleContext): AlertDefinition {
 /**
  * Guide 2.3. delta(), not increase(): resident memory is a gauge, and increase() would read
  * every drop as a counter reset and add the whole value back.
+ *
+ * The host side is joined on the `node` label (the Kubernetes node name, which the scrape
+ * configs put on both the Port 8000 and the node exporter targets), so that only the node
+ * the process runs on counts: memory falling on some other node is no evidence of a leak.
+ * `and` is a set operation, so several node exporter series of one node need no aggregation.
+ * Without a `node` label on both sides the join compares empty labels and degrades to "any
+ * node's memory falls"; the runbook says so.
  */
 function memoryLeak(ctx: RuleContext): AlertDefinition {
-  const { window } = ctx.t.memoryLeakBytes;
-  const w = ctx.range(window);
+  const w = ctx.range(ctx.t.memoryLeakBytes.window);
   const growth = `delta(process_resident_memory_bytes${APP}[${w}])`;
-  const hostFalling = `min(deriv(node_memory_MemAvailable_bytes${NODE}[${w}])) < 0`;
+  const nodeFalling = `deriv(node_memory_MemAvailable_bytes${NODE}[${w}]) < 0`;
   return {
     name: "Port8000MemoryLeak",
     runbook: "memory",
     dashboard: "resources",
-    summary: `Port 8000 grew by {{ $value | humanize1024 }}B in ${window} while host memory falls`,
-    description: `process_resident_memory_bytes of {{ $labels.instance }} rose by {{ $value | humanize1024 }}B in ${window} (threshold %THRESHOLD%) and node_memory_MemAvailable_bytes trends down. Automation captures a tracemalloc heap snapshot.`,
+    summary: `Port 8000 grew by {{ $value | humanize1024 }}B in ${w} while the memory of its node falls`,
+    description: `process_resident_memory_bytes of {{ $labels.instance }} rose by {{ $value | humanize1024 }}B in ${w} (threshold %THRESHOLD%) and node_memory_MemAvailable_bytes of its node {{ $labels.node }} trends down. Automation captures a tracemalloc heap snapshot.`,
     logQuery: `${APP_LOGS} and (MemoryError or tracemalloc)`,
     levels: levelsOf(
       ctx,
       ctx.t.memoryLeakBytes,
-      (v) => `${growth} > ${v}\nand on ()\n(${hostFalling})`,
+      (v) => `${growth} > ${v}\nand on (${NODE_LABEL})\n(${nodeFalling})`,
       mebibytes,
     ),
   };
 }
 
-/** Guide 2.4 names two signals; each keeps its own `for:` as its own rule. */
+/**
+ * Guide 2.4 names two signals; each keeps its own `for:` as its own rule. The thresholds are
+ * for the service as a whole, so the signals are summed over its instances: three replicas
+ * dropping 15 connections a second each are 45 a second for the users.
+ */
 function connectionDrops(ctx: RuleContext): AlertDefinition {
   const ws = ctx.t.websocketDisconnectsPerSecond;
   const tcp = ctx.t.tcpConnectionErrors;
+  const perService = (inner: string) => `sum by (job) (${inner})`;
   return {
     name: "Port8000ConnectionDrops",
     runbook: "websocket",
     dashboard: "serviceOverview",
     summary: "Port 8000 is dropping connections (%signal%: {{ $value | humanize }})",
     description:
-      "%signal% on {{ $labels.instance }} is {{ $value | humanize }} (threshold %THRESHOLD%). Find the affected clients in the logs, then check the reverse proxy and the network.",
+      "%signal% summed over all Port 8000 instances is {{ $value | humanize }} (threshold %THRESHOLD%). Find the affected clients and instances in the logs, then check the reverse proxy and the network.",
     logQuery: `${APP_LOGS} and (websocket or ConnectionReset)`,
     levels: [
       ...levelsOf(
         ctx,
         ws,
-        (v) => `rate(websocket_disconnect_total${APP}[${ctx.range(ws.window)}]) > ${v}`,
+        (v) =>
+          `${perService(`rate(websocket_disconnect_total${APP}[${ctx.range(ws.window)}])`)} > ${v}`,
         (v) => `${v}/s`,
       ).map((l) => ({ ...l, labels: { signal: "websocket_disconnects_per_second" } })),
       ...levelsOf(
         ctx,
         tcp,
-        (v) => `increase(tcp_connection_errors_total${APP}[${ctx.range(tcp.window)}]) > ${v}`,
-        (v) => `${v} in ${tcp.window}`,
+        (v) =>
+          `${perService(`increase(tcp_connection_errors_total${APP}[${ctx.range(tcp.window)}])`)} > ${v}`,
+        (v) => `${v} in ${ctx.range(tcp.window)}`,
       ).map((l) => ({ ...l, labels: { signal: "tcp_connection_errors" } })),
     ],
   };

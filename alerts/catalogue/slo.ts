@@ -7,7 +7,8 @@ import { BURN_TIERS, type BurnTier, errorBudget } from "../windows";
 /**
  * The availability SLO on the 5xx share (guide 1.3: 99.5%) as multi-window multi-burn-rate
  * alerts. Each tier is its own rule because each has its own `for:`; the window labels keep
- * the tiers apart in Alertmanager.
+ * the tiers apart in Alertmanager and never change with the time scale, while the text names
+ * the scaled windows the expression evaluates.
  */
 
 const APP = selector(Job.port8000);
@@ -22,6 +23,7 @@ function tierLevel(ctx: RuleContext, tier: BurnTier): AlertLevel {
     for: ctx.hold(tier.for),
     threshold: `${tier.factor}x`,
     labels: { long_window: tier.longWindow, short_window: tier.shortWindow },
+    vars: { long_range: ctx.range(tier.longWindow), short_range: ctx.range(tier.shortWindow) },
   };
 }
 
@@ -33,8 +35,8 @@ export function sloAlerts(ctx: RuleContext): AlertDefinition[] {
       runbook: "error-rate",
       dashboard: "serviceOverview",
       summary:
-        "Port 8000 burns its error budget %THRESHOLD% too fast (%long_window% and %short_window% windows)",
-      description: `The 5xx share over %long_window% is {{ $value | humanizePercentage }}, more than %THRESHOLD% the budget of the ${percent(ctx.config.slo.availability)} availability SLO (${percent(budget)} errors over ${ctx.config.slo.window}), and the %short_window% window confirms it is still burning.`,
+        "Port 8000 burns its error budget %THRESHOLD% too fast (%long_range% and %short_range% windows)",
+      description: `The 5xx share over %long_range% is {{ $value | humanizePercentage }}, more than %THRESHOLD% the budget of the ${percent(ctx.config.slo.availability)} availability SLO (${percent(budget)} errors over ${ctx.config.slo.window}), and the %short_range% window confirms it is still burning.`,
       logQuery: "service:port8000 and status >= 500",
       levels: BURN_TIERS.map((tier) => tierLevel(ctx, tier)),
     },

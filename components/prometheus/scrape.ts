@@ -1,3 +1,4 @@
+import { NODE_LABEL } from "../../alerts";
 import { ArtifactPath, Job } from "../../lib/conventions";
 import { scaleDuration } from "../../lib/duration";
 import { GENERATED_HEADER, toSortedYaml } from "../../lib/serialize";
@@ -32,6 +33,12 @@ export interface PrometheusRenderOptions {
 export const HEALTH_PROBE_MODULE = "http_2xx";
 export const SCRAPE_INTERVAL = "15s";
 export const EVALUATION_INTERVAL = "15s";
+/**
+ * The one host of the local stack. Port 8000 and node exporter targets carry it as the `node`
+ * label, as `__meta_kubernetes_pod_node_name` does in the cluster, so that rules joining a
+ * process with its host (Port8000MemoryLeak) work locally too.
+ */
+export const LOCAL_NODE = "localhost";
 /** Rule files are found relative to prometheus.yml, so synth output and the local stack agree. */
 export const RULES_FROM_CONFIG = ArtifactPath.rules.replace(/^prometheus\//, "");
 
@@ -52,11 +59,11 @@ export function defaultTargets(config: StackConfig): ScrapeTargets {
   };
 }
 
-function staticJob(job: string, target: ScrapeTarget) {
+function staticJob(job: string, target: ScrapeTarget, labels?: Record<string, string>) {
   return {
     job_name: job,
     metrics_path: target.metricsPath,
-    static_configs: [{ targets: [target.address] }],
+    static_configs: [{ targets: [target.address], ...(labels ? { labels } : {}) }],
   };
 }
 
@@ -78,6 +85,7 @@ export function buildPrometheusConfig(config: StackConfig, options: PrometheusRe
   const targets = options.targets ?? defaultTargets(config);
   const scrapeInterval = scaleDuration(SCRAPE_INTERVAL, options.timeScale);
   const at = (address: string): ScrapeTarget => ({ address, metricsPath: "/metrics" });
+  const onHost = { [NODE_LABEL]: LOCAL_NODE };
   return {
     global: {
       scrape_interval: scrapeInterval,
@@ -93,9 +101,9 @@ export function buildPrometheusConfig(config: StackConfig, options: PrometheusRe
     },
     rule_files: [RULES_FROM_CONFIG],
     scrape_configs: [
-      staticJob(Job.port8000, targets.port8000),
+      staticJob(Job.port8000, targets.port8000, onHost),
       staticJob(Job.logPipeline, targets.logPipeline),
-      staticJob(Job.node, at(targets.node)),
+      staticJob(Job.node, at(targets.node), onHost),
       healthProbeJob(config, targets.blackbox),
       staticJob(Job.prometheus, at(targets.prometheus)),
       staticJob(Job.alertmanager, at(targets.alertmanager)),

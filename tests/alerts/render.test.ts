@@ -11,7 +11,8 @@ import {
   ruleArtifacts,
 } from "../../alerts";
 import { THRESHOLD_DEFAULTS, THRESHOLD_NAMES } from "../../components/config/thresholds";
-import { ArtifactPath, SEVERITIES } from "../../lib/conventions";
+import { buildPrometheusConfig, LOCAL_NODE } from "../../components/prometheus/scrape";
+import { ArtifactPath, Job, SEVERITIES } from "../../lib/conventions";
 import { renderArtifacts } from "../../scripts/artifacts";
 import { runTool } from "../../scripts/validators";
 import { CONTRACT_ALERTS, EXTRA_ALERTS } from "./contract";
@@ -92,6 +93,41 @@ describe("the alert contract", () => {
   });
 });
 
+describe("joins and aggregation", () => {
+  it("joins the leak's growth with the memory of the node the process runs on", () => {
+    const leak = ruleOf(rendered, "Port8000MemoryLeak", "warning").expr;
+    expect(leak).toContain("\nand on (node)\n");
+    expect(leak).toContain('deriv(node_memory_MemAvailable_bytes{job="node"}[15m]) < 0');
+    expect(leak).not.toMatch(/on \(\)|min\(/);
+  });
+
+  it("holds connection drop thresholds for the service, summed over its instances", () => {
+    const drops = alertingRules(rendered).filter((r) => r.alert === "Port8000ConnectionDrops");
+    expect(drops.map((r) => r.expr)).toEqual([
+      'sum by (job) (rate(websocket_disconnect_total{job="port8000"}[1m])) > 20',
+      'sum by (job) (increase(tcp_connection_errors_total{job="port8000"}[1m])) > 10',
+    ]);
+  });
+
+  it("pages a deploy regression after 1m, and only with enough traffic", () => {
+    const regression = ruleOf(rendered, "Port8000DeployRegression", "critical");
+    expect(regression.for).toBe("1m");
+    expect(regression.expr).toMatch(
+      /and on \(job\)\n\(job:http_requests:rate5m\{job="port8000"\} > 0\.5\)$/,
+    );
+  });
+
+  it("gives the local stack's port8000 and node targets the same node label the leak joins on", () => {
+    const { scrape_configs } = buildPrometheusConfig(prod, { timeScale: 60 });
+    for (const job of [Job.port8000, Job.node]) {
+      const scrape = scrape_configs.find((c) => c.job_name === job);
+      expect(scrape?.static_configs).toEqual([
+        expect.objectContaining({ labels: { node: LOCAL_NODE } }),
+      ]);
+    }
+  });
+});
+
 describe("config drives the rules", () => {
   it("moves the queue backlog warning to 30 when thresholds.queueDepth.warning is 30", () => {
     const config = stackConfig("prod", { thresholds: { queueDepth: { warning: 30 } } });
@@ -163,6 +199,42 @@ describe("the time scale of the local stack", () => {
     expect(yaml.dump(scaled)).toContain("[1h12m]");
     expect(ruleOf(scaled, "Port8000DeployRegression", "critical").expr).toContain("< 15");
     expect(ruleOf(scaled, "Port8000LogVolumeSpike", "info").expr).toContain("offset 24m");
+  });
+
+  it("names in summaries and descriptions the scaled windows the rules evaluate", () => {
+    const windows = (groups: RuleGroups) => {
+      const text = yaml.dump(groups);
+      return new Set(
+        [...text.matchAll(/\[(\w+)\]|offset (\w+)/g)]
+          .map((m) => m[1] ?? m[2])
+          .concat(prod.slo.window),
+      );
+    };
+    for (const [scale, groups] of [
+      [1, rendered],
+      [60, scaled],
+    ] as const) {
+      const known = windows(groups);
+      for (const rule of alertingRules(groups)) {
+        const text = `${rule.annotations.summary} ${rule.annotations.description}`;
+        for (const [, d] of text.matchAll(/\b(?:in|over|same) ((?:\d+[smhd])+)\b/g)) {
+          expect(`${rule.alert} at scale ${scale}: ${d}`).toBe(
+            `${rule.alert} at scale ${scale}: ${known.has(d) ? d : "not a window of the rules"}`,
+          );
+        }
+      }
+    }
+    const text = (alert: string, severity: string) => {
+      const rule = ruleOf(scaled, alert, severity);
+      return `${rule.annotations.summary} ${rule.annotations.description}`;
+    };
+    expect(text("Port8000HighErrorRate", "warning")).toContain("over 10s");
+    expect(text("Port8000HighErrorRate", "warning")).toContain("in the last 15 seconds");
+    expect(text("Port8000DeployRegression", "critical")).toContain("within 15 seconds");
+    expect(text("Port8000MemoryLeak", "warning")).toContain("in 15s");
+    expect(text("Port8000ErrorBudgetBurn", "critical")).toContain("(1m and 10s windows)");
+    expect(text("Port8000LogVolumeSpike", "info")).toContain("one scaled day (24m) earlier");
+    expect(ruleOf(scaled, "Port8000ErrorBudgetBurn", "critical").labels.long_window).toBe("1h");
   });
 
   it("never shrinks a range window below 10s (two scrapes of the local stack)", () => {
