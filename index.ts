@@ -42,15 +42,12 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
         },
         onGatedCluster,
       );
-  const { oidcProviderArn } = config.cluster;
-  const smsRole = oidcProviderArn
-    ? new AlertmanagerSnsRole(
-        "alertmanager-sns",
-        { config, oidcProviderArn },
-        { providers: [gated.aws] },
-      )
-    : undefined;
-  const smsRoleAnnotation = smsRole ? { [ROLE_ANNOTATION]: smsRole.roleArn } : {};
+  const smsRole = new AlertmanagerSnsRole(
+    "alertmanager-sns",
+    { config },
+    { providers: [gated.aws] },
+  );
+  const smsRoleAnnotation = { [ROLE_ANNOTATION]: smsRole.roleArn };
   const prometheus = new PrometheusStack(
     "prometheus",
     {

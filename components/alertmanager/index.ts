@@ -55,7 +55,6 @@ export class AlertmanagerReceiverSecret extends pulumi.ComponentResource {
 
 export interface AlertmanagerSnsRoleArgs {
   readonly config: StackConfig;
-  readonly oidcProviderArn: string;
 }
 
 /** The IRSA role Alertmanager's service account assumes to publish the SMS backup. */
@@ -64,11 +63,14 @@ export class AlertmanagerSnsRole extends pulumi.ComponentResource {
 
   constructor(name: string, args: AlertmanagerSnsRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("port8000:alertmanager:SnsRole", name, {}, opts);
+    const { oidcProviderArn } = args.config.cluster;
+    // The config rules require it for every deployed stack; this only narrows the type.
+    if (!oidcProviderArn) throw new pulumi.RunError("cluster.oidcProviderArn: required");
     const role = new aws.iam.Role(
       `${name}-role`,
       {
         name: `port8000-alertmanager-sns-${args.config.deployment.region}`,
-        assumeRolePolicy: JSON.stringify(snsTrustPolicy(args.config, args.oidcProviderArn)),
+        assumeRolePolicy: JSON.stringify(snsTrustPolicy(args.config, oidcProviderArn)),
       },
       { parent: this },
     );

@@ -2,6 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { archiveLifecycle, type LifecycleRule } from "./lifecycle";
+import {
+  replicaOf,
+  replicationPolicy,
+  replicationRule,
+  replicationTrustPolicy,
+} from "./replication";
 
 export interface LogArchiveArgs {
   readonly config: StackConfig;
@@ -47,7 +53,7 @@ export class LogArchive extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.s3.BucketVersioning(
+    const versioning = new aws.s3.BucketVersioning(
       `${name}-versioning`,
       { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
       child,
@@ -57,10 +63,8 @@ export class LogArchive extends pulumi.ComponentResource {
       {
         bucket: bucket.id,
         rules: [
-          {
-            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" },
-            bucketKeyEnabled: true,
-          },
+          // SSE-S3: replicas to the standby region need no per-region KMS key wiring.
+          { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
         ],
       },
       child,
@@ -70,8 +74,40 @@ export class LogArchive extends pulumi.ComponentResource {
       { bucket: bucket.id, rules: archiveLifecycle(args.config).Rules.map(toProviderRule) },
       child,
     );
+    const replica = replicaOf(args.config);
+    if (replica) this.replicate(name, args.config, bucket, replica, versioning);
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
+  }
+
+  private replicate(
+    name: string,
+    config: StackConfig,
+    bucket: aws.s3.Bucket,
+    destination: string,
+    versioning: aws.s3.BucketVersioning,
+  ): void {
+    const role = new aws.iam.Role(
+      `${name}-replication-role`,
+      {
+        name: `port8000-${config.deployment.environment}-archive-replication`,
+        assumeRolePolicy: JSON.stringify(replicationTrustPolicy),
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-replication-policy`,
+      {
+        role: role.name,
+        policy: JSON.stringify(replicationPolicy(config.archive.bucketName, destination)),
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketReplicationConfig(
+      `${name}-replication`,
+      { bucket: bucket.id, role: role.arn, rules: [replicationRule(destination)] },
+      { parent: this, dependsOn: [versioning] },
+    );
   }
 }

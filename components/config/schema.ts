@@ -175,11 +175,13 @@ const storageClassName = z.enum([
   "DEEP_ARCHIVE",
 ]);
 
+const bucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name");
+
 export const archiveSchema = z
   .strictObject({
-    bucketName: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
+    bucketName,
     /** Transitions inside the archive; objects expire after logging.retention.archiveDays. */
     tiers: z
       .array(z.strictObject({ afterDays: positiveInt, storageClass: storageClassName }))
@@ -187,6 +189,8 @@ export const archiveSchema = z
         { afterDays: 30, storageClass: "STANDARD_IA" },
         { afterDays: 90, storageClass: "GLACIER" },
       ]),
+    /** The standby region's archive (the dr stack's bucket), replicated to from this one. */
+    replicateTo: z.strictObject({ bucketName: bucketName, region: text }).optional(),
   })
   .superRefine((a, ctx) => {
     a.tiers.forEach((tier, i) => {

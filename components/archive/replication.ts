@@ -1,0 +1,60 @@
+import type { StackConfig } from "../config/schema";
+
+/**
+ * The archive is restorable after a disaster (guide 3.3): prod replicates every object to the
+ * standby region's bucket (the dr stack's), through a role only S3 may assume.
+ */
+
+export const bucketArn = (name: string) => `arn:aws:s3:::${name}`;
+
+export const replicationTrustPolicy = {
+  Version: "2012-10-17",
+  Statement: [
+    { Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" },
+  ],
+};
+
+export function replicationPolicy(source: string, destination: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ReadSourceConfiguration",
+        Effect: "Allow",
+        Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+        Resource: [bucketArn(source)],
+      },
+      {
+        Sid: "ReadSourceVersions",
+        Effect: "Allow",
+        Action: [
+          "s3:GetObjectVersionForReplication",
+          "s3:GetObjectVersionAcl",
+          "s3:GetObjectVersionTagging",
+        ],
+        Resource: [`${bucketArn(source)}/*`],
+      },
+      {
+        Sid: "WriteReplicas",
+        Effect: "Allow",
+        Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+        Resource: [`${bucketArn(destination)}/*`],
+      },
+    ],
+  };
+}
+
+/** Provider-shaped rule: everything, deletes not propagated (a wiped prod must not wipe dr). */
+export function replicationRule(destination: string) {
+  return {
+    id: "port8000-archive-to-standby",
+    status: "Enabled",
+    filter: { prefix: "" },
+    deleteMarkerReplication: { status: "Disabled" },
+    destination: { bucket: bucketArn(destination) },
+  };
+}
+
+export function replicaOf(config: StackConfig): string | undefined {
+  return config.archive.replicateTo?.bucketName;
+}
