@@ -18,6 +18,8 @@ export interface SynthResult {
 }
 
 const MARKER = ".synth";
+
+export class OutDirError extends Error {}
 const ROOT = resolve(__dirname, "..");
 
 export function parseStackFileConfig(stack: string, file: StackFileConfig): StackConfig {
@@ -42,7 +44,7 @@ export async function declareResources(stack: string, file: StackFileConfig) {
 function prepareOutDir(out: string): void {
   if (existsSync(out) && readdirSync(out).length > 0) {
     if (!existsSync(join(out, MARKER))) {
-      throw new Error(`${out} exists and was not written by synth; choose another --out`);
+      throw new OutDirError(`${out} exists and was not written by synth; choose another --out`);
     }
     rmSync(out, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@ import { ConfigProblems } from "../components/config/parse";
 import { StackFileError } from "./stack-file";
 import { summarize } from "./summary";
 import { parseSynthArgs, UsageError } from "./synth-args";
-import { synth } from "./synth-lib";
+import { OutDirError, synth } from "./synth-lib";
 import { MissingTool } from "./validators";
 
 /** `npm run synth -- --stack NAME`: render, declare under mocks, validate, summarize. */
@@ -15,7 +15,7 @@ async function main(): Promise<number> {
 }
 
 function report(err: unknown): number {
-  const known = [UsageError, ConfigProblems, StackFileError, MissingTool];
+  const known = [UsageError, ConfigProblems, StackFileError, MissingTool, OutDirError];
   if (known.some((type) => err instanceof type) || pulumi.RunError.isInstance(err)) {
     process.stderr.write(`synth: ${(err as Error).message}\n`);
     return 2;

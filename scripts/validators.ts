@@ -1,5 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import yaml from "js-yaml";
+import { TEMPLATES_ARTIFACT_DIR } from "../components/alertmanager/paths";
 import { ArtifactPath } from "../lib/conventions";
 
 /** Real validators (promtool, amtool, schemas) judging rendered artifacts on disk. */
@@ -52,6 +56,28 @@ export function toolValidator(
   };
 }
 
+/**
+ * amtool with the rendered templates: the config names them at their in-cluster path, so the
+ * check runs on a copy that points at the templates synth wrote beside it.
+ */
+const alertmanagerValidator: Validator = {
+  name: "amtool check-config",
+  applies: (path) => path === ArtifactPath.alertmanager,
+  validate: (dir, path) => {
+    const config = yaml.load(readFileSync(resolve(dir, path), "utf8")) as Record<string, unknown>;
+    config.templates = [resolve(dir, TEMPLATES_ARTIFACT_DIR, "*.tmpl")];
+    const scratch = mkdtempSync(join(tmpdir(), "amtool-"));
+    try {
+      const file = join(scratch, "alertmanager.yml");
+      writeFileSync(file, yaml.dump(config));
+      const { ok, output } = runTool("amtool", ["check-config", file], dir);
+      return { validator: "amtool check-config", file: path, ok, output };
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  },
+};
+
 /** Each area adds its validator here. */
 const VALIDATORS: readonly Validator[] = [
   toolValidator(
@@ -64,11 +90,7 @@ const VALIDATORS: readonly Validator[] = [
     (path) => path === ArtifactPath.rules,
     (file) => ["promtool", ["check", "rules", file]],
   ),
-  toolValidator(
-    "amtool check-config",
-    (path) => path === ArtifactPath.alertmanager,
-    (file) => ["amtool", ["check-config", file]],
-  ),
+  alertmanagerValidator,
 ];
 
 export function validateArtifacts(dir: string, paths: readonly string[]): Validation[] {

@@ -63,8 +63,9 @@ describe("npm run synth", () => {
     const foreign = scratch();
     writeFileSync(join(foreign, "keep.txt"), "mine");
     const refused = synth("--stack", "prod", "--out", foreign);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("was not written by synth");
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(join(foreign, "keep.txt"), "utf8")).toBe("mine");
   });
 });
