@@ -53,7 +53,8 @@ export function requiredSecrets(needs: SecretNeeds): SecretKey[] {
     "automationToken",
   ];
   if (needs.smtpAuth) required.push("smtpPassword");
-  if (needs.environment !== "local") required.push("grafanaAuth", "opensearchAdminPassword");
+  // opensearchAdminPassword joins this list with the logging pipeline that uses it.
+  if (needs.environment !== "local") required.push("grafanaAuth");
   return required;
 }
 
