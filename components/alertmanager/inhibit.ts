@@ -13,15 +13,14 @@ export const PORT8000_DOWN_ALERT = "Port8000Down";
 /**
  * What Port 8000 being down makes fire on its own: requests fail or time out, tasks pile up,
  * bots wait for dispatch, clients drop, the error budget burns and its scrape fails. Bot
- * resource and host alerts stay audible: they may be the cause, not the symptom.
+ * resource, host and dependency alerts (Ollama latency, DB pool: a lost database is a typical
+ * cause of a failing /health, guide 4.3) stay audible: they may be the cause, not the symptom.
  */
 export const PORT8000_DOWN_SYMPTOMS = [
   "Port8000HighErrorRate",
   "Port8000HighLatency",
   "Port8000BotDispatchSlow",
   "Port8000QueueBacklog",
-  "Port8000DependencyLatencyHigh",
-  "Port8000DbPoolSaturated",
   "Port8000ConnectionDrops",
   "Port8000ErrorBudgetBurn",
   "Port8000DeployRegression",
@@ -30,17 +29,34 @@ export const PORT8000_DOWN_SYMPTOMS = [
   "PrometheusScrapeErrors",
 ] as const;
 
+/**
+ * What makes two alerts of one name "the same alert" for severity inhibition: the series
+ * identity (scrape target, bot, mount point, signal of a multi-signal alert, node). A label
+ * absent on both sides counts as equal in Alertmanager. The burn-rate windows (`long_window`,
+ * `short_window`) are left out on purpose, so a fast-burn critical mutes the slow-burn warning.
+ */
+export const SAME_ALERT_LABELS = [
+  Label.alertname,
+  Label.service,
+  "job",
+  "instance",
+  Label.bot,
+  "mountpoint",
+  "signal",
+  "node",
+] as const;
+
 export function buildInhibitRules(): InhibitRule[] {
   return [
     {
       source_matchers: [`${Label.severity}="critical"`],
       target_matchers: [`${Label.severity}=~"warning|info"`],
-      equal: [Label.alertname, Label.service],
+      equal: [...SAME_ALERT_LABELS],
     },
     {
       source_matchers: [`${Label.severity}="warning"`],
       target_matchers: [`${Label.severity}="info"`],
-      equal: [Label.alertname, Label.service],
+      equal: [...SAME_ALERT_LABELS],
     },
     {
       source_matchers: [

@@ -13,11 +13,33 @@ export type ReceiverConfig = { name: string } & Record<string, unknown>;
 /** In-cluster address of the automation service (components/automation). */
 export const AUTOMATION_SERVICE_NAME = "port8000-automation";
 export const AUTOMATION_ALERTS_PATH = "/alerts";
+/** The automation service's "log only" sink: one JSON line per alert on its stdout. */
+export const AUTOMATION_LOG_ONLY_PATH = "/log-only";
+
+function inClusterAutomationUrl(config: StackConfig, path: string): string {
+  const { port } = config.alerting.automation;
+  return `http://${AUTOMATION_SERVICE_NAME}.${config.cluster.namespace}.svc:${port}${path}`;
+}
 
 export function automationWebhookUrl(config: StackConfig): string {
-  const { url, port } = config.alerting.automation;
-  if (url) return url;
-  return `http://${AUTOMATION_SERVICE_NAME}.${config.cluster.namespace}.svc:${port}${AUTOMATION_ALERTS_PATH}`;
+  return config.alerting.automation.url ?? inClusterAutomationUrl(config, AUTOMATION_ALERTS_PATH);
+}
+
+/**
+ * Where the `log-only` receiver posts: `alerting.logOnlyUrl` (no credentials), else the
+ * in-cluster automation service's /log-only (bearer token), which writes each alert to its log
+ * for the log pipeline. None when the automation service runs elsewhere (`automation.url`).
+ */
+export function logOnlyWebhook(
+  config: StackConfig,
+): { url: string; authenticated: boolean } | undefined {
+  const { logOnlyUrl } = config.alerting;
+  if (logOnlyUrl) return { url: logOnlyUrl, authenticated: false };
+  if (config.alerting.automation.url) return undefined;
+  return {
+    url: inClusterAutomationUrl(config, AUTOMATION_LOG_ONLY_PATH),
+    authenticated: true,
+  };
 }
 
 type FileOf = (key: ReceiverSecretKey) => string;
@@ -114,7 +136,7 @@ function webhook(url: string, file: FileOf | undefined) {
 
 export function buildReceivers(config: StackConfig, secretsDir: string): ReceiverConfig[] {
   const file: FileOf = (key) => secretFilePath(secretsDir, key);
-  const { logOnlyUrl } = config.alerting;
+  const logOnly = logOnlyWebhook(config);
   return [
     {
       name: Receiver.pagerdutyCritical,
@@ -128,10 +150,12 @@ export function buildReceivers(config: StackConfig, secretsDir: string): Receive
     { name: Receiver.automation, webhook_configs: [webhook(automationWebhookUrl(config), file)] },
     { name: Receiver.slackWarning, slack_configs: [slack(config, file)] },
     { name: Receiver.emailDigest, email_configs: [email(config, file)] },
-    // Info is reviewed in the daily standup from Alertmanager's alert list, not notified.
+    // Info is logged, never notified, and reviewed in the daily standup (guide 2.5).
     {
       name: Receiver.logOnly,
-      ...(logOnlyUrl ? { webhook_configs: [webhook(logOnlyUrl, undefined)] } : {}),
+      ...(logOnly
+        ? { webhook_configs: [webhook(logOnly.url, logOnly.authenticated ? file : undefined)] }
+        : {}),
     },
   ];
 }

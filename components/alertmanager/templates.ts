@@ -54,7 +54,8 @@ const SLACK =
 
 const PAGERDUTY = `{{ define "port8000.pagerduty.severity" }}{{ if eq .CommonLabels.severity "critical" }}critical{{ else if eq .CommonLabels.severity "warning" }}warning{{ else if eq .CommonLabels.severity "info" }}info{{ else }}error{{ end }}{{ end }}
 
-{{ define "port8000.pagerduty.description" }}{{ .CommonLabels.alertname }}: {{ (index .Alerts 0).Annotations.summary }}{{ if gt (len .Alerts) 1 }} (+{{ len .Alerts }} alerts){{ end }} [{{ template "port8000.release" . }}]{{ end }}
+{{/* Summary of the first firing alert (the first alert when none fires, e.g. resolved), "+N more" for the other firing ones. */}}
+{{ define "port8000.pagerduty.description" }}{{ $firing := .Alerts.Firing }}{{ $first := index .Alerts 0 }}{{ if $firing }}{{ $first = index $firing 0 }}{{ end }}{{ .CommonLabels.alertname }}: {{ $first.Annotations.summary }}{{ if gt (len $firing) 1 }} (+{{ len (slice $firing 1) }} more){{ end }} [{{ template "port8000.alert.release" $first }}]{{ end }}
 
 {{ define "port8000.pagerduty.firing" }}{{ range .Alerts.Firing }}- {{ .Annotations.summary }} {{ template "port8000.alert.where" . }}(since {{ .StartsAt.Format "15:04 MST" }}, release {{ template "port8000.alert.release" . }})
   {{ .Annotations.description }}

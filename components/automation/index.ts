@@ -38,13 +38,17 @@ export class AutomationService extends pulumi.ComponentResource {
     const child = { parent: this, dependsOn: args.dependsOn };
     const code = serviceCode();
 
-    new k8s.core.v1.ConfigMap(`${name}-code`, { metadata: meta("-code"), data: code }, child);
-    new k8s.core.v1.Secret(
+    const codeMap = new k8s.core.v1.ConfigMap(
+      `${name}-code`,
+      { metadata: meta("-code"), data: code },
+      child,
+    );
+    const tokenSecret = new k8s.core.v1.Secret(
       `${name}-token`,
       { metadata: meta("-token"), stringData: { [TOKEN_KEY]: pulumi.secret(args.token) } },
       child,
     );
-    this.declareAccess(name, args, meta);
+    const access = this.declareAccess(name, args, meta);
     new k8s.batch.v1.CronJob(
       `${name}-log-rotation`,
       {
@@ -89,7 +93,11 @@ export class AutomationService extends pulumi.ComponentResource {
           },
         },
       },
-      child,
+      // The pods mount the code and the token and run as the service account: all must exist.
+      {
+        parent: this,
+        dependsOn: [...(args.dependsOn ?? []), codeMap, tokenSecret, ...access],
+      },
     );
     const port = config.alerting.automation.port;
     new k8s.core.v1.Service(
@@ -104,11 +112,22 @@ export class AutomationService extends pulumi.ComponentResource {
     this.registerOutputs({ url: this.url });
   }
 
-  /** Least privilege: read one CronJob, create Jobs, read and patch the freeze ConfigMap. */
-  private declareAccess(name: string, args: AutomationServiceArgs, meta: (s: string) => object) {
+  /**
+   * Least privilege: read one CronJob, create Jobs, read and update (PUT with resourceVersion)
+   * the freeze ConfigMap. Returns the ServiceAccount, Role and RoleBinding.
+   */
+  private declareAccess(
+    name: string,
+    args: AutomationServiceArgs,
+    meta: (s: string) => object,
+  ): pulumi.Resource[] {
     const child = { parent: this, dependsOn: args.dependsOn };
-    new k8s.core.v1.ServiceAccount(`${name}-account`, { metadata: meta("") }, child);
-    new k8s.rbac.v1.Role(
+    const account = new k8s.core.v1.ServiceAccount(
+      `${name}-account`,
+      { metadata: meta("") },
+      child,
+    );
+    const role = new k8s.rbac.v1.Role(
       `${name}-role`,
       {
         metadata: meta(""),
@@ -124,13 +143,13 @@ export class AutomationService extends pulumi.ComponentResource {
             apiGroups: [""],
             resources: ["configmaps"],
             resourceNames: [pulumi.output(args.freezeConfigMap)],
-            verbs: ["get", "patch"],
+            verbs: ["get", "update"],
           },
         ],
       },
       child,
     );
-    new k8s.rbac.v1.RoleBinding(
+    const binding = new k8s.rbac.v1.RoleBinding(
       `${name}-binding`,
       {
         metadata: meta(""),
@@ -149,5 +168,6 @@ export class AutomationService extends pulumi.ComponentResource {
       },
       child,
     );
+    return [account, role, binding];
   }
 }

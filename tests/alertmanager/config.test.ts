@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { alertmanagerHelmValues } from "../../components/alertmanager/helm-values";
@@ -52,6 +53,63 @@ describe("alertmanager.yml", () => {
     expect(alertmanagerArtifacts(config, { timeScale: 1 })).toEqual(
       alertmanagerArtifacts(config, { timeScale: 1 }),
     );
+  });
+});
+
+describe("the log-only receiver", () => {
+  const prod = stackConfig("prod");
+  const logOnly = (config = prod) =>
+    renderAlertmanagerConfig(config, { ...PROD_PATHS, timeScale: 1 }).receivers.find(
+      (r) => r.name === Receiver.logOnly,
+    );
+  const alerting = (extra: object) => ({ ...prod, alerting: { ...prod.alerting, ...extra } });
+
+  it("logs to the in-cluster automation service's /log-only, with its bearer token, in prod", () => {
+    expect(prod.alerting.logOnlyUrl).toBeUndefined();
+    expect(logOnly()).toEqual({
+      name: Receiver.logOnly,
+      webhook_configs: [
+        {
+          url: `http://port8000-automation.${prod.cluster.namespace}.svc:${prod.alerting.automation.port}/log-only`,
+          send_resolved: true,
+          http_config: {
+            authorization: {
+              type: "Bearer",
+              credentials_file: `${PROD_PATHS.secretsDir}/automation-token`,
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it("posts to alerting.logOnlyUrl, without credentials, when it is set", () => {
+    const config = alerting({ logOnlyUrl: "http://sink.example:9/log-only" });
+    expect(logOnly(config)).toEqual({
+      name: Receiver.logOnly,
+      webhook_configs: [{ url: "http://sink.example:9/log-only", send_resolved: true }],
+    });
+  });
+
+  it("has no integration when the automation service runs outside the cluster", () => {
+    const config = alerting({
+      automation: { ...prod.alerting.automation, url: "https://automation.example/alerts" },
+    });
+    expect(logOnly(config)).toEqual({ name: Receiver.logOnly });
+  });
+
+  it("the prod config with the log-only webhook passes amtool check-config", () => {
+    const dir = writeFiles(alertmanagerArtifacts(prod, { timeScale: 1 }));
+    const file = join(dir, ArtifactPath.alertmanager);
+    expect(amtool(["check-config", file]).ok).toBe(true);
+    expect(yaml.load(readFileSync(file, "utf8"))).toMatchObject({
+      receivers: expect.arrayContaining([
+        expect.objectContaining({
+          name: "log-only",
+          webhook_configs: [expect.objectContaining({ url: expect.stringMatching(/\/log-only$/) })],
+        }),
+      ]),
+    });
   });
 });
 

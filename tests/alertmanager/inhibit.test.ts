@@ -1,7 +1,14 @@
-import { PORT8000_DOWN_ALERT, PORT8000_DOWN_SYMPTOMS } from "../../components/alertmanager/inhibit";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import {
+  PORT8000_DOWN_ALERT,
+  PORT8000_DOWN_SYMPTOMS,
+  SAME_ALERT_LABELS,
+} from "../../components/alertmanager/inhibit";
 import { PROD_PATHS } from "../../components/alertmanager/paths";
 import { renderAlertmanagerConfig } from "../../components/alertmanager/render";
-import { stackConfig } from "./support";
+import { ROOT, stackConfig } from "./support";
 
 /** Matches one alert's labels against Alertmanager matcher strings (= and =~ only). */
 function matches(labels: Record<string, string>, matchers: string[]): boolean {
@@ -91,8 +98,86 @@ describe("inhibit rules", () => {
       alert("HostDiskSpaceLow", "critical"),
       false,
     ],
+    [
+      "Port8000Down keeps the Ollama latency audible (a cause)",
+      alert(PORT8000_DOWN_ALERT, "critical"),
+      alert("Port8000DependencyLatencyHigh", "warning"),
+      false,
+    ],
+    [
+      "Port8000Down keeps the DB pool audible (a lost database is a cause, guide 4.3)",
+      alert(PORT8000_DOWN_ALERT, "critical"),
+      alert("Port8000DbPoolSaturated", "warning"),
+      false,
+    ],
+    [
+      "a bot's critical never mutes another bot's warning",
+      alert("Port8000BotHighMemory", "critical", { bot: "bot-1" }),
+      alert("Port8000BotHighMemory", "warning", { bot: "bot-2" }),
+      false,
+    ],
+    [
+      "a bot's critical mutes the same bot's warning",
+      alert("Port8000BotHighMemory", "critical", { bot: "bot-1" }),
+      alert("Port8000BotHighMemory", "warning", { bot: "bot-1" }),
+      true,
+    ],
+    [
+      "a host's critical disk never mutes another host's warning (its log rotation)",
+      alert("HostDiskSpaceLow", "critical", { job: "node", instance: "10.0.0.1:9100", node: "a" }),
+      alert("HostDiskSpaceLow", "warning", { job: "node", instance: "10.0.0.2:9100", node: "b" }),
+      false,
+    ],
+    [
+      "a mount's critical never mutes another mount's warning on the same host",
+      alert("HostDiskSpaceLow", "critical", { instance: "10.0.0.1:9100", mountpoint: "/" }),
+      alert("HostDiskSpaceLow", "warning", { instance: "10.0.0.1:9100", mountpoint: "/data" }),
+      false,
+    ],
+    [
+      "one signal's critical never mutes another signal's warning",
+      alert("Port8000ConnectionDrops", "critical", { signal: "tcp_connection_errors" }),
+      alert("Port8000ConnectionDrops", "warning", { signal: "websocket_disconnects_per_second" }),
+      false,
+    ],
+    [
+      "the fast-burn critical mutes the slow-burn warning (windows are not compared)",
+      alert("Port8000ErrorBudgetBurn", "critical", {
+        job: "port8000",
+        long_window: "1h",
+        short_window: "5m",
+      }),
+      alert("Port8000ErrorBudgetBurn", "warning", {
+        job: "port8000",
+        long_window: "1d",
+        short_window: "2h",
+      }),
+      true,
+    ],
   ])("%s", (_, source, target, expected) => {
     expect(inhibited(source, target)).toBe(expected);
+  });
+
+  it("compares the series identity, never the burn-rate windows", () => {
+    expect(SAME_ALERT_LABELS).toEqual([
+      "alertname",
+      "service",
+      "job",
+      "instance",
+      "bot",
+      "mountpoint",
+      "signal",
+      "node",
+    ]);
+    for (const rule of rules.slice(0, 2)) expect(rule.equal).toEqual([...SAME_ALERT_LABELS]);
+  });
+
+  it("every symptom Port8000Down mutes is an alert of the rule file", () => {
+    const file = yaml.load(readFileSync(join(ROOT, "alerts", "port8000-rules.yml"), "utf8")) as {
+      groups: { rules: { alert?: string }[] }[];
+    };
+    const names = new Set(file.groups.flatMap((g) => g.rules.flatMap((r) => r.alert ?? [])));
+    for (const symptom of PORT8000_DOWN_SYMPTOMS) expect(names).toContain(symptom);
   });
 
   it.each(

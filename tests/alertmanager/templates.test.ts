@@ -77,6 +77,38 @@ describe("notification templates (rendered by amtool)", () => {
     );
   });
 
+  describe("the PagerDuty summary of a group of several alerts", () => {
+    const group = (...statuses: ("firing" | "resolved")[]) => {
+      const data = notification(statuses.includes("firing") ? "firing" : "resolved", "critical");
+      const [template] = data.alerts;
+      data.alerts = statuses.map((status, i) => ({
+        ...template,
+        status,
+        fingerprint: `f${i}`,
+        endsAt: status === "firing" ? "0001-01-01T00:00:00Z" : "2025-10-25T05:00:00Z",
+        annotations: { ...template.annotations, summary: `${status} ${i}` },
+      }));
+      return data;
+    };
+    const summary = (...statuses: ("firing" | "resolved")[]) =>
+      render(TemplateName.pagerdutyDescription, group(...statuses));
+
+    it.each([
+      [["firing", "firing", "firing"], "HostDiskSpaceLow: firing 0 (+2 more) [port8000@v2.4.1]"],
+      [["firing", "firing"], "HostDiskSpaceLow: firing 0 (+1 more) [port8000@v2.4.1]"],
+      // A resolved alert first: the summary is the firing one's, and only firing ones count.
+      [["resolved", "firing"], "HostDiskSpaceLow: firing 1 [port8000@v2.4.1]"],
+      [
+        ["resolved", "firing", "resolved", "firing"],
+        "HostDiskSpaceLow: firing 1 (+1 more) [port8000@v2.4.1]",
+      ],
+      // All resolved: the first alert, no count.
+      [["resolved", "resolved"], "HostDiskSpaceLow: resolved 0 [port8000@v2.4.1]"],
+    ] as const)("%j → %s", (statuses, expected) => {
+      expect(summary(...statuses)).toBe(expected);
+    });
+  });
+
   it.each([
     ["critical", "critical"],
     ["warning", "warning"],

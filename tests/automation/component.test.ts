@@ -41,11 +41,11 @@ describe("AutomationService on the prod stack", () => {
     expect(named(run, "automation-token").inputs.stringData).toBe("[secret]");
   });
 
-  it("may only read its CronJob, create Jobs and patch the freeze ConfigMap", () => {
+  it("may only read its CronJob, create Jobs and read and update the freeze ConfigMap", () => {
     const role = named(run, "automation-role").inputs as {
       rules: { resources: string[]; verbs: string[] }[];
     };
-    expect(role.rules.flatMap((r) => r.verbs).sort()).toEqual(["create", "get", "get", "patch"]);
+    expect(role.rules.flatMap((r) => r.verbs).sort()).toEqual(["create", "get", "get", "update"]);
     expect(ofType(run, "kubernetes:batch/v1:CronJob")[0].inputs).toMatchObject({
       spec: { suspend: true },
     });

@@ -1,8 +1,12 @@
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import ts from "typescript";
-import { heapSnapshotRequest } from "../../components/automation/service/cluster";
+import {
+  heapSnapshotRequest,
+  heapSnapshotTarget,
+} from "../../components/automation/service/cluster";
 import {
   type AutomationServer,
   startAutomationServer,
@@ -38,6 +42,7 @@ interface Harness {
   server: AutomationServer;
   rotations: WebhookAlert[];
   snapshots: WebhookAlert[];
+  logged: Record<string, unknown>[];
   stateDir: string;
 }
 
@@ -46,13 +51,14 @@ async function start(
 ): Promise<Harness> {
   const rotations: WebhookAlert[] = [];
   const snapshots: WebhookAlert[] = [];
+  const logged: Record<string, unknown>[] = [];
   const stateDir = overrides.stateDir ?? tempDir("automation");
   const server = await startAutomationServer({
     port: 0,
     host: "127.0.0.1",
     token: TOKEN,
     stateDir,
-    log: () => undefined,
+    log: (entry) => logged.push(entry),
     runLogRotation: async (a) => {
       if (overrides.failRotation) throw new Error("cronjob missing");
       rotations.push(a);
@@ -63,11 +69,11 @@ async function start(
       return "snapshot";
     },
   });
-  return { server, rotations, snapshots, stateDir };
+  return { server, rotations, snapshots, logged, stateDir };
 }
 
-function post(h: Harness, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${h.server.url}/alerts`, {
+function post(h: Harness, body: unknown, headers: Record<string, string> = {}, path = "/alerts") {
+  return fetch(`${h.server.url}${path}`, {
     method: "POST",
     headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
@@ -116,6 +122,26 @@ describe("automation service over HTTP on 127.0.0.1", () => {
     });
     await post(h, payload(alert("HostDiskSpaceLow", "critical", "resolved")));
     expect(await freeze(h)).toMatchObject({ frozen: false, alerts: [] });
+  });
+
+  it("a firing critical disk alert also rotates the logs (its warning is muted), once", async () => {
+    const body = payload(alert("HostDiskSpaceLow", "critical"));
+    const res = await post(h, body);
+    expect(res.status).toBe(200);
+    expect((await reply(res)).done).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: "freeze" }),
+        expect.objectContaining({ action: "rotate-logs" }),
+      ]),
+    );
+    expect(h.rotations.map((a) => a.labels.severity)).toEqual(["critical"]);
+    expect(await freeze(h)).toMatchObject({ frozen: true });
+    await Promise.all([post(h, body), post(h, body)]);
+    expect(h.rotations).toHaveLength(1);
+    // Resolving lifts the freeze and rotates nothing.
+    await post(h, payload(alert("HostDiskSpaceLow", "critical", "resolved")));
+    expect(h.rotations).toHaveLength(1);
+    expect(await freeze(h)).toMatchObject({ frozen: false });
   });
 
   it("holds the freeze while any host's critical still fires", async () => {
@@ -234,6 +260,124 @@ describe("automation service over HTTP on 127.0.0.1", () => {
   });
 });
 
+describe("the log-only receiver (POST /log-only)", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await start();
+  });
+  afterEach(() => h.server.close());
+
+  const logOnly = (body: unknown, headers: Record<string, string> = {}) =>
+    post(h, body, headers, "/log-only");
+  const lines = () => h.logged.filter((e) => e.event === "alert.log-only");
+
+  it("logs each alert (info, the Watchdog) as one entry and acts on nothing", async () => {
+    const watchdog = alert("Watchdog", "info");
+    const spike = { ...alert("Port8000LogVolumeSpike", "info"), annotations: { summary: "x" } };
+    const res = await logOnly(payload(watchdog, spike));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ logged: 2 });
+    expect(lines()).toEqual([
+      expect.objectContaining({
+        receiver: "log-only",
+        alertname: "Watchdog",
+        severity: "info",
+        status: "firing",
+        fingerprint: watchdog.fingerprint,
+        labels: watchdog.labels,
+      }),
+      expect.objectContaining({
+        alertname: "Port8000LogVolumeSpike",
+        annotations: { summary: "x" },
+      }),
+    ]);
+    // A disk warning sent here is only logged: the log-only path never rotates or freezes.
+    await logOnly(payload(alert("HostDiskSpaceLow", "critical")));
+    expect([...h.rotations, ...h.snapshots]).toEqual([]);
+    expect(await freeze(h)).toMatchObject({ frozen: false });
+  });
+
+  const ok = { "content-type": "application/json", authorization: `Bearer ${TOKEN}` };
+  const watchdog = payload(alert("Watchdog", "info"));
+  it.each([
+    ["no Authorization header", { "content-type": "application/json" }, watchdog, 401],
+    ["a wrong token", { ...ok, authorization: "Bearer nope" }, watchdog, 401],
+    ["not JSON", { ...ok, "content-type": "text/plain" }, watchdog, 415],
+    ["a wrong version", ok, { version: "3", alerts: [] }, 422],
+    [
+      "an alert without fingerprint",
+      ok,
+      payload({ ...alert("Watchdog", "info"), fingerprint: "" }),
+      422,
+    ],
+  ])("rejects %s with %i and logs nothing", async (_, headers, body, status) => {
+    const res = await fetch(`${h.server.url}/log-only`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(status);
+    expect(lines()).toEqual([]);
+  });
+
+  it("refuses GET", async () => {
+    expect((await fetch(`${h.server.url}/log-only`)).status).toBe(405);
+  });
+});
+
+describe("the log-only line on the process's stdout (default log)", () => {
+  it("writes one JSON line per alert to stdout", async () => {
+    const dir = tempDir("log-only-stdout");
+    const script = join(dir, "run.ts");
+    const serverModule = join(__dirname, "../../components/automation/service/server.ts");
+    writeFileSync(
+      script,
+      `import { startAutomationServer } from ${JSON.stringify(serverModule)};
+startAutomationServer({
+  port: 0, token: ${JSON.stringify(TOKEN)}, stateDir: ${JSON.stringify(join(dir, "state"))},
+  runLogRotation: async () => "", requestHeapSnapshot: async () => "",
+}).then((s) => process.stderr.write("URL " + s.url + "\\n"));
+`,
+    );
+    const child = spawn(join(__dirname, "../../node_modules/.bin/tsx"), [script], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let stdout = "";
+      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = "";
+        child.stderr.on("data", (c: Buffer) => {
+          err += c.toString();
+          const m = /URL (\S+)/.exec(err);
+          if (m) resolve(m[1]);
+        });
+        child.on("exit", (code) => reject(new Error(`server exited ${code}: ${err}`)));
+      });
+      const res = await fetch(`${url}/log-only`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify(
+          payload(alert("Watchdog", "info"), alert("Port8000LogVolumeSpike", "info")),
+        ),
+      });
+      expect(res.status).toBe(200);
+      for (let i = 0; i < 50 && stdout.split("\n").length < 3; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const logged = stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+      expect(logged.map((e) => [e.event, e.alertname])).toEqual([
+        ["alert.log-only", "Watchdog"],
+        ["alert.log-only", "Port8000LogVolumeSpike"],
+      ]);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+});
+
 describe("failing actions", () => {
   it("answers 502 so Alertmanager retries, and does not mark the action done", async () => {
     const h = await start({ failRotation: true });
@@ -248,7 +392,73 @@ describe("failing actions", () => {
   });
 });
 
+async function fakeApp(status = 202) {
+  const seen: string[] = [];
+  const app = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      seen.push(`${req.method} ${req.url} ${body}`);
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
+  const { port } = app.address() as { port: number };
+  return { seen, port, close: () => new Promise((r) => app.close(r)) };
+}
+
 describe("heap snapshot request", () => {
+  it("asks the pod the alert is about (its instance), not whichever replica the Service picks", async () => {
+    const service = await fakeApp();
+    const pod = await fakeApp();
+    const request = heapSnapshotRequest(
+      `http://127.0.0.1:${service.port}/admin/heap-snapshot?format=tracemalloc`,
+    );
+    const leak = {
+      ...alert("Port8000MemoryLeak", "warning"),
+      labels: {
+        alertname: "Port8000MemoryLeak",
+        severity: "warning",
+        instance: `127.0.0.1:${pod.port}`,
+      },
+    } as WebhookAlert;
+    await expect(request(leak)).resolves.toContain(`127.0.0.1:${pod.port}`);
+    expect(pod.seen).toEqual([
+      expect.stringMatching(
+        /^POST \/admin\/heap-snapshot\?format=tracemalloc .*Port8000MemoryLeak/,
+      ),
+    ]);
+    expect(service.seen).toEqual([]);
+    // No instance: the configured URL.
+    const { instance: _, ...noInstance } = leak.labels;
+    await request({ ...leak, labels: noInstance });
+    expect(service.seen).toHaveLength(1);
+    expect(pod.seen).toHaveLength(1);
+    await service.close();
+    await pod.close();
+  });
+
+  it.each([
+    [
+      "http://svc:8000/admin/heap-snapshot",
+      { instance: "10.1.2.3:8000" },
+      "http://10.1.2.3:8000/admin/heap-snapshot",
+    ],
+    ["https://svc/admin/x?y=1", { instance: "10.1.2.3:8443" }, "https://10.1.2.3:8443/admin/x?y=1"],
+    ["http://svc:8000/admin/heap-snapshot", {}, "http://svc:8000/admin/heap-snapshot"],
+    [
+      "http://svc:8000/admin/heap-snapshot",
+      { instance: "bad host:1" },
+      "http://svc:8000/admin/heap-snapshot",
+    ],
+  ])("targets %s with %j at %s", (configured, labels, expected) => {
+    const a = {
+      ...alert("Port8000MemoryLeak", "warning"),
+      labels: { alertname: "Port8000MemoryLeak", ...labels },
+    };
+    expect(heapSnapshotTarget(configured, a as WebhookAlert)).toBe(expected);
+  });
+
   it("POSTs to the app's configured endpoint and fails on a non-2xx answer", async () => {
     const seen: string[] = [];
     let status = 202;
@@ -263,7 +473,9 @@ describe("heap snapshot request", () => {
     await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
     const { port } = app.address() as { port: number };
     const request = heapSnapshotRequest(`http://127.0.0.1:${port}/admin/heap-snapshot`);
-    const a = alert("Port8000MemoryLeak", "warning") as WebhookAlert;
+    // Without an instance label: the configured endpoint.
+    const { instance: _, ...labels } = alert("Port8000MemoryLeak", "warning").labels;
+    const a = { ...alert("Port8000MemoryLeak", "warning"), labels } as WebhookAlert;
     await expect(request(a)).resolves.toContain("202");
     expect(seen[0]).toMatch(/^POST \/admin\/heap-snapshot .*Port8000MemoryLeak/);
     status = 500;

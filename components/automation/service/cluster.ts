@@ -58,10 +58,14 @@ function ensureOk(reply: KubeReply, what: string): KubeReply {
   return reply;
 }
 
-/** Host the disk alert is about: node exporter's `nodename`/`node`, else `instance` minus port. */
+/**
+ * Node the disk alert is about: the `node` label (the pod's node name, stamped on node-exporter
+ * targets at scrape), else `nodename`, else `instance` minus its port when that is a name, not
+ * an IP (node-exporter's `instance` is `IP:9100` in the cluster).
+ */
 export function alertNode(alert: WebhookAlert): string | undefined {
   const { nodename, node, instance } = alert.labels;
-  const host = nodename ?? node ?? instance?.replace(/:\d+$/, "");
+  const host = node || nodename || instance?.replace(/:\d+$/, "");
   return host && !/^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : undefined;
 }
 
@@ -102,38 +106,83 @@ export function jobFromCronJob(api: KubeApi, namespace: string, cronJob: string)
   };
 }
 
-/** The deploy freeze as a ConfigMap the Pulumi program reads before it changes anything. */
+/** Attempts of one freeze update before giving up (the next notification retries). */
+export const FREEZE_UPDATE_ATTEMPTS = 5;
+
+function freezeFromData(data: Record<string, string>): FreezeState {
+  return {
+    frozen: data.frozen === "true",
+    alerts: data.alerts ? JSON.parse(data.alerts) : [],
+    reason: data.reason ?? "",
+    updatedAt: data.updatedAt ?? "",
+  };
+}
+
+/**
+ * The deploy freeze as a ConfigMap the Pulumi program reads before it changes anything. Every
+ * replica writes it: an update is a read, then a PUT carrying the read's
+ * `metadata.resourceVersion`; on 409 Conflict (another replica wrote in between) it reads and
+ * applies the change again, at most FREEZE_UPDATE_ATTEMPTS times.
+ */
 export function configMapFreezeStore(api: KubeApi, namespace: string, name: string): FreezeStore {
   const path = `/api/v1/namespaces/${namespace}/configmaps/${name}`;
   return {
     read: async () => {
       const reply = await api.call("GET", path);
       if (reply.status === 404) return { frozen: false, alerts: [], reason: "", updatedAt: "" };
-      const data = (ensureOk(reply, "read freeze").body.data ?? {}) as Record<string, string>;
-      return {
-        frozen: data.frozen === "true",
-        alerts: data.alerts ? JSON.parse(data.alerts) : [],
-        reason: data.reason ?? "",
-        updatedAt: data.updatedAt ?? "",
-      };
-    },
-    write: async (state: FreezeState) => {
-      const data = {
-        frozen: String(state.frozen),
-        alerts: JSON.stringify(state.alerts),
-        reason: state.reason,
-        updatedAt: state.updatedAt,
-      };
-      ensureOk(
-        await api.call("PATCH", path, { data }, "application/merge-patch+json"),
-        "write freeze",
+      return freezeFromData(
+        (ensureOk(reply, "read freeze").body.data ?? {}) as Record<string, string>,
       );
+    },
+    update: async (change) => {
+      for (let attempt = 1; ; attempt++) {
+        const configMap = ensureOk(await api.call("GET", path), "read freeze").body;
+        const metadata = (configMap.metadata ?? {}) as Record<string, unknown>;
+        if (typeof metadata.resourceVersion !== "string" || !metadata.resourceVersion)
+          throw new Error(`read freeze: ${path} has no metadata.resourceVersion`);
+        const next = change(freezeFromData((configMap.data ?? {}) as Record<string, string>));
+        const data = {
+          frozen: String(next.frozen),
+          alerts: JSON.stringify(next.alerts),
+          reason: next.reason,
+          updatedAt: next.updatedAt,
+        };
+        // The object as read (its resourceVersion included) with the new data: a PUT the API
+        // server refuses with 409 if anyone changed the ConfigMap since the read.
+        const reply = await api.call("PUT", path, { ...configMap, metadata, data });
+        if (reply.status !== 409) {
+          ensureOk(reply, "write freeze");
+          return next;
+        }
+        if (attempt >= FREEZE_UPDATE_ATTEMPTS)
+          throw new Error(
+            `write freeze: still conflicting after ${FREEZE_UPDATE_ATTEMPTS} attempts (HTTP 409)`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+      }
     },
   };
 }
 
-export function heapSnapshotRequest(url: string) {
+/**
+ * The pod the alert is about: its `instance` label (pod IP:port, as Prometheus scraped it)
+ * with the scheme, path and query of the configured URL. Without a usable `instance`, the
+ * configured URL (the Service, which may pick any replica).
+ */
+export function heapSnapshotTarget(configured: string, alert: WebhookAlert): string {
+  const instance = alert.labels.instance?.trim();
+  if (!instance) return configured;
+  const base = new URL(configured);
+  try {
+    return new URL(`${base.pathname}${base.search}`, `${base.protocol}//${instance}`).toString();
+  } catch {
+    return configured;
+  }
+}
+
+export function heapSnapshotRequest(configured: string) {
   return async (alert: WebhookAlert): Promise<string> => {
+    const url = heapSnapshotTarget(configured, alert);
     const res = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -145,7 +194,7 @@ export function heapSnapshotRequest(url: string) {
       signal: AbortSignal.timeout(30_000),
     });
     if (!res.ok) throw new Error(`heap snapshot ${url}: HTTP ${res.status}`);
-    return `heap snapshot requested (HTTP ${res.status})`;
+    return `heap snapshot requested from ${url} (HTTP ${res.status})`;
   };
 }
 

@@ -4,8 +4,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { join } from "node:path";
 
 /**
- * The `automation` receiver: Alertmanager's webhook for the guide's automations (2.3, 2.5).
- * Runs unbuilt on Node 24 (type stripping), so: node: builtins only, erasable syntax only.
+ * The `automation` receiver: Alertmanager's webhook for the guide's automations (2.3, 2.5),
+ * and the `log-only` receiver's sink (info alerts and the Watchdog, one JSON line each on
+ * stdout for the log pipeline). Runs unbuilt on Node 24 (type stripping), so: node: builtins
+ * only, erasable syntax only.
  */
 
 export interface WebhookAlert {
@@ -13,6 +15,8 @@ export interface WebhookAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   startsAt: string;
+  /** Passed through when present (resolved alerts); not validated. */
+  endsAt?: string;
   fingerprint: string;
 }
 
@@ -26,7 +30,11 @@ export interface FreezeState {
 
 export interface FreezeStore {
   read(): Promise<FreezeState>;
-  write(state: FreezeState): Promise<void>;
+  /**
+   * Stores `change(current)`. A store shared by several writers (replicas) re-reads and calls
+   * `change` again when another writer got in between, so no write is lost.
+   */
+  update(change: (state: FreezeState) => FreezeState): Promise<FreezeState>;
 }
 
 export type Action = "rotate-logs" | "heap-snapshot" | "freeze" | "unfreeze";
@@ -60,8 +68,10 @@ class HttpError extends Error {
 export function actionsFor(alert: WebhookAlert): Action[] {
   const { alertname, severity } = alert.labels;
   const firing = alert.status === "firing";
+  // The critical mutes the warning (inhibition), so it rotates the logs too: a disk filling
+  // fast past 10% is not left unrotated.
   if (alertname === "HostDiskSpaceLow" && severity === "critical") {
-    return [firing ? "freeze" : "unfreeze"];
+    return firing ? ["freeze", "rotate-logs"] : ["unfreeze"];
   }
   if (!firing || severity !== "warning") return [];
   if (alertname === "HostDiskSpaceLow") return ["rotate-logs"];
@@ -71,25 +81,33 @@ export function actionsFor(alert: WebhookAlert): Action[] {
 
 const UNFROZEN: FreezeState = { frozen: false, alerts: [], reason: "", updatedAt: "" };
 
+/** One process's file; the server serializes its own updates. */
 export function fileFreezeStore(path: string): FreezeStore {
+  const read = (): FreezeState => {
+    try {
+      return { ...UNFROZEN, ...JSON.parse(readFileSync(path, "utf8")) };
+    } catch {
+      return { ...UNFROZEN };
+    }
+  };
   return {
-    read: async () => {
-      try {
-        return { ...UNFROZEN, ...JSON.parse(readFileSync(path, "utf8")) };
-      } catch {
-        return { ...UNFROZEN };
-      }
+    read: async () => read(),
+    update: async (change) => {
+      const next = change(read());
+      writeJsonAtomic(path, next);
+      return next;
     },
-    write: async (state) => writeJsonAtomic(path, state),
   };
 }
 
 function memoryFreezeStore(): FreezeStore {
   let state: FreezeState = { ...UNFROZEN };
+  const copy = () => ({ ...state, alerts: [...state.alerts] });
   return {
-    read: async () => ({ ...state, alerts: [...state.alerts] }),
-    write: async (next) => {
-      state = next;
+    read: async () => copy(),
+    update: async (change) => {
+      state = change(copy());
+      return copy();
     },
   };
 }
@@ -189,6 +207,7 @@ export function parsePayload(text: string): WebhookAlert[] {
       labels: a.labels,
       annotations: (a.annotations ?? {}) as Record<string, string>,
       startsAt: a.startsAt as string,
+      ...(typeof a.endsAt === "string" ? { endsAt: a.endsAt } : {}),
       fingerprint: a.fingerprint as string,
     };
   });
@@ -231,8 +250,7 @@ export async function startAutomationServer(options: AutomationOptions): Promise
 
   const changeFreeze = (alert: WebhookAlert, freeze: boolean): Promise<string> => {
     const next = freezeQueue.then(async () => {
-      const state = applyFreeze(await freezeStore.read(), alert, freeze);
-      await freezeStore.write(state);
+      const state = await freezeStore.update((current) => applyFreeze(current, alert, freeze));
       return state.frozen
         ? `deploy freeze held (${state.alerts.length} alert(s))`
         : "deploy freeze lifted";
@@ -267,12 +285,38 @@ export async function startAutomationServer(options: AutomationOptions): Promise
     return { action, fingerprint: alert.fingerprint, result };
   };
 
-  const handleAlerts = async (req: IncomingMessage, res: ServerResponse) => {
+  /** Both webhooks: POST, bearer token, JSON, an Alertmanager v4 payload. */
+  const receiveAlerts = async (req: IncomingMessage): Promise<WebhookAlert[]> => {
     if (req.method !== "POST") throw new HttpError(405, "use POST");
     checkBearer(req.headers.authorization, options.token);
     if (!String(req.headers["content-type"] ?? "").includes("application/json"))
       throw new HttpError(415, "content-type must be application/json");
-    const alerts = parsePayload(await readBody(req, options.maxBodyBytes ?? 1_048_576));
+    return parsePayload(await readBody(req, options.maxBodyBytes ?? 1_048_576));
+  };
+
+  /** The `log-only` receiver: each alert as one JSON line (stdout), nothing else. */
+  const handleLogOnly = async (req: IncomingMessage, res: ServerResponse) => {
+    const alerts = await receiveAlerts(req);
+    for (const alert of alerts) {
+      log({
+        event: "alert.log-only",
+        time: new Date().toISOString(),
+        receiver: "log-only",
+        status: alert.status,
+        alertname: alert.labels.alertname,
+        severity: alert.labels.severity ?? "",
+        labels: alert.labels,
+        annotations: alert.annotations,
+        startsAt: alert.startsAt,
+        ...(alert.endsAt ? { endsAt: alert.endsAt } : {}),
+        fingerprint: alert.fingerprint,
+      });
+    }
+    send(res, 200, { logged: alerts.length });
+  };
+
+  const handleAlerts = async (req: IncomingMessage, res: ServerResponse) => {
+    const alerts = await receiveAlerts(req);
     const work = alerts.flatMap((alert) => actionsFor(alert).map((action) => ({ action, alert })));
     const outcomes = await Promise.allSettled(work.map((w) => once(w.action, w.alert)));
     const failed = outcomes.flatMap((o, i) =>
@@ -293,7 +337,8 @@ export async function startAutomationServer(options: AutomationOptions): Promise
         return send(res, 200, await freezeStore.read());
       }
       if (path === "/alerts") return handleAlerts(req, res);
-      throw new HttpError(404, `no route ${path}; POST /alerts`);
+      if (path === "/log-only") return handleLogOnly(req, res);
+      throw new HttpError(404, `no route ${path}; POST /alerts or /log-only`);
     };
     route().catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
