@@ -161,6 +161,19 @@ describe("custom resources", () => {
     expect(crdErrors(probe).length).toBeGreaterThan(0);
   });
 
+  it("scrape the log pipeline as job logstash, which Port8000LogVolumeSpike reads", () => {
+    const monitor = named(prod, "prometheus-logstash-monitor").inputs as {
+      spec: {
+        namespaceSelector: { matchNames: string[] };
+        endpoints: { relabelings: unknown[] }[];
+      };
+    };
+    expect(monitor.spec.namespaceSelector.matchNames).toEqual(["logging"]);
+    expect(monitor.spec.endpoints[0].relabelings).toContainEqual(
+      expect.objectContaining({ targetLabel: "job", replacement: "logstash" }),
+    );
+  });
+
   it("scrape Port 8000 as job port8000 and probe /health as job port8000-health", () => {
     const monitor = named(prod, "prometheus-service-monitor").inputs as {
       spec: { endpoints: { relabelings: unknown[]; path: string }[] };

@@ -134,6 +134,8 @@ const logSource = z.strictObject({
 
 export const loggingSchema = z
   .strictObject({
+    /** Namespace of the log pipeline (Logstash and its exporter). */
+    namespace: dnsLabel.default("logging"),
     indexPrefix: dnsLabel.default("port8000"),
     sources: z
       .array(logSource)

@@ -5,6 +5,7 @@ import type { StackConfig } from "../config";
 import {
   blackboxValues,
   healthProbe,
+  logstashServiceMonitor,
   port8000PrometheusRule,
   port8000ServiceMonitor,
   type RuleGroup,
@@ -71,6 +72,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
         },
       );
     customResource("service-monitor", port8000ServiceMonitor(config), [release]);
+    customResource("logstash-monitor", logstashServiceMonitor(config), [release]);
     customResource("health-probe", healthProbe(config), [release, blackbox]);
     customResource("rules", port8000PrometheusRule(config, args.ruleGroups), [release]);
     this.releaseName = release.name;

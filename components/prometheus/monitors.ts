@@ -43,6 +43,26 @@ export function port8000ServiceMonitor(config: StackConfig): CustomResource {
   };
 }
 
+/** The log pipeline's ingest counter (Port8000LogVolumeSpike), scraped as job "logstash". */
+export function logstashServiceMonitor(config: StackConfig): CustomResource {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "ServiceMonitor",
+    metadata: metadata(config, Job.logPipeline),
+    spec: {
+      namespaceSelector: { matchNames: [config.logging.namespace] },
+      selector: { matchLabels: { "app.kubernetes.io/name": "logstash" } },
+      endpoints: [
+        {
+          port: "metrics",
+          interval: SCRAPE_INTERVAL,
+          relabelings: [{ action: "replace", targetLabel: "job", replacement: Job.logPipeline }],
+        },
+      ],
+    },
+  };
+}
+
 export function healthProbe(config: StackConfig): CustomResource {
   return {
     apiVersion: "monitoring.coreos.com/v1",
