@@ -65,7 +65,7 @@ const PAGERDUTY = `{{ define "port8000.pagerduty.severity" }}{{ if eq .CommonLab
 
 const SMS = `{{ define "port8000.sms.subject" }}P8000 {{ .Status | toUpper }} {{ .CommonLabels.alertname }}{{ end }}
 
-{{ define "port8000.sms.message" }}{{ .Status | toUpper }} {{ .CommonLabels.severity }} {{ .CommonLabels.alertname }} x{{ len .Alerts }}: {{ (index .Alerts 0).Annotations.summary }}. Rel {{ template "port8000.release" . }}. Runbook {{ template "port8000.runbook" . }} Dash {{ template "port8000.dashboard" . }} Logs {{ template "port8000.logs" . }}{{ end }}
+{{ define "port8000.sms.message" }}{{ $firing := .Alerts.Firing }}{{ $first := index .Alerts 0 }}{{ if $firing }}{{ $first = index $firing 0 }}{{ end }}{{ .Status | toUpper }} {{ .CommonLabels.severity }} {{ .CommonLabels.alertname }}{{ if gt (len $firing) 1 }} x{{ len $firing }}{{ end }}: {{ $first.Annotations.summary }}. Rel {{ template "port8000.release" . }}. Runbook {{ template "port8000.runbook" . }} Dash {{ template "port8000.dashboard" . }} Logs {{ template "port8000.logs" . }}{{ end }}
 `;
 
 const EMAIL = `{{ define "port8000.email.subject" }}[Port 8000 digest] {{ .Alerts.Firing | len }} firing, {{ .Alerts.Resolved | len }} resolved ({{ .CommonLabels.service }}){{ end }}

@@ -112,7 +112,7 @@ export const alertingSchema = z
       .prefault({}),
     criticalGroupWait: duration.default("5s"),
     digestInterval: duration.default("1h"),
-    /** Optional webhook behind the `log-only` receiver (the local stack's sink); unset: none. */
+    /** Webhook behind `log-only`; unset: the in-cluster automation service's /log-only. */
     logOnlyUrl: url.optional(),
     /** Reason to deploy while the HostDiskSpaceLow deploy freeze holds (break glass, logged). */
     deployFreezeOverride: text.optional(),

@@ -107,6 +107,13 @@ describe("notification templates (rendered by amtool)", () => {
     ] as const)("%j → %s", (statuses, expected) => {
       expect(summary(...statuses)).toBe(expected);
     });
+
+    it.each([
+      [["resolved", "firing", "firing"], "x2: firing 1."],
+      [["resolved", "firing"], "HostDiskSpaceLow: firing 1."],
+    ] as const)("the SMS of %j counts and names the firing alerts (%s)", (statuses, expected) => {
+      expect(render(TemplateName.smsMessage, group(...statuses))).toContain(expected);
+    });
   });
 
   it.each([
