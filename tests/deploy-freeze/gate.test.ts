@@ -75,6 +75,10 @@ const GATED = [
   "log-archive-lifecycle",
   "grafana-folder-permission",
   "team-access-port8000-ops-edit",
+  "kubernetes-gated",
+  "prometheus-blackbox-exporter",
+  "prometheus-service-monitor",
+  "alertmanager-sns-role",
 ];
 
 describe("deploy freeze gate (pulumi up under the recording mocks)", () => {
