@@ -1,5 +1,6 @@
 import { appendFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { readBody } from "../http";
 import { parseFaults } from "./faults";
 import { Port8000Model } from "./model";
 import { renderFamilies } from "./registry";
@@ -29,15 +30,6 @@ export interface Simulator {
 export const LOG_PIPELINE_METRICS_PATH = "/logstash/metrics";
 const EXPOSITION = "text/plain; version=0.0.4; charset=utf-8";
 const APP_FAMILIES_EXCLUDED = new Set(["logstash_events_in_total"]);
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body: string, type = "text/plain"): void {
   res.writeHead(status, { "content-type": type });

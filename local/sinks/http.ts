@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Receiver } from "../../lib/conventions";
+import { readBody } from "../http";
 import { Journal, UNROUTED } from "./journal";
 
 /**
@@ -23,15 +24,6 @@ export interface HttpSinks {
   /** While down, a receiver answers 503 (Alertmanager retries) and records nothing. */
   setOutage(receiver: string, down: boolean): void;
   close(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 function decode(raw: string, contentType: string | undefined): unknown {
