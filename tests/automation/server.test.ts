@@ -392,8 +392,9 @@ describe("failing actions", () => {
   });
 });
 
-async function fakeApp(status = 202) {
+async function fakeApp(initialStatus = 202) {
   const seen: string[] = [];
+  let status = initialStatus;
   const app = createServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
@@ -404,7 +405,14 @@ async function fakeApp(status = 202) {
   });
   await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
   const { port } = app.address() as { port: number };
-  return { seen, port, close: () => new Promise((r) => app.close(r)) };
+  return {
+    seen,
+    port,
+    answerWith: (next: number) => {
+      status = next;
+    },
+    close: () => new Promise((r) => app.close(r)),
+  };
 }
 
 describe("heap snapshot request", () => {
@@ -460,27 +468,16 @@ describe("heap snapshot request", () => {
   });
 
   it("POSTs to the app's configured endpoint and fails on a non-2xx answer", async () => {
-    const seen: string[] = [];
-    let status = 202;
-    const app = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c) => (body += c));
-      req.on("end", () => {
-        seen.push(`${req.method} ${req.url} ${body}`);
-        res.writeHead(status).end();
-      });
-    });
-    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
-    const { port } = app.address() as { port: number };
-    const request = heapSnapshotRequest(`http://127.0.0.1:${port}/admin/heap-snapshot`);
+    const app = await fakeApp();
+    const request = heapSnapshotRequest(`http://127.0.0.1:${app.port}/admin/heap-snapshot`);
     // Without an instance label: the configured endpoint.
     const { instance: _, ...labels } = alert("Port8000MemoryLeak", "warning").labels;
     const a = { ...alert("Port8000MemoryLeak", "warning"), labels } as WebhookAlert;
     await expect(request(a)).resolves.toContain("202");
-    expect(seen[0]).toMatch(/^POST \/admin\/heap-snapshot .*Port8000MemoryLeak/);
-    status = 500;
+    expect(app.seen[0]).toMatch(/^POST \/admin\/heap-snapshot .*Port8000MemoryLeak/);
+    app.answerWith(500);
     await expect(request(a)).rejects.toThrow(/HTTP 500/);
-    await new Promise((r) => app.close(r));
+    await app.close();
   });
 });
 
