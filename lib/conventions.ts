@@ -62,7 +62,7 @@ export const ArtifactPath = {
   resources: "resources.json",
 } as const;
 
-/** Pinned upstream versions; the schemas under ../shared/schemas are of these. */
+/** Pinned upstream versions; the files under vendor/ are of these. */
 export const Chart = {
   kubePrometheusStack: {
     name: "kube-prometheus-stack",

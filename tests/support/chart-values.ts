@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { VENDOR_DIR } from "../../lib/vendored";
 
-/** Checks Helm values against a chart's pinned default values.yaml (../shared/schemas). */
+/** Checks Helm values against a chart's pinned default values.yaml (vendor/). */
 
-export const SCHEMAS_DIR = join(__dirname, "..", "..", "..", "shared", "schemas");
+export const SCHEMAS_DIR = VENDOR_DIR;
 
 export function loadChartDefaults(folder: string): Record<string, unknown> {
   return yaml.load(readFileSync(join(SCHEMAS_DIR, folder, "values.yaml"), "utf8")) as Record<
