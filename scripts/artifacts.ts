@@ -2,6 +2,7 @@ import { ruleArtifacts } from "../alerts/render";
 import { alertmanagerArtifacts } from "../components/alertmanager/render";
 import { archiveArtifacts } from "../components/archive/lifecycle";
 import type { StackConfig } from "../components/config/schema";
+import { loggingArtifacts } from "../components/logging/artifacts";
 import { prometheusConfigArtifacts } from "../components/prometheus/scrape";
 
 /**
@@ -20,6 +21,7 @@ type ArtifactRenderer = (config: StackConfig, options: RenderOptions) => Artifac
 const RENDERERS: readonly ArtifactRenderer[] = [
   alertmanagerArtifacts,
   archiveArtifacts,
+  loggingArtifacts,
   prometheusConfigArtifacts,
   ruleArtifacts,
 ];

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../../lib/duration";
+import { loggingSchema } from "./logging";
 import { thresholdsSchema } from "./thresholds";
 
 /** One schema for everything the operations guide configures. Pure: no Pulumi here. */
@@ -125,48 +126,6 @@ export const linksSchema = z.strictObject({
   /** Base URL under which docs/runbooks/ is browsable. */
   runbookBaseUrl: url,
 });
-
-const logSource = z.strictObject({
-  name: dnsLabel,
-  kind: z.enum(["flask-access", "nginx-access", "json", "journald"]),
-  paths: z.array(text).default([]),
-});
-
-export const loggingSchema = z
-  .strictObject({
-    /** Namespace of the log pipeline (Logstash and its exporter). */
-    namespace: dnsLabel.default("logging"),
-    indexPrefix: dnsLabel.default("port8000"),
-    sources: z
-      .array(logSource)
-      .min(1)
-      .default([
-        { name: "flask-access", kind: "flask-access", paths: ["/var/log/port8000/access.log"] },
-        { name: "orchestrator", kind: "json", paths: [".deia/bot-logs/*.jsonl"] },
-        { name: "bot-health", kind: "json", paths: [".deia/bot-logs/bot_health_monitor*.log"] },
-        { name: "system-journal", kind: "journald", paths: [] },
-      ]),
-    /** Days in each tier (guide 1.2): hot, then warm, then the S3 archive. */
-    retention: z
-      .strictObject({
-        hotDays: positiveInt.default(30),
-        warmDays: positiveInt.default(60),
-        archiveDays: positiveInt.default(180),
-      })
-      .prefault({}),
-    opensearchNodes: positiveInt.default(3),
-  })
-  .prefault({})
-  .superRefine((l, ctx) => {
-    const names = l.sources.map((s) => s.name);
-    const dupes = names.filter((n, i) => names.indexOf(n) !== i);
-    if (dupes.length > 0)
-      ctx.addIssue({
-        code: "custom",
-        path: ["sources"],
-        message: `duplicate source names: ${dupes.join(", ")}`,
-      });
-  });
 
 const storageClassName = z.enum([
   "STANDARD_IA",

@@ -1,0 +1,97 @@
+import { LOG_INDEX_PATTERN } from "../../lib/conventions";
+import type { StackConfig } from "../config/schema";
+import { PipelineUser } from "./names";
+
+/**
+ * OpenSearch security roles and role mappings from the typed RBAC teams (guide 1.2: minimum
+ * role `operations.read`, streaming queries for on-call). `none` maps a team to nothing.
+ */
+
+export const OpenSearchRole = {
+  read: "operations.read",
+  stream: "operations.stream",
+  admin: "all_access",
+  writer: "port8000.logstash-writer",
+  evidence: "port8000.evidence-reader",
+} as const;
+
+export interface RoleDefinition {
+  readonly cluster_permissions: string[];
+  readonly index_permissions: { index_patterns: string[]; allowed_actions: string[] }[];
+  readonly tenant_permissions: { tenant_patterns: string[]; allowed_actions: string[] }[];
+}
+
+const onLogs = (allowed_actions: string[]) => [
+  { index_patterns: [LOG_INDEX_PATTERN], allowed_actions },
+];
+const globalTenant = (action: string) => [
+  { tenant_patterns: ["global_tenant"], allowed_actions: [action] },
+];
+
+const READ_ACTIONS = ["read", "indices:admin/mappings/get", "indices:admin/resolve/index"];
+/** Scroll and point-in-time searches stream a result set page by page (on-call). */
+const STREAM_ACTIONS = [
+  ...READ_ACTIONS,
+  "indices:data/read/scroll",
+  "indices:data/read/scroll/clear",
+  "indices:data/read/point_in_time/create",
+  "indices:data/read/point_in_time/delete",
+];
+
+/** Roles this program defines; all_access is the security plugin's own. */
+export function roles(): Record<string, RoleDefinition> {
+  return {
+    [OpenSearchRole.read]: {
+      cluster_permissions: ["cluster_composite_ops_ro"],
+      index_permissions: onLogs(READ_ACTIONS),
+      tenant_permissions: globalTenant("kibana_all_read"),
+    },
+    [OpenSearchRole.stream]: {
+      cluster_permissions: ["cluster_composite_ops_ro", "indices:data/read/scroll*"],
+      index_permissions: onLogs(STREAM_ACTIONS),
+      tenant_permissions: globalTenant("kibana_all_read"),
+    },
+    [OpenSearchRole.writer]: {
+      cluster_permissions: ["cluster_monitor", "indices:data/write/bulk"],
+      index_permissions: onLogs(["crud", "create_index", "indices:admin/mapping/put"]),
+      tenant_permissions: [],
+    },
+    [OpenSearchRole.evidence]: {
+      cluster_permissions: [],
+      index_permissions: onLogs(["read"]),
+      tenant_permissions: [],
+    },
+  };
+}
+
+const LEVELS = ["read", "stream", "admin"] as const;
+type Level = (typeof LEVELS)[number];
+
+/** operations.read is the floor: a team gets every role up to its level, none below it. */
+export function teamRoles(level: Level | "none"): string[] {
+  if (level === "none") return [];
+  return LEVELS.slice(0, LEVELS.indexOf(level) + 1).map((l) => OpenSearchRole[l]);
+}
+
+export interface RoleMapping {
+  readonly users: string[];
+  readonly backend_roles: string[];
+}
+
+/** Each role's users (team members, program users) and backend roles (team names). */
+export function roleMappings(config: StackConfig): Record<string, RoleMapping> {
+  const mappings: Record<string, RoleMapping> = {
+    [OpenSearchRole.writer]: { users: [PipelineUser.logstash], backend_roles: [] },
+    [OpenSearchRole.evidence]: { users: [PipelineUser.evidence], backend_roles: [] },
+  };
+  for (const team of config.rbac.teams) {
+    for (const role of teamRoles(team.opensearch)) {
+      const current = mappings[role] ?? { users: [], backend_roles: [] };
+      mappings[role] = {
+        users: [...current.users, ...team.members].sort(),
+        backend_roles: [...current.backend_roles, team.name].sort(),
+      };
+    }
+  }
+  return mappings;
+}

@@ -1,0 +1,30 @@
+import { toSortedJson } from "../../lib/serialize";
+import type { StackConfig } from "../config/schema";
+import { roleMappings, roles } from "./access";
+import { jsonExporterYaml } from "./exporter";
+import { filebeatYaml } from "./filebeat";
+import {
+  deadLetterPipeline,
+  logstashPipeline,
+  logstashPipelinesYaml,
+  logstashSettingsYaml,
+} from "./logstash";
+import { LoggingArtifact } from "./names";
+import { indexTemplate, ismPolicy, snapshotPolicy } from "./opensearch";
+
+/** Every file of `logging/` (DESIGN.md), rendered from the typed config. */
+export function loggingArtifacts(config: StackConfig): Record<string, string> {
+  return {
+    [LoggingArtifact.filebeat]: filebeatYaml(config),
+    [LoggingArtifact.logstashSettings]: logstashSettingsYaml(config),
+    [LoggingArtifact.logstashPipelines]: logstashPipelinesYaml(),
+    [LoggingArtifact.logstashPipeline]: logstashPipeline(config),
+    [LoggingArtifact.logstashDeadLetter]: deadLetterPipeline(config),
+    [LoggingArtifact.logstashExporter]: jsonExporterYaml(),
+    [LoggingArtifact.indexTemplate]: toSortedJson(indexTemplate(config)),
+    [LoggingArtifact.ismPolicy]: toSortedJson(ismPolicy(config)),
+    [LoggingArtifact.snapshotPolicy]: toSortedJson(snapshotPolicy(config)),
+    [LoggingArtifact.roles]: toSortedJson(roles()),
+    [LoggingArtifact.roleMappings]: toSortedJson(roleMappings(config)),
+  };
+}

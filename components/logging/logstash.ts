@@ -1,0 +1,190 @@
+import { toSortedYaml } from "../../lib/serialize";
+import type { StackConfig } from "../config/schema";
+import { DATE_FORMATS, GROK_PATTERNS, PATTERN_DEFINITIONS } from "./grok";
+import {
+  ArchivePrefix,
+  BEATS_PORT,
+  LOG_INDEX_NAME,
+  LOGSTASH_API_PORT,
+  LogstashPath,
+  opensearchUrl,
+  TlsFile,
+} from "./names";
+
+/** Logstash settings and pipelines (guide 1.2): beats over mutual TLS in, OpenSearch and S3 out. */
+
+export const PIPELINE_ID = "port8000";
+export const DEAD_LETTER_PIPELINE_ID = "dead-letter";
+/** Environment variables the pod sets from Secrets and config; Logstash expands ${VAR}. */
+export const LogstashEnv = {
+  user: "OPENSEARCH_USER",
+  password: "OPENSEARCH_PASSWORD",
+  bucket: "ARCHIVE_BUCKET",
+  region: "ARCHIVE_REGION",
+  kmsKey: "ARCHIVE_KMS_KEY_ID",
+} as const;
+
+export function logstashSettings(config: StackConfig) {
+  const { queueMaxBytes, deadLetterMaxBytes } = config.logging.logstash;
+  return {
+    "api.http.host": "0.0.0.0",
+    "api.http.port": LOGSTASH_API_PORT,
+    "path.data": LogstashPath.data,
+    "queue.type": "persisted",
+    "queue.max_bytes": queueMaxBytes,
+    // Acknowledge to Filebeat only once the event is on disk.
+    "queue.checkpoint.writes": 1,
+    "dead_letter_queue.enable": true,
+    "dead_letter_queue.max_bytes": deadLetterMaxBytes,
+    "dead_letter_queue.storage_policy": "drop_older",
+    "pipeline.ecs_compatibility": "disabled",
+    // The pipeline's strings carry regular expressions: \\ and \" must mean \ and ".
+    "config.support_escapes": true,
+  };
+}
+
+export function logstashPipelines() {
+  return [
+    { "pipeline.id": PIPELINE_ID, "path.config": `${LogstashPath.pipeline}/${PIPELINE_ID}.conf` },
+    {
+      "pipeline.id": DEAD_LETTER_PIPELINE_ID,
+      "path.config": `${LogstashPath.pipeline}/${DEAD_LETTER_PIPELINE_ID}.conf`,
+    },
+  ];
+}
+
+const quote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+const list = (items: readonly string[]) => `[${items.map(quote).join(", ")}]`;
+
+function block(name: string, body: string[]): string[] {
+  return [`${name} {`, ...body.map((l) => `  ${l}`), "}"];
+}
+
+function beatsInput(): string[] {
+  // Legacy option names: the plugin bundled with Logstash 8.9 predates ssl_enabled.
+  return block("beats", [
+    `port => ${BEATS_PORT}`,
+    "ssl => true",
+    `ssl_certificate => ${quote(`${LogstashPath.certs}/${TlsFile.cert}`)}`,
+    `ssl_key => ${quote(`${LogstashPath.certs}/${TlsFile.key}`)}`,
+    `ssl_certificate_authorities => ${list([`${LogstashPath.certs}/${TlsFile.ca}`])}`,
+    'ssl_verify_mode => "force_peer"',
+  ]);
+}
+
+function grokFilter(kind: string, pattern: string): string[] {
+  const definitions = Object.entries(PATTERN_DEFINITIONS).map(
+    ([name, value]) => `${quote(name)} => ${quote(value)}`,
+  );
+  return [
+    `if [log_kind] == ${quote(kind)} {`,
+    ...block("grok", [
+      `match => { "message" => ${quote(pattern)} }`,
+      "pattern_definitions => {",
+      ...definitions.map((d) => `  ${d}`),
+      "}",
+      `tag_on_failure => ["_grokparsefailure", "_${kind}_unparsed"]`,
+    ]),
+    "}",
+  ];
+}
+
+function filters(): string[] {
+  const groks = Object.entries(GROK_PATTERNS).flatMap(([kind, pattern]) =>
+    grokFilter(kind, pattern as string),
+  );
+  return [
+    ...groks,
+    'if [log_kind] == "json" {',
+    ...block("json", ['source => "message"', 'tag_on_failure => ["_jsonparsefailure"]']),
+    "}",
+    "if [timestamp] {",
+    ...block("date", [
+      `match => ["timestamp", ${DATE_FORMATS.map(quote).join(", ")}]`,
+      'target => "@timestamp"',
+      'remove_field => ["timestamp"]',
+    ]),
+    "}",
+    // The alerts' log links filter on `status >= 500` and `duration_ms >= 500`: numbers.
+    ...block("mutate", ['convert => { "status" => "integer" }']),
+    "if [duration_us] {",
+    ...block("ruby", [
+      `code => "event.set('duration_ms', event.get('duration_us') / 1000.0); event.remove('duration_us')"`,
+    ]),
+    "}",
+    "if [request_time_s] {",
+    ...block("ruby", [
+      `code => "event.set('duration_ms', event.get('request_time_s') * 1000.0); event.remove('request_time_s')"`,
+    ]),
+    "}",
+    "if ![release] and [kubernetes][labels][app_kubernetes_io/version] {",
+    ...block("mutate", [
+      'copy => { "[kubernetes][labels][app_kubernetes_io/version]" => "release" }',
+    ]),
+    "}",
+  ];
+}
+
+function archiveOutput(config: StackConfig, prefix: string, buffer: string): string[] {
+  return block("s3", [
+    `bucket => "\${${LogstashEnv.bucket}}"`,
+    `region => "\${${LogstashEnv.region}}"`,
+    `prefix => ${quote(`${prefix}%{+YYYY}/%{+MM}/%{+dd}/`)}`,
+    'codec => "json_lines"',
+    'encoding => "gzip"',
+    'rotation_strategy => "size_and_time"',
+    `time_file => ${config.logging.logstash.archiveFlushMinutes}`,
+    "size_file => 104857600",
+    "server_side_encryption => true",
+    'server_side_encryption_algorithm => "aws:kms"',
+    `ssekms_key_id => "\${${LogstashEnv.kmsKey}}"`,
+    `temporary_directory => ${quote(`${LogstashPath.data}/s3-${buffer}`)}`,
+  ]);
+}
+
+function opensearchOutput(config: StackConfig): string[] {
+  return block("opensearch", [
+    `hosts => ${list([opensearchUrl(config)])}`,
+    `index => ${quote(LOG_INDEX_NAME)}`,
+    `user => "\${${LogstashEnv.user}}"`,
+    `password => "\${${LogstashEnv.password}}"`,
+    "ssl => true",
+    `cacert => ${quote(`${LogstashPath.certs}/opensearch-ca.crt`)}`,
+    // The index template (not Logstash) owns the mapping.
+    "manage_template => false",
+  ]);
+}
+
+export function logstashPipeline(config: StackConfig): string {
+  return [
+    "# Generated by port8000-monitoring (npm run synth). Do not edit: change the config or the renderer.",
+    ...block("input", beatsInput()),
+    ...block("filter", filters()),
+    ...block("output", [
+      ...opensearchOutput(config),
+      ...archiveOutput(config, ArchivePrefix.events),
+    ]),
+    "",
+  ].join("\n");
+}
+
+/** Events OpenSearch refused (mapping conflicts) go to the archive rather than being lost. */
+export function deadLetterPipeline(config: StackConfig): string {
+  return [
+    "# Generated by port8000-monitoring (npm run synth). Do not edit: change the config or the renderer.",
+    ...block(
+      "input",
+      block("dead_letter_queue", [
+        `path => ${quote(`${LogstashPath.data}/dead_letter_queue`)}`,
+        `pipeline_id => ${quote(PIPELINE_ID)}`,
+        "commit_offsets => true",
+      ]),
+      "",
+    ),
+    ...block("output", archiveOutput(config, ArchivePrefix.deadLetter, "dead-letter")),
+    "",
+  ].join("\n");
+}
+
+export const logstashSettingsYaml = (config: StackConfig) => toSortedYaml(logstashSettings(config));
+export const logstashPipelinesYaml = () => toSortedYaml(logstashPipelines());
