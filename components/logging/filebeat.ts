@@ -16,6 +16,16 @@ export const FILEBEAT_DATA = "/usr/share/filebeat/data";
 /** Host directories the DaemonSet mounts read-only, so the inputs' paths resolve in the pod. */
 export const JOURNAL_DIRS = ["/var/log/journal", "/run/log/journal"] as const;
 
+/** Fields Filebeat's processors add to every event (beats docs: add_host_metadata, add_kubernetes_metadata). */
+export const PROCESSOR_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  add_host_metadata: ["host.name"],
+  add_kubernetes_metadata: [
+    "kubernetes.namespace",
+    "kubernetes.pod.name",
+    "kubernetes.container.name",
+  ],
+};
+
 function input(source: LogSource) {
   const fields = {
     log_kind: source.kind,
