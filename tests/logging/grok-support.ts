@@ -25,7 +25,7 @@ export function vendoredPatterns(): Record<string, string> {
 }
 
 /** Logstash's double-quoted strings with config.support_escapes: \\ → \, \" → ". */
-function unescape(text: string): string {
+function unescapeLogstash(text: string): string {
   return text.replace(/\\(["\\nrt])/g, (_, c: string) =>
     c === "n" ? "\n" : c === "r" ? "\r" : c === "t" ? "\t" : c,
   );
@@ -46,9 +46,9 @@ export function pipelineGroks(
     if (!kind || !match || !grok.includes("grok {")) continue;
     const defs: Record<string, string> = {};
     for (const m of grok.matchAll(new RegExp(`${STRING} => ${STRING}`, "g"))) {
-      if (m[1] !== "message") defs[unescape(m[1])] = unescape(m[2]);
+      if (m[1] !== "message") defs[unescapeLogstash(m[1])] = unescapeLogstash(m[2]);
     }
-    groks[kind] = { pattern: unescape(match[1]), defs };
+    groks[kind] = { pattern: unescapeLogstash(match[1]), defs };
   }
   return groks;
 }
