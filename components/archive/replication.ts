@@ -14,7 +14,13 @@ export const replicationTrustPolicy = {
   ],
 };
 
-export function replicationPolicy(source: string, destination: string) {
+/** Keys the replication role decrypts sources with and encrypts replicas with. */
+export interface ReplicationKeys {
+  readonly source: string;
+  readonly replica: string;
+}
+
+export function replicationPolicy(source: string, destination: string, keys: ReplicationKeys) {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -40,18 +46,25 @@ export function replicationPolicy(source: string, destination: string) {
         Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
         Resource: [`${bucketArn(destination)}/*`],
       },
+      { Sid: "DecryptSources", Effect: "Allow", Action: "kms:Decrypt", Resource: keys.source },
+      { Sid: "EncryptReplicas", Effect: "Allow", Action: "kms:Encrypt", Resource: keys.replica },
     ],
   };
 }
 
 /** Provider-shaped rule: everything, deletes not propagated (a wiped prod must not wipe dr). */
-export function replicationRule(destination: string) {
+export function replicationRule(destination: string, replicaKeyArn: string) {
   return {
     id: "port8000-archive-to-standby",
     status: "Enabled",
     filter: { prefix: "" },
     deleteMarkerReplication: { status: "Disabled" },
-    destination: { bucket: bucketArn(destination) },
+    // SSE-KMS objects replicate only when asked to, re-encrypted with the standby's key.
+    sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+    destination: {
+      bucket: bucketArn(destination),
+      encryptionConfiguration: { replicaKmsKeyId: replicaKeyArn },
+    },
   };
 }
 

@@ -151,7 +151,19 @@ export const archiveSchema = z
         { afterDays: 90, storageClass: "GLACIER" },
       ]),
     /** The standby region's archive (the dr stack's bucket), replicated to from this one. */
-    replicateTo: z.strictObject({ bucketName: bucketName, region: text }).optional(),
+    replicateTo: z
+      .strictObject({
+        bucketName: bucketName,
+        region: text,
+        /** The standby archive's KMS key (its alias ARN works), which replicas are encrypted with. */
+        kmsKeyArn: z
+          .string()
+          .regex(
+            /^arn:aws:kms:[a-z0-9-]+:\d{12}:(key|alias)\/\S+$/,
+            "expected a KMS key or alias ARN",
+          ),
+      })
+      .optional(),
   })
   .superRefine((a, ctx) => {
     a.tiers.forEach((tier, i) => {

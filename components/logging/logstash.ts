@@ -135,6 +135,8 @@ function archiveOutput(config: StackConfig, prefix: string, buffer: string): str
     'rotation_strategy => "size_and_time"',
     `time_file => ${config.logging.logstash.archiveFlushMinutes}`,
     "size_file => 104857600",
+    // The writer role may only put under its prefix; the root-bucket probe would be denied.
+    "validate_credentials_on_root_bucket => false",
     "server_side_encryption => true",
     'server_side_encryption_algorithm => "aws:kms"',
     `ssekms_key_id => "\${${LogstashEnv.kmsKey}}"`,
@@ -162,7 +164,7 @@ export function logstashPipeline(config: StackConfig): string {
     ...block("filter", filters()),
     ...block("output", [
       ...opensearchOutput(config),
-      ...archiveOutput(config, ArchivePrefix.events),
+      ...archiveOutput(config, ArchivePrefix.events, "events"),
     ]),
     "",
   ].join("\n");
@@ -179,7 +181,6 @@ export function deadLetterPipeline(config: StackConfig): string {
         `pipeline_id => ${quote(PIPELINE_ID)}`,
         "commit_offsets => true",
       ]),
-      "",
     ),
     ...block("output", archiveOutput(config, ArchivePrefix.deadLetter, "dead-letter")),
     "",

@@ -1,0 +1,157 @@
+import type { StackConfig } from "../config/schema";
+import { ArchivePrefix } from "../logging/names";
+import { bucketArn } from "./replication";
+
+/**
+ * The archive's access rules as IAM documents: the customer-managed key's policy, the bucket
+ * policy (TLS only, SSE-KMS with this key only) and the least-privilege writers' policies
+ * (Logstash writes events, OpenSearch writes snapshots), each assumed through IRSA.
+ */
+
+const VERSION = "2012-10-17";
+
+export function accountOf(config: StackConfig): string {
+  const arn = config.cluster.oidcProviderArn;
+  const account = arn?.split(":")[4];
+  if (!account)
+    throw new Error("cluster.oidcProviderArn: needed to name the archive key's account");
+  return account;
+}
+
+/** Key administration stays with the account (IAM decides who may use the key). */
+export function kmsKeyPolicy(config: StackConfig) {
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Sid: "AccountAdministersTheKey",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${accountOf(config)}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ],
+  };
+}
+
+export function bucketPolicy(config: StackConfig, keyArn: string) {
+  const bucket = bucketArn(config.archive.bucketName);
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucket, `${bucket}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "DenyPutsNotEncryptedWithKms",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: `${bucket}/*`,
+        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+      },
+      {
+        Sid: "DenyPutsWithAnotherKey",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: `${bucket}/*`,
+        Condition: {
+          StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
+        },
+      },
+    ],
+  };
+}
+
+/** Trust for one Kubernetes service account of the cluster's OIDC provider (IRSA). */
+export function irsaTrustPolicy(
+  oidcProviderArn: string,
+  namespace: string,
+  serviceAccount: string,
+) {
+  const issuer = oidcProviderArn.slice(
+    oidcProviderArn.indexOf("oidc-provider/") + "oidc-provider/".length,
+  );
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+          },
+        },
+      },
+    ],
+  };
+}
+
+const useKey = (keyArn: string) => ({
+  Sid: "EncryptWithTheArchiveKey",
+  Effect: "Allow",
+  Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+  Resource: keyArn,
+});
+
+/** Logstash only adds objects under logs/ (events and dead letters); it never reads or deletes. */
+export function logstashWriterPolicy(config: StackConfig, keyArn: string) {
+  const bucket = bucketArn(config.archive.bucketName);
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Sid: "WriteLogEvents",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+        Resource: `${bucket}/${ArchivePrefix.events}*`,
+      },
+      useKey(keyArn),
+    ],
+  };
+}
+
+/** repository-s3 lists, reads, writes and deletes its own files under snapshots/ only. */
+export function snapshotWriterPolicy(config: StackConfig, keyArn: string) {
+  const bucket = bucketArn(config.archive.bucketName);
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Sid: "LocateBucket",
+        Effect: "Allow",
+        Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
+        Resource: bucket,
+      },
+      {
+        Sid: "ListSnapshotPrefix",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: bucket,
+        Condition: { StringLike: { "s3:prefix": [`${ArchivePrefix.snapshots}*`] } },
+      },
+      {
+        Sid: "ManageSnapshotFiles",
+        Effect: "Allow",
+        Action: [
+          "s3:GetObject",
+          "s3:PutObject",
+          "s3:DeleteObject",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ],
+        Resource: `${bucket}/${ArchivePrefix.snapshots}*`,
+      },
+      useKey(keyArn),
+    ],
+  };
+}
