@@ -1,0 +1,163 @@
+import type { StackConfig } from "../config/schema";
+import { OpenSearchRole, roleMappings, roles } from "./access";
+import { OPENSEARCH_CLUSTER, OPENSEARCH_HTTP_PORT, PipelineUser, TIER_ATTRIBUTE, Tier } from "./names";
+import { indexTemplate, snapshotPolicy, snapshotRepository } from "./opensearch";
+
+/**
+ * The opensearch.org/v1 custom resources of the log cluster (operator 3.0.4, CRDs vendored):
+ * the cluster with hot and warm pools, its roles, role bindings, users, index template and
+ * snapshot policy. The ISM policy is not among them (docs/logging.md: operator issues).
+ */
+
+const API = "opensearch.org/v1";
+export const SNAPSHOT_SERVICE_ACCOUNT = `${OPENSEARCH_CLUSTER}-snapshots`;
+export const ClusterSecrets = {
+  admin: `${OPENSEARCH_CLUSTER}-admin`,
+  dashboards: `${OPENSEARCH_CLUSTER}-dashboards`,
+  user: (user: string) => `${OPENSEARCH_CLUSTER}-user-${user}`,
+} as const;
+
+export interface CustomResource {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  readonly spec: Record<string, unknown>;
+}
+
+const meta = (config: StackConfig, name: string) => ({
+  name,
+  namespace: config.logging.namespace,
+  labels: { "app.kubernetes.io/part-of": "port8000-monitoring" },
+});
+const clusterRef = { opensearchCluster: { name: OPENSEARCH_CLUSTER } };
+const RESOURCES = { requests: { cpu: "1", memory: "4Gi" }, limits: { cpu: "2", memory: "4Gi" } };
+
+function nodePool(config: StackConfig, tier: keyof typeof Tier) {
+  const os = config.logging.opensearch;
+  const hot = tier === "hot";
+  return {
+    component: tier,
+    replicas: hot ? os.hotNodes : os.warmNodes,
+    diskSize: hot ? config.storage.opensearch.size : os.warmDiskSize,
+    // Hot nodes also hold the cluster-manager role: three of them keep a quorum.
+    roles: hot ? ["cluster_manager", "data", "ingest"] : ["data"],
+    jvm: "-Xms2g -Xmx2g",
+    resources: RESOURCES,
+    persistence: { pvc: { storageClass: config.cluster.storageClass, accessModes: ["ReadWriteOnce"] } },
+    additionalConfig: { [`node.attr.${TIER_ATTRIBUTE}`]: Tier[tier] },
+    pdb: { enable: true, maxUnavailable: 1 },
+  };
+}
+
+export function opensearchCluster(config: StackConfig): CustomResource {
+  const os = config.logging.opensearch;
+  const repository = snapshotRepository(config);
+  return {
+    apiVersion: API,
+    kind: "OpenSearchCluster",
+    metadata: meta(config, OPENSEARCH_CLUSTER),
+    spec: {
+      general: {
+        serviceName: OPENSEARCH_CLUSTER,
+        version: os.version,
+        httpPort: OPENSEARCH_HTTP_PORT,
+        setVMMaxMapCount: true,
+        drainDataNodes: true,
+        pluginsList: ["repository-s3"],
+        serviceAccount: SNAPSHOT_SERVICE_ACCOUNT,
+        snapshotRepositories: [
+          { name: repository.name, type: repository.type, settings: repository.settings },
+        ],
+        podSecurityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+      },
+      security: {
+        config: { adminCredentialsSecret: { name: ClusterSecrets.admin } },
+        tls: {
+          transport: { generate: true, perNode: true },
+          http: { generate: true },
+        },
+      },
+      dashboards: {
+        enable: true,
+        version: os.version,
+        replicas: os.dashboardsReplicas,
+        opensearchCredentialsSecret: { name: ClusterSecrets.admin },
+        resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        tls: { enable: true, generate: true },
+      },
+      nodePools: [nodePool(config, "hot"), nodePool(config, "warm")],
+    },
+  };
+}
+
+export function opensearchRoles(config: StackConfig): CustomResource[] {
+  return Object.entries(roles()).map(([name, role]) => ({
+    apiVersion: API,
+    kind: "OpensearchRole",
+    metadata: meta(config, name),
+    spec: {
+      ...clusterRef,
+      clusterPermissions: role.cluster_permissions,
+      indexPermissions: role.index_permissions.map((p) => ({
+        indexPatterns: p.index_patterns,
+        allowedActions: p.allowed_actions,
+      })),
+      tenantPermissions: role.tenant_permissions.map((p) => ({
+        tenantPatterns: p.tenant_patterns,
+        allowedActions: p.allowed_actions,
+      })),
+    },
+  }));
+}
+
+export function opensearchRoleBindings(config: StackConfig): CustomResource[] {
+  return Object.entries(roleMappings(config)).map(([role, mapping]) => ({
+    apiVersion: API,
+    kind: "OpensearchUserRoleBinding",
+    metadata: meta(config, `${role.replace(/[._]/g, "-")}-binding`),
+    spec: { ...clusterRef, roles: [role], users: mapping.users, backendRoles: mapping.backend_roles },
+  }));
+}
+
+/** Internal users of the programs (Logstash writes, the automation service reads). */
+export function opensearchUsers(config: StackConfig): CustomResource[] {
+  return Object.values(PipelineUser).map((user) => ({
+    apiVersion: API,
+    kind: "OpensearchUser",
+    metadata: meta(config, user),
+    spec: {
+      ...clusterRef,
+      passwordFrom: { name: ClusterSecrets.user(user), key: "password" },
+      opendistroSecurityRoles: [
+        user === PipelineUser.logstash ? OpenSearchRole.writer : OpenSearchRole.evidence,
+      ],
+    },
+  }));
+}
+
+export function opensearchIndexTemplate(config: StackConfig): CustomResource {
+  const template = indexTemplate(config);
+  return {
+    apiVersion: API,
+    kind: "OpensearchIndexTemplate",
+    metadata: meta(config, "port8000-logs"),
+    spec: {
+      ...clusterRef,
+      name: "port8000-logs",
+      indexPatterns: template.index_patterns,
+      priority: template.priority,
+      template: template.template,
+    },
+  };
+}
+
+export function opensearchSnapshotPolicy(config: StackConfig): CustomResource {
+  const policy = snapshotPolicy(config);
+  return {
+    apiVersion: API,
+    kind: "OpensearchSnapshotPolicy",
+    metadata: meta(config, policy.policyName),
+    spec: { ...clusterRef, ...policy },
+  };
+}

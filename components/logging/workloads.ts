@@ -1,0 +1,222 @@
+import type { StackConfig } from "../config/schema";
+import { EXPORTER_PORT } from "./exporter";
+import { FILEBEAT_DATA, sourceHostDirs } from "./filebeat";
+import { LogstashEnv } from "./logstash";
+import {
+  BEATS_PORT,
+  FILEBEAT_CERTS,
+  LOGSTASH,
+  LOGSTASH_API_PORT,
+  LogstashPath,
+  OPENSEARCH_CLUSTER,
+  PipelineUser,
+} from "./names";
+
+/** Pod specs of Filebeat (DaemonSet) and Logstash (StatefulSet); images arrive pinned. */
+
+export const FILEBEAT = "filebeat";
+export const labelsOf = (name: string) => ({
+  "app.kubernetes.io/name": name,
+  "app.kubernetes.io/part-of": "port8000-monitoring",
+});
+export const Secrets = {
+  filebeatTls: "filebeat-tls",
+  logstashTls: "logstash-tls",
+  logstashUser: "logstash-opensearch-user",
+  /** The operator's generated HTTP CA of the cluster (security.tls.http.generate). */
+  opensearchCa: `${OPENSEARCH_CLUSTER}-ca`,
+} as const;
+export const ConfigMaps = { filebeat: "filebeat-config", logstash: "logstash-config" } as const;
+
+const RESTRICTED = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+};
+
+const mountName = (dir: string) => `host${dir.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
+
+export interface PinnedImages {
+  readonly filebeat: string;
+  readonly logstash: string;
+  readonly jsonExporter: string;
+}
+
+/**
+ * Filebeat reads root-owned host logs and the journal, so it runs as uid 0 but with every
+ * capability dropped, no escalation and a read-only root filesystem; its registry lives on
+ * a host path so a restart resumes where it stopped.
+ */
+export function filebeatPodSpec(config: StackConfig, image: string) {
+  const dirs = sourceHostDirs(config);
+  return {
+    serviceAccountName: FILEBEAT,
+    terminationGracePeriodSeconds: 30,
+    securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+    containers: [
+      {
+        name: FILEBEAT,
+        image,
+        args: ["-e", "-c", "/etc/filebeat/filebeat.yml", "--path.data", FILEBEAT_DATA],
+        env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
+        securityContext: { ...RESTRICTED, runAsUser: 0, runAsNonRoot: false },
+        resources: {
+          requests: { cpu: "100m", memory: "128Mi" },
+          limits: { cpu: "500m", memory: "384Mi" },
+        },
+        volumeMounts: [
+          { name: "config", mountPath: "/etc/filebeat", readOnly: true },
+          { name: "certs", mountPath: FILEBEAT_CERTS, readOnly: true },
+          { name: "data", mountPath: FILEBEAT_DATA },
+          { name: "tmp", mountPath: "/tmp" },
+          { name: "machine-id", mountPath: "/etc/machine-id", readOnly: true },
+          ...dirs.map((dir) => ({ name: mountName(dir), mountPath: dir, readOnly: true })),
+        ],
+      },
+    ],
+    volumes: [
+      { name: "config", configMap: { name: ConfigMaps.filebeat } },
+      { name: "certs", secret: { secretName: Secrets.filebeatTls, defaultMode: 0o400 } },
+      { name: "data", hostPath: { path: "/var/lib/filebeat-port8000", type: "DirectoryOrCreate" } },
+      { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+      { name: "machine-id", hostPath: { path: "/etc/machine-id", type: "File" } },
+      ...dirs.map((dir) => ({
+        name: mountName(dir),
+        hostPath: { path: dir, type: "DirectoryOrCreate" },
+      })),
+    ],
+    tolerations: [{ operator: "Exists", effect: "NoSchedule" }],
+  };
+}
+
+function logstashEnv(config: StackConfig, kmsKeyArn: string) {
+  const fromUser = (key: string) => ({ secretKeyRef: { name: Secrets.logstashUser, key } });
+  return [
+    { name: LogstashEnv.user, value: PipelineUser.logstash },
+    { name: LogstashEnv.password, valueFrom: fromUser("password") },
+    { name: LogstashEnv.bucket, value: config.archive.bucketName },
+    { name: LogstashEnv.region, value: config.deployment.region },
+    { name: LogstashEnv.kmsKey, value: kmsKeyArn },
+    { name: "LS_JAVA_OPTS", value: "-Xms1g -Xmx1g" },
+  ];
+}
+
+/** Logstash runs as its image's uid 1000; the persisted queue and DLQ are on its volume. */
+export function logstashPodSpec(config: StackConfig, images: PinnedImages, kmsKeyArn: string) {
+  const probe = { httpGet: { path: "/", port: "api" }, periodSeconds: 15 };
+  return {
+    serviceAccountName: LOGSTASH,
+    terminationGracePeriodSeconds: 120,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    containers: [
+      {
+        name: LOGSTASH,
+        image: images.logstash,
+        env: logstashEnv(config, kmsKeyArn),
+        ports: [
+          { name: "beats", containerPort: BEATS_PORT },
+          { name: "api", containerPort: LOGSTASH_API_PORT },
+        ],
+        securityContext: RESTRICTED,
+        resources: {
+          requests: { cpu: "500m", memory: "1536Mi" },
+          limits: { cpu: "2", memory: "2Gi" },
+        },
+        readinessProbe: probe,
+        livenessProbe: { ...probe, initialDelaySeconds: 120 },
+        volumeMounts: [
+          {
+            name: "settings",
+            mountPath: `${LogstashPath.settings}/logstash.yml`,
+            subPath: "logstash.yml",
+          },
+          {
+            name: "settings",
+            mountPath: `${LogstashPath.settings}/pipelines.yml`,
+            subPath: "pipelines.yml",
+          },
+          { name: "pipelines", mountPath: LogstashPath.pipeline, readOnly: true },
+          { name: "certs", mountPath: LogstashPath.certs, readOnly: true },
+          { name: "data", mountPath: LogstashPath.data },
+          { name: "tmp", mountPath: "/tmp" },
+        ],
+      },
+      {
+        name: "json-exporter",
+        image: images.jsonExporter,
+        args: [
+          "--config.file=/etc/json-exporter/config.yml",
+          `--web.listen-address=:${EXPORTER_PORT}`,
+        ],
+        ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
+        securityContext: { ...RESTRICTED, runAsNonRoot: true, runAsUser: 65534 },
+        resources: {
+          requests: { cpu: "10m", memory: "16Mi" },
+          limits: { cpu: "100m", memory: "64Mi" },
+        },
+        volumeMounts: [{ name: "exporter", mountPath: "/etc/json-exporter", readOnly: true }],
+      },
+    ],
+    volumes: [
+      {
+        name: "settings",
+        configMap: {
+          name: ConfigMaps.logstash,
+          items: [
+            { key: "logstash.yml", path: "logstash.yml" },
+            { key: "pipelines.yml", path: "pipelines.yml" },
+          ],
+        },
+      },
+      {
+        name: "pipelines",
+        configMap: {
+          name: ConfigMaps.logstash,
+          items: [
+            { key: "port8000.conf", path: "port8000.conf" },
+            { key: "dead-letter.conf", path: "dead-letter.conf" },
+          ],
+        },
+      },
+      {
+        name: "exporter",
+        configMap: {
+          name: ConfigMaps.logstash,
+          items: [{ key: "json-exporter.yml", path: "config.yml" }],
+        },
+      },
+      {
+        name: "certs",
+        projected: {
+          sources: [
+            { secret: { name: Secrets.logstashTls } },
+            {
+              secret: {
+                name: Secrets.opensearchCa,
+                items: [{ key: "ca.crt", path: "opensearch-ca.crt" }],
+              },
+            },
+          ],
+        },
+      },
+      { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+    ],
+  };
+}
+
+export function logstashVolumeClaim(config: StackConfig) {
+  return {
+    metadata: { name: "data" },
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      storageClassName: config.cluster.storageClass,
+      resources: { requests: { storage: config.logging.logstash.diskSize } },
+    },
+  };
+}
