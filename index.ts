@@ -11,7 +11,11 @@ import { AutomationService } from "./components/automation";
 import { loadConfig, type StackConfig, type StackSecrets } from "./components/config";
 import { DeployFreezeGate } from "./components/deploy-freeze";
 import { GrafanaAccess } from "./components/grafana";
+import { LogPipeline } from "./components/logging";
+import { PipelineUser } from "./components/logging/names";
+import { archiveWriters } from "./components/logging/writers";
 import { MonitoringNamespace } from "./components/namespace";
+import { LogSearchCluster } from "./components/opensearch";
 import { PrometheusStack } from "./components/prometheus";
 import { createClusterProvider, createGatedProviders } from "./components/providers";
 
@@ -59,7 +63,32 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     },
     onGatedCluster,
   );
-  const archive = new LogArchive("log-archive", { config }, { providers: [gated.aws] });
+  const archive = new LogArchive(
+    "log-archive",
+    { config, writers: archiveWriters(config) },
+    { providers: [gated.aws] },
+  );
+  const search = new LogSearchCluster(
+    "log-search",
+    {
+      config,
+      adminPassword: secrets.opensearchAdminPassword ?? "",
+      snapshotRoleArn: archive.writerRoleArns.snapshots ?? "",
+      dependsOn: [freeze.ready],
+    },
+    onGatedCluster,
+  );
+  new LogPipeline(
+    "log-pipeline",
+    {
+      config,
+      archiveKmsKeyArn: archive.kmsKeyArn,
+      logstashRoleArn: archive.writerRoleArns.logstash ?? "",
+      logstashPassword: search.userPasswords[PipelineUser.logstash],
+      dependsOn: [freeze.ready, search],
+    },
+    onGatedCluster,
+  );
   const grafana = new GrafanaAccess("grafana", { config }, { providers: [gated.grafana] });
   new TeamAccess(
     "team-access",

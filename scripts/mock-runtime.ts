@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_PLACEHOLDER } from "../lib/conventions";
 
@@ -109,6 +110,11 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       return { id: `${args.name}-id`, state: mockState(args) };
     },
     call: (args) => {
+      // Tag → digest lookups of the pinned images: a stable fake digest per image name.
+      if (args.token === "docker:index/getRegistryImage:getRegistryImage") {
+        const name = String(args.inputs.name);
+        return { name, sha256Digest: `sha256:${createHash("sha256").update(name).digest("hex")}` };
+      }
       // The SDK reports a failed invoke by the error's gRPC `details`, not its message.
       const message = `unmocked provider call ${args.token}: add it to the mocks on purpose`;
       throw Object.assign(new Error(message), { details: message });

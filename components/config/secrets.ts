@@ -53,8 +53,7 @@ export function requiredSecrets(needs: SecretNeeds): SecretKey[] {
     "automationToken",
   ];
   if (needs.smtpAuth) required.push("smtpPassword");
-  // opensearchAdminPassword joins this list with the logging pipeline that uses it.
-  if (needs.environment !== "local") required.push("grafanaAuth");
+  if (needs.environment !== "local") required.push("grafanaAuth", "opensearchAdminPassword");
   return required;
 }
 

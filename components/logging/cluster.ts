@@ -1,6 +1,12 @@
 import type { StackConfig } from "../config/schema";
 import { OpenSearchRole, roleMappings, roles } from "./access";
-import { OPENSEARCH_CLUSTER, OPENSEARCH_HTTP_PORT, PipelineUser, TIER_ATTRIBUTE, Tier } from "./names";
+import {
+  OPENSEARCH_CLUSTER,
+  OPENSEARCH_HTTP_PORT,
+  PipelineUser,
+  TIER_ATTRIBUTE,
+  Tier,
+} from "./names";
 import { indexTemplate, snapshotPolicy, snapshotRepository } from "./opensearch";
 
 /**
@@ -43,7 +49,9 @@ function nodePool(config: StackConfig, tier: keyof typeof Tier) {
     roles: hot ? ["cluster_manager", "data", "ingest"] : ["data"],
     jvm: "-Xms2g -Xmx2g",
     resources: RESOURCES,
-    persistence: { pvc: { storageClass: config.cluster.storageClass, accessModes: ["ReadWriteOnce"] } },
+    persistence: {
+      pvc: { storageClass: config.cluster.storageClass, accessModes: ["ReadWriteOnce"] },
+    },
     additionalConfig: { [`node.attr.${TIER_ATTRIBUTE}`]: Tier[tier] },
     pdb: { enable: true, maxUnavailable: 1 },
   };
@@ -83,7 +91,10 @@ export function opensearchCluster(config: StackConfig): CustomResource {
         version: os.version,
         replicas: os.dashboardsReplicas,
         opensearchCredentialsSecret: { name: ClusterSecrets.admin },
-        resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        resources: {
+          requests: { cpu: "200m", memory: "512Mi" },
+          limits: { cpu: "1", memory: "1Gi" },
+        },
         tls: { enable: true, generate: true },
       },
       nodePools: [nodePool(config, "hot"), nodePool(config, "warm")],
@@ -116,7 +127,12 @@ export function opensearchRoleBindings(config: StackConfig): CustomResource[] {
     apiVersion: API,
     kind: "OpensearchUserRoleBinding",
     metadata: meta(config, `${role.replace(/[._]/g, "-")}-binding`),
-    spec: { ...clusterRef, roles: [role], users: mapping.users, backendRoles: mapping.backend_roles },
+    spec: {
+      ...clusterRef,
+      roles: [role],
+      users: mapping.users,
+      backendRoles: mapping.backend_roles,
+    },
   }));
 }
 

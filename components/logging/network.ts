@@ -50,11 +50,17 @@ export function networkPolicies(config: StackConfig): NetworkPolicySpec[] {
         podSelector: { matchLabels: labelsOf(LOGSTASH) },
         policyTypes: ["Ingress", "Egress"],
         ingress: [
-          { from: [{ podSelector: { matchLabels: labelsOf(FILEBEAT) } }], ports: [tcp(BEATS_PORT)] },
+          {
+            from: [{ podSelector: { matchLabels: labelsOf(FILEBEAT) } }],
+            ports: [tcp(BEATS_PORT)],
+          },
           { from: [inNamespace(config.cluster.namespace)], ports: [tcp(EXPORTER_PORT)] },
         ],
         egress: [
-          { to: [{ podSelector: { matchLabels: CLUSTER_LABEL } }], ports: [tcp(OPENSEARCH_HTTP_PORT)] },
+          {
+            to: [{ podSelector: { matchLabels: CLUSTER_LABEL } }],
+            ports: [tcp(OPENSEARCH_HTTP_PORT)],
+          },
           DNS,
           // The S3 archive and STS (IRSA) over HTTPS.
           { ports: [tcp(443)] },

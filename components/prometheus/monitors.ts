@@ -1,5 +1,6 @@
 import { Job, SERVICE_LABEL } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
+import { exporterEndpoint } from "../logging/exporter";
 import { NODE_RELABELING, RELEASE_NAME, STACK_LABELS } from "./values";
 
 /** Prometheus Operator custom resources: how Port 8000 is scraped, probed and alerted on. */
@@ -54,7 +55,7 @@ export function logstashServiceMonitor(config: StackConfig): CustomResource {
       selector: { matchLabels: { "app.kubernetes.io/name": "logstash" } },
       endpoints: [
         {
-          port: "metrics",
+          ...exporterEndpoint,
           interval: SCRAPE_INTERVAL,
           relabelings: [{ action: "replace", targetLabel: "job", replacement: Job.logPipeline }],
         },

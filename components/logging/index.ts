@@ -1,0 +1,311 @@
+import * as docker from "@pulumi/docker";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import type { StackConfig } from "../config";
+import { jsonExporterYaml } from "./exporter";
+import { filebeatYaml } from "./filebeat";
+import {
+  deadLetterPipeline,
+  logstashPipeline,
+  logstashPipelinesYaml,
+  logstashSettingsYaml,
+} from "./logstash";
+import { BEATS_PORT, EXPORTER_PORT, LOGSTASH, logstashHost, PipelineUser, TlsFile } from "./names";
+import { networkPolicies } from "./network";
+import {
+  ConfigMaps,
+  FILEBEAT,
+  filebeatPodSpec,
+  labelsOf,
+  logstashPodSpec,
+  logstashVolumeClaim,
+  Secrets,
+} from "./workloads";
+
+export { loggingArtifacts } from "./artifacts";
+
+/** An image by digest: as configured when it has one, else the tag's digest read at deploy. */
+export function pinImage(image: string, opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+  if (image.includes("@sha256:")) return pulumi.output(image);
+  return docker
+    .getRegistryImageOutput({ name: image }, opts)
+    .apply((found) => `${image}@${found.sha256Digest}`);
+}
+
+export interface LogPipelineArgs {
+  readonly config: StackConfig;
+  readonly archiveKmsKeyArn: pulumi.Input<string>;
+  readonly logstashRoleArn: pulumi.Input<string>;
+  /** Password of the OpenSearch user Logstash writes as; a Pulumi secret. */
+  readonly logstashPassword: pulumi.Input<string>;
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+const ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
+
+/**
+ * Filebeat (DaemonSet) → Logstash (StatefulSet) with mutual TLS from a CA this program keeps
+ * (keys are Pulumi secrets), the rendered configs, and NetworkPolicies that allow only that.
+ */
+export class LogPipeline extends pulumi.ComponentResource {
+  constructor(name: string, args: LogPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("port8000:logging:LogPipeline", name, {}, opts);
+    const { config } = args;
+    const namespace = config.logging.namespace;
+    const child = { parent: this, dependsOn: args.dependsOn };
+    const meta = (name: string, app: string) => ({ name, namespace, labels: labelsOf(app) });
+    const images = {
+      filebeat: pinImage(config.logging.images.filebeat, { parent: this }),
+      logstash: pinImage(config.logging.images.logstash, { parent: this }),
+      jsonExporter: pinImage(config.logging.images.jsonExporter, { parent: this }),
+    };
+    const certs = this.declareCertificates(name, config, meta, child);
+    const logstashUser = new k8s.core.v1.Secret(
+      `${name}-logstash-user`,
+      {
+        metadata: meta(Secrets.logstashUser, LOGSTASH),
+        stringData: {
+          username: PipelineUser.logstash,
+          password: pulumi.secret(args.logstashPassword),
+        },
+      },
+      child,
+    );
+    const configs = [
+      new k8s.core.v1.ConfigMap(
+        `${name}-filebeat-config`,
+        {
+          metadata: meta(ConfigMaps.filebeat, FILEBEAT),
+          data: { "filebeat.yml": filebeatYaml(config) },
+        },
+        child,
+      ),
+      new k8s.core.v1.ConfigMap(
+        `${name}-logstash-config`,
+        {
+          metadata: meta(ConfigMaps.logstash, LOGSTASH),
+          data: {
+            "logstash.yml": logstashSettingsYaml(config),
+            "pipelines.yml": logstashPipelinesYaml(),
+            "port8000.conf": logstashPipeline(config),
+            "dead-letter.conf": deadLetterPipeline(config),
+            "json-exporter.yml": jsonExporterYaml(),
+          },
+        },
+        child,
+      ),
+    ];
+    const ready = [...certs, logstashUser, ...configs];
+    this.declareFilebeat(name, config, images.filebeat, meta, child, ready);
+    this.declareLogstash(name, args, images, meta, child, ready);
+    for (const policy of networkPolicies(config)) {
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-netpol-${policy.name}`,
+        {
+          metadata: { name: policy.name, namespace },
+          spec: policy.spec as unknown as k8s.types.input.networking.v1.NetworkPolicySpec,
+        },
+        child,
+      );
+    }
+    this.registerOutputs({});
+  }
+
+  private declareCertificates(
+    name: string,
+    config: StackConfig,
+    meta: (name: string, app: string) => object,
+    child: pulumi.CustomResourceOptions,
+  ): k8s.core.v1.Secret[] {
+    const key = (role: string) =>
+      new tls.PrivateKey(`${name}-${role}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
+    const caKey = key("ca");
+    const ca = new tls.SelfSignedCert(
+      `${name}-ca`,
+      {
+        privateKeyPem: caKey.privateKeyPem,
+        isCaCertificate: true,
+        validityPeriodHours: 5 * 365 * 24,
+        earlyRenewalHours: 90 * 24,
+        allowedUses: ["cert_signing", "crl_signing"],
+        subject: { commonName: "port8000 log pipeline CA", organization: "DEIA" },
+      },
+      child,
+    );
+    const leaf = (role: string, commonName: string, dnsNames: string[], uses: string[]) => {
+      const leafKey = key(role);
+      const request = new tls.CertRequest(
+        `${name}-${role}-csr`,
+        { privateKeyPem: leafKey.privateKeyPem, subject: { commonName }, dnsNames },
+        child,
+      );
+      const cert = new tls.LocallySignedCert(
+        `${name}-${role}-cert`,
+        {
+          certRequestPem: request.certRequestPem,
+          caPrivateKeyPem: caKey.privateKeyPem,
+          caCertPem: ca.certPem,
+          validityPeriodHours: 365 * 24,
+          earlyRenewalHours: 30 * 24,
+          allowedUses: ["digital_signature", "key_encipherment", ...uses],
+        },
+        child,
+      );
+      // Logstash's beats input reads PKCS#8 keys only.
+      return { cert: cert.certPem, key: pulumi.secret(leafKey.privateKeyPemPkcs8) };
+    };
+    const server = leaf(
+      "logstash",
+      logstashHost(config),
+      [logstashHost(config), LOGSTASH],
+      ["server_auth"],
+    );
+    const client = leaf("filebeat", FILEBEAT, [], ["client_auth"]);
+    const secret = (role: string, secretName: string, app: string, pair: typeof server) =>
+      new k8s.core.v1.Secret(
+        `${name}-${role}-tls`,
+        {
+          metadata: meta(secretName, app),
+          stringData: {
+            [TlsFile.ca]: ca.certPem,
+            [TlsFile.cert]: pair.cert,
+            [TlsFile.key]: pair.key,
+          },
+        },
+        child,
+      );
+    return [
+      secret("logstash", Secrets.logstashTls, LOGSTASH, server),
+      secret("filebeat", Secrets.filebeatTls, FILEBEAT, client),
+    ];
+  }
+
+  private declareFilebeat(
+    name: string,
+    config: StackConfig,
+    image: pulumi.Output<string>,
+    meta: (name: string, app: string) => { name: string; namespace: string },
+    child: pulumi.CustomResourceOptions,
+    ready: pulumi.Resource[],
+  ): void {
+    const labels = labelsOf(FILEBEAT);
+    const account = new k8s.core.v1.ServiceAccount(
+      `${name}-filebeat-account`,
+      { metadata: meta(FILEBEAT, FILEBEAT) },
+      child,
+    );
+    const role = new k8s.rbac.v1.ClusterRole(
+      `${name}-filebeat-reader`,
+      {
+        metadata: { name: "port8000-filebeat", labels },
+        // add_kubernetes_metadata: pod, namespace and node metadata, read only.
+        rules: [
+          {
+            apiGroups: [""],
+            resources: ["pods", "namespaces", "nodes"],
+            verbs: ["get", "list", "watch"],
+          },
+        ],
+      },
+      child,
+    );
+    const binding = new k8s.rbac.v1.ClusterRoleBinding(
+      `${name}-filebeat-reader-binding`,
+      {
+        metadata: { name: "port8000-filebeat", labels },
+        roleRef: {
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "ClusterRole",
+          name: "port8000-filebeat",
+        },
+        subjects: [{ kind: "ServiceAccount", name: FILEBEAT, namespace: config.logging.namespace }],
+      },
+      child,
+    );
+    new k8s.apps.v1.DaemonSet(
+      `${name}-filebeat`,
+      {
+        metadata: meta(FILEBEAT, FILEBEAT),
+        spec: {
+          selector: { matchLabels: labels },
+          updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+          template: {
+            metadata: { labels },
+            spec: image.apply((pinned) => filebeatPodSpec(config, pinned)),
+          },
+        },
+      },
+      { ...child, dependsOn: [...ready, account, role, binding] },
+    );
+  }
+
+  private declareLogstash(
+    name: string,
+    args: LogPipelineArgs,
+    images: {
+      filebeat: pulumi.Output<string>;
+      logstash: pulumi.Output<string>;
+      jsonExporter: pulumi.Output<string>;
+    },
+    meta: (name: string, app: string) => { name: string; namespace: string },
+    child: pulumi.CustomResourceOptions,
+    ready: pulumi.Resource[],
+  ): void {
+    const { config } = args;
+    const labels = labelsOf(LOGSTASH);
+    const account = new k8s.core.v1.ServiceAccount(
+      `${name}-logstash-account`,
+      {
+        metadata: {
+          ...meta(LOGSTASH, LOGSTASH),
+          annotations: { [ROLE_ANNOTATION]: args.logstashRoleArn },
+        },
+      },
+      child,
+    );
+    new k8s.core.v1.Service(
+      `${name}-logstash-service`,
+      {
+        metadata: meta(LOGSTASH, LOGSTASH),
+        spec: {
+          selector: labels,
+          ports: [
+            { name: "beats", port: BEATS_PORT, targetPort: "beats" },
+            { name: "metrics", port: EXPORTER_PORT, targetPort: "metrics" },
+          ],
+        },
+      },
+      child,
+    );
+    const spec = pulumi
+      .all([images.logstash, images.jsonExporter, args.archiveKmsKeyArn])
+      .apply(([logstash, jsonExporter, key]) =>
+        logstashPodSpec(config, { filebeat: "", logstash, jsonExporter }, key),
+      );
+    new k8s.apps.v1.StatefulSet(
+      `${name}-logstash`,
+      {
+        metadata: meta(LOGSTASH, LOGSTASH),
+        spec: {
+          serviceName: LOGSTASH,
+          replicas: config.logging.logstash.replicas,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec },
+          volumeClaimTemplates: [logstashVolumeClaim(config)],
+          // The persisted queue and dead letters outlive the pods and the StatefulSet.
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+        },
+      },
+      { ...child, protect: true, dependsOn: [...ready, account] },
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-logstash-pdb`,
+      {
+        metadata: meta(LOGSTASH, LOGSTASH),
+        spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+      },
+      child,
+    );
+  }
+}

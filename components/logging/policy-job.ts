@@ -1,0 +1,109 @@
+import { createHash } from "node:crypto";
+import { LOG_INDEX_PATTERN } from "../../lib/conventions";
+import { toSortedJson } from "../../lib/serialize";
+import type { StackConfig } from "../config/schema";
+import { ClusterSecrets } from "./cluster";
+import { ISM_POLICY_ID, OPENSEARCH_CLUSTER, opensearchUrl } from "./names";
+import { ismPolicy } from "./opensearch";
+import { labelsOf, Secrets } from "./workloads";
+
+/**
+ * The ISM policy goes through the ISM REST API from a Job the program owns: the operator's
+ * OpenSearchISMPolicy types the `allocation` action's `require` as a string where the API
+ * wants an object (operator issues 812, 829, 876), so hot → warm allocation cannot be declared
+ * there. The same Job saves the Dashboards index pattern port8000-*.
+ */
+
+export const POLICY_JOB = "port8000-log-policies";
+const DASHBOARDS_URL = `https://${OPENSEARCH_CLUSTER}-dashboards:5601`;
+
+/** POSIX sh for curl's image: create the policy, or update it with its seq_no/primary_term. */
+export const APPLY_SCRIPT = `set -eu
+auth="$OPENSEARCH_USER:$OPENSEARCH_PASSWORD"
+api() { curl -sS --fail-with-body --retry 30 --retry-all-errors --retry-delay 10 --cacert /certs/ca.crt -u "$auth" -H 'Content-Type: application/json' "$@"; }
+policy="$OPENSEARCH_URL/_plugins/_ism/policies/$POLICY_ID"
+if current=$(api "$policy" 2>/dev/null); then
+  seq=$(echo "$current" | sed -n 's/.*"_seq_no":\\([0-9]*\\).*/\\1/p')
+  term=$(echo "$current" | sed -n 's/.*"_primary_term":\\([0-9]*\\).*/\\1/p')
+  api -X PUT "$policy?if_seq_no=$seq&if_primary_term=$term" --data-binary @/policies/ism-policy.json
+else
+  api -X PUT "$policy" --data-binary @/policies/ism-policy.json
+fi
+api -X POST "$DASHBOARDS_URL/api/saved_objects/index-pattern/$INDEX_PATTERN?overwrite=true" -H 'osd-xsrf: true' --data-binary @/policies/index-pattern.json
+`;
+
+export function indexPatternObject() {
+  return { attributes: { title: LOG_INDEX_PATTERN, timeFieldName: "@timestamp" } };
+}
+
+export function policyFiles(config: StackConfig): Record<string, string> {
+  return {
+    "ism-policy.json": toSortedJson(ismPolicy(config)),
+    "index-pattern.json": toSortedJson(indexPatternObject()),
+  };
+}
+
+/** A new name per content: an edited policy runs a new Job (Job templates are immutable). */
+export function policyJobName(config: StackConfig): string {
+  const digest = createHash("sha256")
+    .update(JSON.stringify(policyFiles(config)))
+    .digest("hex");
+  return `${POLICY_JOB}-${digest.slice(0, 10)}`;
+}
+
+export function policyJobSpec(config: StackConfig, curlImage: string) {
+  const fromAdmin = (key: string) => ({ secretKeyRef: { name: ClusterSecrets.admin, key } });
+  return {
+    backoffLimit: 6,
+    ttlSecondsAfterFinished: 7 * 86_400,
+    template: {
+      metadata: { labels: labelsOf(POLICY_JOB) },
+      spec: {
+        restartPolicy: "OnFailure",
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 100,
+          seccompProfile: { type: "RuntimeDefault" },
+        },
+        containers: [
+          {
+            name: "apply",
+            image: curlImage,
+            command: ["sh", "-c", APPLY_SCRIPT],
+            env: [
+              { name: "OPENSEARCH_URL", value: opensearchUrl(config) },
+              { name: "DASHBOARDS_URL", value: DASHBOARDS_URL },
+              { name: "POLICY_ID", value: ISM_POLICY_ID },
+              { name: "INDEX_PATTERN", value: LOG_INDEX_PATTERN },
+              { name: "OPENSEARCH_USER", valueFrom: fromAdmin("username") },
+              { name: "OPENSEARCH_PASSWORD", valueFrom: fromAdmin("password") },
+            ],
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ["ALL"] },
+            },
+            resources: {
+              requests: { cpu: "10m", memory: "16Mi" },
+              limits: { cpu: "100m", memory: "64Mi" },
+            },
+            volumeMounts: [
+              { name: "policies", mountPath: "/policies", readOnly: true },
+              { name: "ca", mountPath: "/certs", readOnly: true },
+            ],
+          },
+        ],
+        volumes: [
+          { name: "policies", configMap: { name: POLICY_JOB } },
+          {
+            name: "ca",
+            secret: {
+              secretName: Secrets.opensearchCa,
+              items: [{ key: "ca.crt", path: "ca.crt" }],
+            },
+          },
+        ],
+      },
+    },
+  };
+}

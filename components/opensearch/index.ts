@@ -1,0 +1,146 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Chart } from "../../lib/conventions";
+import type { StackConfig } from "../config";
+import { pinImage } from "../logging";
+import {
+  ClusterSecrets,
+  type CustomResource,
+  opensearchCluster,
+  opensearchIndexTemplate,
+  opensearchRoleBindings,
+  opensearchRoles,
+  opensearchSnapshotPolicy,
+  opensearchUsers,
+  SNAPSHOT_SERVICE_ACCOUNT,
+} from "../logging/cluster";
+import { PipelineUser } from "../logging/names";
+import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
+
+export interface LogSearchClusterArgs {
+  readonly config: StackConfig;
+  /** The admin password (opensearchAdminPassword); stays a Pulumi secret. */
+  readonly adminPassword: pulumi.Input<string>;
+  /** IRSA role repository-s3 writes snapshots with. */
+  readonly snapshotRoleArn: pulumi.Input<string>;
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * OpenSearch through the pinned opensearch-operator: the cluster (security plugin on, hot and
+ * warm pools, Dashboards), its roles and role bindings, program users, index template and
+ * snapshot policy as operator resources, and the ISM policy and index pattern through a Job.
+ */
+export class LogSearchCluster extends pulumi.ComponentResource {
+  /** Passwords of the program users (Logstash, the automation service); Pulumi secrets. */
+  readonly userPasswords: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: LogSearchClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("port8000:logging:LogSearchCluster", name, {}, opts);
+    const { config } = args;
+    const namespace = config.logging.namespace;
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      {
+        metadata: {
+          name: namespace,
+          labels: { "app.kubernetes.io/part-of": "port8000-monitoring" },
+        },
+      },
+      // Deleting the namespace would delete the cluster and its volumes with it.
+      { parent: this, dependsOn: args.dependsOn, protect: true },
+    );
+    const child = { parent: this, dependsOn: [ns] };
+    const operator = new k8s.helm.v3.Release(
+      `${name}-operator`,
+      {
+        name: Chart.opensearchOperator.name,
+        chart: Chart.opensearchOperator.name,
+        version: Chart.opensearchOperator.version,
+        repositoryOpts: { repo: Chart.opensearchOperator.repo },
+        namespace,
+        atomic: true,
+        timeout: 600,
+      },
+      child,
+    );
+    const admin = new k8s.core.v1.Secret(
+      `${name}-admin`,
+      {
+        metadata: { name: ClusterSecrets.admin, namespace },
+        stringData: { username: "admin", password: pulumi.secret(args.adminPassword) },
+      },
+      child,
+    );
+    const snapshots = new k8s.core.v1.ServiceAccount(
+      `${name}-snapshot-account`,
+      {
+        metadata: {
+          name: SNAPSHOT_SERVICE_ACCOUNT,
+          namespace,
+          annotations: { "eks.amazonaws.com/role-arn": args.snapshotRoleArn },
+        },
+      },
+      child,
+    );
+    this.userPasswords = {};
+    const userSecrets = Object.values(PipelineUser).map((user) => {
+      const password = new random.RandomPassword(
+        `${name}-${user}-password`,
+        { length: 32, special: false },
+        child,
+      );
+      this.userPasswords[user] = pulumi.secret(password.result);
+      return new k8s.core.v1.Secret(
+        `${name}-${user}-secret`,
+        {
+          metadata: { name: ClusterSecrets.user(user), namespace },
+          stringData: { password: password.result },
+        },
+        child,
+      );
+    });
+    const custom = (role: string, body: CustomResource, deps: pulumi.Resource[], protect = false) =>
+      new k8s.apiextensions.CustomResource(
+        `${name}-${role}`,
+        body as unknown as k8s.apiextensions.CustomResourceArgs,
+        { parent: this, dependsOn: deps, protect, retainOnDelete: protect },
+      );
+    // The indices live on the cluster's volumes: deleting it must be deliberate.
+    const cluster = custom(
+      "cluster",
+      opensearchCluster(config),
+      [operator, admin, snapshots],
+      true,
+    );
+    const after = [cluster];
+    for (const role of opensearchRoles(config)) custom(`role-${role.metadata.name}`, role, after);
+    for (const binding of opensearchRoleBindings(config))
+      custom(`binding-${binding.metadata.name}`, binding, after);
+    for (const user of opensearchUsers(config))
+      custom(`user-${user.metadata.name}`, user, [...after, ...userSecrets]);
+    custom("index-template", opensearchIndexTemplate(config), after);
+    custom("snapshot-policy", opensearchSnapshotPolicy(config), after);
+    this.declarePolicyJob(name, config, cluster);
+    this.registerOutputs({});
+  }
+
+  private declarePolicyJob(name: string, config: StackConfig, cluster: pulumi.Resource): void {
+    const namespace = config.logging.namespace;
+    const files = new k8s.core.v1.ConfigMap(
+      `${name}-policies`,
+      { metadata: { name: POLICY_JOB, namespace }, data: policyFiles(config) },
+      { parent: this },
+    );
+    const image = pinImage(config.logging.images.curl, { parent: this });
+    new k8s.batch.v1.Job(
+      `${name}-policy-job`,
+      {
+        metadata: { name: policyJobName(config), namespace },
+        spec: image.apply((pinned) => policyJobSpec(config, pinned)),
+      },
+      { parent: this, dependsOn: [cluster, files] },
+    );
+  }
+}
