@@ -165,19 +165,19 @@ export const loggingSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["retention", "archiveDays"],
-        message: `(${archiveDays}) must cover the searchable life of an index, hotDays + warmDays (${hotDays + warmDays})`,
+        message: `must cover the searchable life of an index, hotDays + warmDays (${hotDays + warmDays})`,
       });
     if (l.opensearch.hotReplicas >= l.opensearch.hotNodes)
       ctx.addIssue({
         code: "custom",
         path: ["opensearch", "hotReplicas"],
-        message: `(${l.opensearch.hotReplicas}) must be below hotNodes (${l.opensearch.hotNodes}), or replicas stay unassigned`,
+        message: `must be below hotNodes (${l.opensearch.hotNodes}), or replicas stay unassigned`,
       });
     if (l.opensearch.warmReplicas >= l.opensearch.warmNodes)
       ctx.addIssue({
         code: "custom",
         path: ["opensearch", "warmReplicas"],
-        message: `(${l.opensearch.warmReplicas}) must be below warmNodes (${l.opensearch.warmNodes})`,
+        message: `must be below warmNodes (${l.opensearch.warmNodes})`,
       });
   });
 

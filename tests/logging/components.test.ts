@@ -1,0 +1,99 @@
+import type { ProgramRun } from "../../scripts/mock-runtime";
+import { crdErrors } from "../support/crds";
+import { named, ofType, runStack } from "../support/program";
+
+const runs: Record<string, ProgramRun> = {};
+beforeAll(async () => {
+  for (const stack of ["prod", "dr", "local"]) runs[stack] = await runStack(stack);
+}, 120_000);
+
+type Container = {
+  image: string;
+  securityContext: Record<string, unknown>;
+  resources: { limits: object };
+};
+const podSpec = (run: ProgramRun, name: string) =>
+  (named(run, name).inputs as { spec: { template: { spec: { containers: Container[] } } } }).spec
+    .template.spec;
+
+describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
+  const run = () => runs[stack];
+
+  it("declares Filebeat, Logstash, the OpenSearch cluster, its policies and roles", () => {
+    const types = new Set(run().resources.map((r) => r.type));
+    for (const type of [
+      "kubernetes:apps/v1:DaemonSet",
+      "kubernetes:apps/v1:StatefulSet",
+      "kubernetes:opensearch.org/v1:OpenSearchCluster",
+      "kubernetes:opensearch.org/v1:OpensearchRole",
+      "kubernetes:opensearch.org/v1:OpensearchUserRoleBinding",
+      "kubernetes:opensearch.org/v1:OpensearchIndexTemplate",
+      "kubernetes:opensearch.org/v1:OpensearchSnapshotPolicy",
+      "kubernetes:batch/v1:Job",
+      "aws:kms/key:Key",
+      "aws:s3/bucketPolicy:BucketPolicy",
+    ])
+      expect(types).toContain(type);
+  });
+
+  it("has only custom resources the pinned operator CRDs accept", () => {
+    const resources = run().resources.filter((r) =>
+      r.type.startsWith("kubernetes:opensearch.org/"),
+    );
+    expect(resources.length).toBeGreaterThan(8);
+    const errors = resources.flatMap((r) =>
+      crdErrors(r.inputs as { apiVersion: string; kind: string }).map((e) => `${r.name}: ${e}`),
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it("protects the cluster, Logstash's queue volumes, the key and the namespace", () => {
+    for (const name of [
+      "log-search-cluster",
+      "log-pipeline-logstash",
+      "log-archive-key",
+      "log-search-namespace",
+    ])
+      expect([name, named(run(), name).protect]).toEqual([name, true]);
+  });
+
+  it("rotates the archive key and encrypts the bucket with it", () => {
+    expect(named(run(), "log-archive-key").inputs.enableKeyRotation).toBe(true);
+    expect(JSON.stringify(named(run(), "log-archive-encryption").inputs)).toContain(
+      '"sseAlgorithm":"aws:kms"',
+    );
+  });
+
+  it("runs every container from an image pinned by digest, with limits and a read-only root", () => {
+    for (const name of ["log-pipeline-filebeat", "log-pipeline-logstash"]) {
+      for (const c of podSpec(run(), name).containers) {
+        expect(c.image).toMatch(/@sha256:[a-f0-9]{64}$/);
+        expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+        expect(c.resources.limits).toBeDefined();
+      }
+    }
+  });
+
+  it("keeps TLS keys and passwords secret", () => {
+    for (const name of [
+      "log-pipeline-logstash-tls",
+      "log-pipeline-filebeat-tls",
+      "log-search-admin",
+    ])
+      expect(named(run(), name).inputs.stringData).toBe("[secret]");
+    expect(JSON.stringify(run().resources)).not.toContain("PRIVATE KEY");
+  });
+
+  it("gives Logstash and the snapshots their own IRSA roles", () => {
+    const roles = ofType(run(), "aws:iam/role:Role").map((r) => r.name);
+    expect(roles).toEqual(
+      expect.arrayContaining(["log-archive-logstash-role", "log-archive-snapshots-role"]),
+    );
+  });
+});
+
+describe("the local stack", () => {
+  it("declares no resources", () => {
+    expect(runs.local.resources.filter((r) => r.custom)).toEqual([]);
+  });
+});

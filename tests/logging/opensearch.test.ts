@@ -1,0 +1,171 @@
+import { archiveLifecycle } from "../../components/archive/lifecycle";
+import { roleMappings, roles } from "../../components/logging/access";
+import { filebeatConfig } from "../../components/logging/filebeat";
+import { logstashSettings } from "../../components/logging/logstash";
+import { indexTemplate, ismPolicy, snapshotPolicy } from "../../components/logging/opensearch";
+import { configOf, problemsOf } from "./support";
+
+const prod = configOf("prod");
+const retention = (hotDays: number, warmDays: number, archiveDays: number) =>
+  configOf("prod", { logging: { retention: { hotDays, warmDays, archiveDays } } });
+
+describe("the ISM policy", () => {
+  it("moves indices to warm after hotDays and deletes them after hotDays + warmDays", () => {
+    const { states } = ismPolicy(retention(7, 14, 60)).policy;
+    expect(
+      states.map((s) => [s.name, s.transitions.map((t) => [t.state_name, t.conditions])]),
+    ).toEqual([
+      ["hot", [["warm", { min_index_age: "7d" }]]],
+      ["warm", [["delete", { min_index_age: "21d" }]]],
+      ["delete", []],
+    ]);
+  });
+
+  it("allocates warm indices to warm nodes, with fewer replicas, force-merged", () => {
+    const config = configOf("prod", {
+      logging: { opensearch: { warmReplicas: 1, forceMergeSegments: 2 } },
+    });
+    const warm = ismPolicy(config).policy.states.find((s) => s.name === "warm");
+    expect(warm?.actions).toEqual([
+      { replica_count: { number_of_replicas: 1 } },
+      { allocation: { require: { temp: "warm" }, wait_for: true } },
+      { force_merge: { max_num_segments: 2 } },
+    ]);
+  });
+
+  it("applies to every new port8000-* index", () => {
+    expect(ismPolicy(prod).policy.ism_template).toEqual([
+      { index_patterns: ["port8000-*"], priority: 100 },
+    ]);
+  });
+});
+
+describe("the index template", () => {
+  it("puts new indices on hot nodes with the hot replica count", () => {
+    const config = configOf("prod", { logging: { opensearch: { hotReplicas: 2 } } });
+    expect(indexTemplate(config).template.settings).toEqual({
+      number_of_shards: 1,
+      number_of_replicas: 2,
+      "index.routing.allocation.require.temp": "hot",
+    });
+  });
+
+  it("maps status as an integer and duration_ms as a number", () => {
+    const props = indexTemplate(prod).template.mappings.properties as Record<
+      string,
+      { type?: string }
+    >;
+    expect([props.status.type, props.duration_ms.type]).toEqual(["integer", "float"]);
+  });
+});
+
+describe("snapshots and the archive lifecycle", () => {
+  it("keep snapshots for archiveDays on the archive bucket", () => {
+    const policy = snapshotPolicy(retention(30, 60, 365));
+    expect(policy.deletion.condition.max_age).toBe("365d");
+    expect(policy.snapshotConfig.indices).toBe("port8000-*");
+  });
+
+  it("expire archived events after archiveDays and never touch snapshot files", () => {
+    const rules = archiveLifecycle(retention(30, 60, 200)).Rules;
+    const expiring = rules.filter((r) => r.Expiration);
+    expect(expiring.map((r) => [r.Filter.Prefix, r.Expiration?.Days])).toEqual([["logs/", 200]]);
+    expect(rules.filter((r) => r.Transitions?.length).map((r) => r.Filter.Prefix)).toEqual([
+      "logs/",
+    ]);
+  });
+
+  it("refuse an archive shorter than the searchable life of an index", () => {
+    expect(
+      problemsOf("prod", {
+        logging: { retention: { hotDays: 30, warmDays: 60, archiveDays: 80 } },
+      }),
+    ).toEqual([
+      "logging.retention.archiveDays (80): must cover the searchable life of an index, hotDays + warmDays (90)",
+    ]);
+  });
+});
+
+describe("roles and role mappings from the RBAC teams", () => {
+  const team = (name: string, opensearch: string) => ({
+    name,
+    members: [`${name}@deia.example.com`],
+    grafana: "viewer",
+    opensearch,
+    kubernetes: "none",
+    aws: "none",
+  });
+  const mapped = (levels: [string, string][]) =>
+    roleMappings(configOf("prod", { rbac: { teams: levels.map(([n, l]) => team(n, l)) } }));
+
+  it("give every team with access operations.read at least, and streaming to stream teams", () => {
+    const m = mapped([
+      ["readers", "read"],
+      ["oncall", "stream"],
+      ["sre", "admin"],
+      ["leaders", "none"],
+    ]);
+    expect(m["operations.read"].backend_roles).toEqual(["oncall", "readers", "sre"]);
+    expect(m["operations.stream"].backend_roles).toEqual(["oncall", "sre"]);
+    expect(m.all_access.backend_roles).toEqual(["sre"]);
+    expect(JSON.stringify(m)).not.toContain("leaders");
+  });
+
+  it("let streaming roles scroll, and read roles not", () => {
+    const r = roles();
+    const actions = (role: string) => r[role].index_permissions.flatMap((p) => p.allowed_actions);
+    expect(actions("operations.stream")).toContain("indices:data/read/scroll");
+    expect(actions("operations.read")).not.toContain("indices:data/read/scroll");
+  });
+});
+
+describe("Logstash and Filebeat settings", () => {
+  it("persist the queue and keep a dead letter queue of the configured sizes", () => {
+    const config = configOf("prod", {
+      logging: { logstash: { queueMaxBytes: "8gb", deadLetterMaxBytes: "2gb" } },
+    });
+    expect(logstashSettings(config)).toMatchObject({
+      "queue.type": "persisted",
+      "queue.max_bytes": "8gb",
+      "dead_letter_queue.enable": true,
+      "dead_letter_queue.max_bytes": "2gb",
+    });
+  });
+
+  it("read each configured source with its kind, the journal with journald", () => {
+    const config = configOf("prod", {
+      logging: {
+        sources: [
+          { name: "app", kind: "gunicorn-access", paths: ["/var/log/app/access.log"] },
+          { name: "journal", kind: "journald" },
+        ],
+      },
+    });
+    const inputs = filebeatConfig(config)["filebeat.inputs"];
+    expect(inputs.map((i) => [i.type, i.id, i.fields.log_kind])).toEqual([
+      ["filestream", "app", "gunicorn-access"],
+      ["journald", "journal", "journald"],
+    ]);
+  });
+
+  it.each([
+    [
+      { sources: [{ name: "j", kind: "journald", paths: ["/x"] }] },
+      "logging.sources[0].paths: journald reads the journal; remove paths",
+    ],
+    [
+      { sources: [{ name: "a", kind: "json" }] },
+      "logging.sources[0].paths: a json source needs at least one path",
+    ],
+    [
+      { opensearch: { hotNodes: 2, hotReplicas: 2 } },
+      "logging.opensearch.hotReplicas (2): must be below hotNodes (2), or replicas stay unassigned",
+    ],
+    [
+      { images: { filebeat: "filebeat:latest" } },
+      'logging.images.filebeat ("filebeat:latest"): expected "registry/repository:tag" optionally followed by "@sha256:<64 hex>"',
+    ],
+  ])("refuse %j", (logging, problem) => {
+    expect(problemsOf("prod", { logging })).toContain(problem);
+  });
+});
