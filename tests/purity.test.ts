@@ -29,6 +29,8 @@ describe("pure renderers", () => {
       expect.arrayContaining([
         "components/prometheus/values.ts",
         "components/archive/lifecycle.ts",
+        "components/logging/logstash.ts",
+        "components/logging/cluster.ts",
       ]),
     );
   });

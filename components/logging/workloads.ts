@@ -23,8 +23,8 @@ export const Secrets = {
   filebeatTls: "filebeat-tls",
   logstashTls: "logstash-tls",
   logstashUser: "logstash-opensearch-user",
-  /** The operator's generated HTTP CA of the cluster (security.tls.http.generate). */
-  opensearchCa: `${OPENSEARCH_CLUSTER}-ca`,
+  /** The CA certificate (no key) of the cluster's HTTP layer, for its clients. */
+  opensearchCa: `${OPENSEARCH_CLUSTER}-ca-cert`,
 } as const;
 export const ConfigMaps = { filebeat: "filebeat-config", logstash: "logstash-config" } as const;
 

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
 import { Chart } from "../../lib/conventions";
 import type { StackConfig } from "../config";
 import { pinImage } from "../logging";
@@ -17,6 +18,7 @@ import {
 } from "../logging/cluster";
 import { PipelineUser } from "../logging/names";
 import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
+import { Secrets } from "../logging/workloads";
 
 export interface LogSearchClusterArgs {
   readonly config: StackConfig;
@@ -35,6 +37,8 @@ export interface LogSearchClusterArgs {
 export class LogSearchCluster extends pulumi.ComponentResource {
   /** Passwords of the program users (Logstash, the automation service); Pulumi secrets. */
   readonly userPasswords: Record<string, pulumi.Output<string>>;
+  /** The CA certificate clients verify the cluster's HTTPS with. */
+  readonly caCertPem: pulumi.Output<string>;
 
   constructor(name: string, args: LogSearchClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("port8000:logging:LogSearchCluster", name, {}, opts);
@@ -84,6 +88,8 @@ export class LogSearchCluster extends pulumi.ComponentResource {
       },
       child,
     );
+    const ca = this.declareHttpCa(name, namespace, child);
+    this.caCertPem = ca.certPem;
     this.userPasswords = {};
     const userSecrets = Object.values(PipelineUser).map((user) => {
       const password = new random.RandomPassword(
@@ -124,6 +130,45 @@ export class LogSearchCluster extends pulumi.ComponentResource {
     custom("snapshot-policy", opensearchSnapshotPolicy(config), after);
     this.declarePolicyJob(name, config, cluster);
     this.registerOutputs({});
+  }
+
+  private declareHttpCa(name: string, namespace: string, child: pulumi.CustomResourceOptions) {
+    const key = new tls.PrivateKey(
+      `${name}-http-ca-key`,
+      { algorithm: "RSA", rsaBits: 4096 },
+      child,
+    );
+    const cert = new tls.SelfSignedCert(
+      `${name}-http-ca`,
+      {
+        privateKeyPem: key.privateKeyPem,
+        isCaCertificate: true,
+        validityPeriodHours: 5 * 365 * 24,
+        earlyRenewalHours: 90 * 24,
+        allowedUses: ["cert_signing", "crl_signing"],
+        subject: { commonName: "port8000 OpenSearch HTTP CA", organization: "DEIA" },
+      },
+      child,
+    );
+    const secrets = [
+      new k8s.core.v1.Secret(
+        `${name}-http-ca-secret`,
+        {
+          metadata: { name: ClusterSecrets.httpCa, namespace },
+          stringData: { "ca.crt": cert.certPem, "ca.key": pulumi.secret(key.privateKeyPem) },
+        },
+        child,
+      ),
+      new k8s.core.v1.Secret(
+        `${name}-ca-cert`,
+        {
+          metadata: { name: Secrets.opensearchCa, namespace },
+          stringData: { "ca.crt": cert.certPem },
+        },
+        child,
+      ),
+    ];
+    return { certPem: cert.certPem, secrets };
   }
 
   private declarePolicyJob(name: string, config: StackConfig, cluster: pulumi.Resource): void {
