@@ -34,6 +34,21 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     { config, secrets, dependsOn: [freeze.ready] },
     onGatedCluster,
   );
+  const archive = new LogArchive(
+    "log-archive",
+    { config, writers: archiveWriters(config) },
+    { providers: [gated.aws] },
+  );
+  const search = new LogSearchCluster(
+    "log-search",
+    {
+      config,
+      adminPassword: secrets.opensearchAdminPassword ?? "",
+      snapshotRoleArn: archive.writerRoleArns.snapshots ?? "",
+      dependsOn: [freeze.ready],
+    },
+    onGatedCluster,
+  );
   const automation = config.alerting.automation.url
     ? undefined
     : new AutomationService(
@@ -43,6 +58,11 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
           token: secrets.automationToken ?? "",
           freezeConfigMap: freeze.configMapName,
           dependsOn: [freeze.ready],
+          evidence: {
+            opensearchPassword: search.userPasswords[PipelineUser.evidence],
+            opensearchCaPem: search.caCertPem,
+            slackWebhookUrl: secrets.slackWebhookUrl ?? "",
+          },
         },
         onGatedCluster,
       );
@@ -60,21 +80,6 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
       ruleGroups: renderRuleGroups(config, { timeScale: 1 }).groups,
       parts: { alertmanager: alertmanagerHelmValues(config, smsRoleAnnotation) },
       dependsOn: [freeze.ready, receiverSecret],
-    },
-    onGatedCluster,
-  );
-  const archive = new LogArchive(
-    "log-archive",
-    { config, writers: archiveWriters(config) },
-    { providers: [gated.aws] },
-  );
-  const search = new LogSearchCluster(
-    "log-search",
-    {
-      config,
-      adminPassword: secrets.opensearchAdminPassword ?? "",
-      snapshotRoleArn: archive.writerRoleArns.snapshots ?? "",
-      dependsOn: [freeze.ready],
     },
     onGatedCluster,
   );

@@ -94,3 +94,9 @@ export const DashboardUid = {
 
 /** OpenSearch index pattern of the Port 8000 logs (guide 1.2). */
 export const LOG_INDEX_PATTERN = "port8000-*";
+
+/** Alerts whose pages the automation service backs with log evidence in #deia-ops (guide 2.1, 2.4). */
+export const EvidenceAlert = {
+  errors: "Port8000HighErrorRate",
+  clients: "Port8000ConnectionDrops",
+} as const;

@@ -1,4 +1,4 @@
-import { Label, Receiver } from "../../lib/conventions";
+import { EvidenceAlert, Label, Receiver } from "../../lib/conventions";
 import { scaleDuration } from "../../lib/duration";
 import type { StackConfig } from "../config/schema";
 
@@ -22,6 +22,8 @@ export interface Route {
 export const WARNING_AUTOMATION_ALERTS = ["HostDiskSpaceLow", "Port8000MemoryLeak"] as const;
 /** Alerts whose critical the automation service acts on (deploy freeze), and who pages the lead. */
 export const CRITICAL_INFRA_ALERTS = ["HostDiskSpaceLow"] as const;
+/** Alerts the automation service answers with log samples / affected clients in Slack. */
+export const EVIDENCE_ALERTS = Object.values(EvidenceAlert);
 /** Always-firing heartbeat of the rule set; must never notify anyone. */
 export const WATCHDOG_ALERT = "Watchdog";
 
@@ -73,6 +75,7 @@ function criticalBranch(timing: Timing): Route {
       fanOut(Receiver.smsBackup),
       fanOut(Receiver.pagerdutyInfraLead, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
       fanOut(Receiver.automation, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
+      fanOut(Receiver.automation, { matchers: [alertnameIn(EVIDENCE_ALERTS)] }),
     ],
   };
 }
@@ -87,6 +90,7 @@ function warningBranch(timing: Timing, digest: Timing): Route {
       // One e-mail per service per digest interval, however many warnings fire.
       fanOut(Receiver.emailDigest, { group_by: [Label.service], ...digest }),
       fanOut(Receiver.automation, { matchers: [alertnameIn(WARNING_AUTOMATION_ALERTS)] }),
+      fanOut(Receiver.automation, { matchers: [alertnameIn(EVIDENCE_ALERTS)] }),
     ],
   };
 }

@@ -5,6 +5,8 @@ import type { StackConfig } from "../config";
 import {
   automationContainer,
   codeChecksum,
+  EVIDENCE_SECRET,
+  EvidenceKey,
   LABELS,
   LOG_ROTATION_CRONJOB,
   logRotationJobSpec,
@@ -20,6 +22,12 @@ export interface AutomationServiceArgs {
   readonly freezeConfigMap: pulumi.Input<string>;
   /** Children wait for these (the deploy-freeze gate). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** Log evidence for pages: OpenSearch credentials and CA, the Slack webhook; all secret. */
+  readonly evidence?: {
+    readonly opensearchPassword: pulumi.Input<string>;
+    readonly opensearchCaPem: pulumi.Input<string>;
+    readonly slackWebhookUrl: pulumi.Input<string>;
+  };
 }
 
 /** The `automation` receiver: Node 24 running the service's TypeScript from a ConfigMap. */
@@ -49,6 +57,22 @@ export class AutomationService extends pulumi.ComponentResource {
       child,
     );
     const access = this.declareAccess(name, args, meta);
+    const evidence = args.evidence
+      ? [
+          new k8s.core.v1.Secret(
+            `${name}-evidence`,
+            {
+              metadata: { name: EVIDENCE_SECRET, namespace, labels: LABELS },
+              stringData: {
+                [EvidenceKey.password]: pulumi.secret(args.evidence.opensearchPassword),
+                [EvidenceKey.ca]: args.evidence.opensearchCaPem,
+                [EvidenceKey.slack]: pulumi.secret(args.evidence.slackWebhookUrl),
+              },
+            },
+            child,
+          ),
+        ]
+      : [];
     new k8s.batch.v1.CronJob(
       `${name}-log-rotation`,
       {
@@ -83,11 +107,16 @@ export class AutomationService extends pulumi.ComponentResource {
                 seccompProfile: { type: "RuntimeDefault" },
               },
               containers: [
-                pulumi.output(args.freezeConfigMap).apply((cm) => automationContainer(config, cm)),
+                pulumi
+                  .output(args.freezeConfigMap)
+                  .apply((cm) => automationContainer(config, cm, evidence.length > 0)),
               ],
               volumes: [
                 { name: "code", configMap: { name: `${AUTOMATION_SERVICE_NAME}-code` } },
                 { name: "token", secret: { secretName: `${AUTOMATION_SERVICE_NAME}-token` } },
+                ...(evidence.length > 0
+                  ? [{ name: "evidence", secret: { secretName: EVIDENCE_SECRET } }]
+                  : []),
               ],
             },
           },
@@ -96,7 +125,7 @@ export class AutomationService extends pulumi.ComponentResource {
       // The pods mount the code and the token and run as the service account: all must exist.
       {
         parent: this,
-        dependsOn: [...(args.dependsOn ?? []), codeMap, tokenSecret, ...access],
+        dependsOn: [...(args.dependsOn ?? []), codeMap, tokenSecret, ...access, ...evidence],
       },
     );
     const port = config.alerting.automation.port;

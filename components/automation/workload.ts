@@ -1,22 +1,53 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { buildSync } from "esbuild";
+import { EvidenceAlert, LOG_INDEX_PATTERN } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
+import { opensearchUrl, PipelineUser } from "../logging/names";
 
 /** Pure pieces of the automation workload: its code, entry, labels and the pod spec. */
 
-export const SERVICE_FILES = ["server.ts", "cluster.ts"] as const;
+export const SERVICE_FILES = ["server.ts", "cluster.ts", "evidence.ts"] as const;
+/** The official OpenSearch client, bundled into one file shipped beside the service. */
+export const CLIENT_BUNDLE = "opensearch-client.cjs";
 export const CODE_DIR = "/app";
 export const TOKEN_DIR = "/var/run/automation";
 export const TOKEN_KEY = "token";
 export const LOG_ROTATION_CRONJOB = "port8000-log-rotation";
 
 /** Node 24 strips the types of /app/*.ts on import; no build step, no image of our own. */
-export const ENTRY = `Promise.all([import("${CODE_DIR}/server.ts"), import("${CODE_DIR}/cluster.ts")]).then(([s, c]) => c.main(s.startAutomationServer)).catch((e) => { console.error(e); process.exit(1); })`;
+export const ENTRY = `Promise.all([import("${CODE_DIR}/server.ts"), import("${CODE_DIR}/cluster.ts"), import("${CODE_DIR}/evidence.ts")]).then(([s, c, e]) => c.main(s.startAutomationServer, e.evidenceFromEnv())).catch((e) => { console.error(e); process.exit(1); })`;
 
 export function serviceCode(): Record<string, string> {
   const dir = join(__dirname, "service");
-  return Object.fromEntries(SERVICE_FILES.map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+  return {
+    ...Object.fromEntries(SERVICE_FILES.map((f) => [f, readFileSync(join(dir, f), "utf8")])),
+    [CLIENT_BUNDLE]: opensearchClientBundle(),
+  };
+}
+
+let bundle: string | undefined;
+/**
+ * The client and its dependencies as one CommonJS file, built from the pinned package at
+ * deploy time: the pod needs no registry and no install step, and the code checksum changes
+ * with the client version. Minified to stay far below the ConfigMap limit (1 MiB).
+ */
+export function opensearchClientBundle(): string {
+  bundle ??= buildSync({
+    stdin: {
+      contents: 'module.exports = require("@opensearch-project/opensearch");',
+      resolveDir: __dirname,
+    },
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    minify: true,
+    legalComments: "none",
+    write: false,
+  }).outputFiles[0].text;
+  return bundle;
 }
 
 export function codeChecksum(code: Record<string, string>): string {
@@ -34,7 +65,39 @@ const RESTRICTED = {
   capabilities: { drop: ["ALL"] },
 };
 
-export function automationContainer(config: StackConfig, freezeConfigMap: string) {
+export const EVIDENCE_DIR = "/var/run/evidence";
+export const EVIDENCE_SECRET = "port8000-automation-evidence";
+export const EvidenceKey = {
+  password: "opensearch-password",
+  ca: "opensearch-ca.crt",
+  slack: "slack-webhook",
+} as const;
+
+/** Log evidence for pages (evidence.ts): where to search, as whom, where to post. */
+export function evidenceEnv(config: StackConfig) {
+  const { maxSamples, timeoutMs, window } = config.logging.evidence;
+  const file = (key: string) => `${EVIDENCE_DIR}/${key}`;
+  return [
+    { name: "OPENSEARCH_URL", value: opensearchUrl(config) },
+    { name: "OPENSEARCH_INDEX", value: LOG_INDEX_PATTERN },
+    { name: "OPENSEARCH_USER", value: PipelineUser.evidence },
+    { name: "OPENSEARCH_PASSWORD_FILE", value: file(EvidenceKey.password) },
+    { name: "OPENSEARCH_CA_FILE", value: file(EvidenceKey.ca) },
+    { name: "OPENSEARCH_CLIENT_MODULE", value: `${CODE_DIR}/${CLIENT_BUNDLE}` },
+    { name: "SLACK_WEBHOOK_FILE", value: file(EvidenceKey.slack) },
+    { name: "EVIDENCE_ERRORS_ALERT", value: EvidenceAlert.errors },
+    { name: "EVIDENCE_CLIENTS_ALERT", value: EvidenceAlert.clients },
+    { name: "EVIDENCE_MAX_SAMPLES", value: String(maxSamples) },
+    { name: "EVIDENCE_TIMEOUT_MS", value: String(timeoutMs) },
+    { name: "EVIDENCE_WINDOW", value: window },
+  ];
+}
+
+export function automationContainer(
+  config: StackConfig,
+  freezeConfigMap: string,
+  evidence = false,
+) {
   const { port, image } = config.alerting.automation;
   const probe = { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10 };
   return {
@@ -48,10 +111,12 @@ export function automationContainer(config: StackConfig, freezeConfigMap: string
       { name: "LOG_ROTATION_CRONJOB", value: LOG_ROTATION_CRONJOB },
       { name: "HEAP_SNAPSHOT_URL", value: config.service.heapSnapshotUrl },
       { name: "FREEZE_CONFIGMAP", value: freezeConfigMap },
+      ...(evidence ? evidenceEnv(config) : []),
     ],
     volumeMounts: [
       { name: "code", mountPath: CODE_DIR, readOnly: true },
       { name: "token", mountPath: TOKEN_DIR, readOnly: true },
+      ...(evidence ? [{ name: "evidence", mountPath: EVIDENCE_DIR, readOnly: true }] : []),
     ],
     resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
     readinessProbe: probe,

@@ -13,8 +13,18 @@ const WARN = [R.slackWarning, R.emailDigest];
 const CONTRACT: [string, Record<string, string>, string[]][] = [
   [
     "a critical pages PagerDuty and the SMS backup",
-    { severity: "critical", alertname: "Port8000HighErrorRate" },
+    { severity: "critical", alertname: "Port8000QueueBacklog" },
     PAGE,
+  ],
+  [
+    "a critical error rate also reaches the automation service for log samples",
+    { severity: "critical", alertname: "Port8000HighErrorRate" },
+    [...PAGE, R.automation],
+  ],
+  [
+    "a connection-drops warning also reaches the automation service for affected clients",
+    { severity: "warning", alertname: "Port8000ConnectionDrops" },
+    [...WARN, R.automation],
   ],
   [
     "a critical of any other alert pages the same way",
@@ -80,11 +90,14 @@ describe("routing of every rendered alert rule", () => {
   const rules = yaml.load(ruleArtifacts(config, { timeScale: 1 })[ArtifactPath.rules]) as RuleFile;
   const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert);
 
+  const evidence = ["Port8000HighErrorRate", "Port8000ConnectionDrops"];
   const expected = (alert: string, severity: string): string[] => {
     if (alert === "Watchdog" || severity === "info") return [R.logOnly];
-    if (severity === "critical")
-      return alert === "HostDiskSpaceLow" ? [...PAGE, R.pagerdutyInfraLead, R.automation] : PAGE;
-    const automated = ["HostDiskSpaceLow", "Port8000MemoryLeak"].includes(alert);
+    if (severity === "critical") {
+      if (alert === "HostDiskSpaceLow") return [...PAGE, R.pagerdutyInfraLead, R.automation];
+      return evidence.includes(alert) ? [...PAGE, R.automation] : PAGE;
+    }
+    const automated = ["HostDiskSpaceLow", "Port8000MemoryLeak", ...evidence].includes(alert);
     return automated ? [...WARN, R.automation] : WARN;
   };
 

@@ -216,7 +216,10 @@ export function commandRunner(argv: string[]) {
 type Start = (options: AutomationOptions) => Promise<AutomationServer>;
 
 /** Container entry: configuration from the Deployment's environment. */
-export async function main(start: Start): Promise<AutomationServer> {
+export async function main(
+  start: Start,
+  onAlerts?: AutomationOptions["onAlerts"],
+): Promise<AutomationServer> {
   const env = (name: string): string => {
     const value = process.env[name];
     if (!value) throw new Error(`environment variable ${name} is required`);
@@ -231,5 +234,6 @@ export async function main(start: Start): Promise<AutomationServer> {
     runLogRotation: jobFromCronJob(api, namespace, env("LOG_ROTATION_CRONJOB")),
     requestHeapSnapshot: heapSnapshotRequest(env("HEAP_SNAPSHOT_URL")),
     freezeStore: configMapFreezeStore(api, namespace, env("FREEZE_CONFIGMAP")),
+    onAlerts,
   });
 }

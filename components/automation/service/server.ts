@@ -50,6 +50,8 @@ export interface AutomationOptions {
   freezeStore?: FreezeStore;
   log?: (entry: Record<string, unknown>) => void;
   maxBodyBytes?: number;
+  /** Sees every notification of /alerts without being awaited (log evidence, evidence.ts). */
+  onAlerts?: (alerts: WebhookAlert[]) => void;
 }
 
 export interface AutomationServer {
@@ -317,6 +319,7 @@ export async function startAutomationServer(options: AutomationOptions): Promise
 
   const handleAlerts = async (req: IncomingMessage, res: ServerResponse) => {
     const alerts = await receiveAlerts(req);
+    options.onAlerts?.(alerts);
     const work = alerts.flatMap((alert) => actionsFor(alert).map((action) => ({ action, alert })));
     const outcomes = await Promise.allSettled(work.map((w) => once(w.action, w.alert)));
     const failed = outcomes.flatMap((o, i) =>

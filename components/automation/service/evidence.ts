@@ -1,0 +1,221 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { WebhookAlert } from "./server.ts";
+
+/**
+ * Log evidence for pages (guide 2.1 "attach log samples", 2.4 "list of affected clients"):
+ * when the error-rate or connection-drop alert fires, search OpenSearch and post what it finds
+ * to #deia-ops. Bounded (a timeout, a sample cap), authenticated, and fire-and-forget: the
+ * webhook is answered before the search starts, and a failed search still posts the alert
+ * with the reason, so OpenSearch never blocks or drops a page. Erasable syntax only.
+ */
+
+export type EvidenceKind = "errors" | "clients";
+
+export interface EvidenceOptions {
+  /** Runs one `_search` request body against the log indices; rejects on any failure. */
+  search: (body: Record<string, unknown>) => Promise<unknown>;
+  postSlack: (message: { text: string }) => Promise<void>;
+  /** Alert names by kind; supplied by the deployment from the alert registry. */
+  alerts: Record<EvidenceKind, string>;
+  maxSamples: number;
+  timeoutMs: number;
+  /** How far back to look, an OpenSearch date-math unit such as "15m". */
+  window: string;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export function evidenceKind(
+  alert: WebhookAlert,
+  alerts: Record<EvidenceKind, string>,
+): EvidenceKind | undefined {
+  if (alert.status !== "firing") return undefined;
+  if (alert.labels.alertname === alerts.errors) return "errors";
+  if (alert.labels.alertname === alerts.clients) return "clients";
+  return undefined;
+}
+
+export function evidenceQuery(
+  kind: EvidenceKind,
+  options: Pick<EvidenceOptions, "maxSamples" | "window">,
+) {
+  const since = { range: { "@timestamp": { gte: `now-${options.window}` } } };
+  const service = { term: { service: "port8000" } };
+  if (kind === "errors") {
+    return {
+      size: options.maxSamples,
+      sort: [{ "@timestamp": { order: "desc" } }],
+      _source: ["@timestamp", "status", "url.path", "http.method", "release", "client.ip"],
+      query: { bool: { filter: [service, since, { range: { status: { gte: 500 } } }] } },
+    };
+  }
+  const drops = { terms: { event: ["websocket_disconnect", "tcp_connection_error"] } };
+  return {
+    size: 0,
+    query: { bool: { filter: [service, since, drops] } },
+    aggs: {
+      clients: { terms: { field: "client_id", size: options.maxSamples } },
+      addresses: { terms: { field: "client.ip", size: options.maxSamples } },
+    },
+  };
+}
+
+interface Hit {
+  _source?: Record<string, unknown>;
+}
+type Buckets = { buckets?: { key: string; doc_count: number }[] };
+
+const field = (source: Record<string, unknown> | undefined, path: string): string => {
+  const flat = source?.[path];
+  if (flat !== undefined) return String(flat);
+  const nested = path
+    .split(".")
+    .reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], source);
+  return nested === undefined ? "?" : String(nested);
+};
+
+export function formatEvidence(
+  kind: EvidenceKind,
+  alert: WebhookAlert,
+  response: unknown,
+  options: Pick<EvidenceOptions, "window">,
+): string {
+  const head = `*${alert.labels.alertname}* (${alert.labels.severity ?? "?"}) firing — log evidence, last ${options.window}`;
+  const body = (response ?? {}) as {
+    hits?: { hits?: Hit[] };
+    aggregations?: Record<string, Buckets>;
+  };
+  if (kind === "errors") {
+    const hits = body.hits?.hits ?? [];
+    if (hits.length === 0) return `${head}\nNo 5xx lines found in the logs.`;
+    const lines = hits.map((h) => {
+      const s = h._source;
+      return `• ${field(s, "@timestamp")} ${field(s, "status")} ${field(s, "http.method")} ${field(s, "url.path")} release=${field(s, "release")}`;
+    });
+    return `${head}\n${hits.length} recent 5xx sample(s):\n${lines.join("\n")}`;
+  }
+  const list = (name: string) =>
+    (body.aggregations?.[name]?.buckets ?? []).map((b) => `${b.key} (${b.doc_count})`).join(", ");
+  const clients = list("clients");
+  const addresses = list("addresses");
+  if (!clients && !addresses) return `${head}\nNo disconnect events found in the logs.`;
+  return `${head}\nAffected clients: ${clients || "none named"}\nClient addresses: ${addresses || "none"}`;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Returns a hook for the webhook: it starts the evidence work and never waits for it. */
+export function evidenceHook(options: EvidenceOptions) {
+  const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const seen = new Set<string>();
+  const post = async (kind: EvidenceKind, alert: WebhookAlert): Promise<string> => {
+    let text: string;
+    try {
+      const response = await withTimeout(
+        options.search(evidenceQuery(kind, options)),
+        options.timeoutMs,
+        "log search",
+      );
+      text = formatEvidence(kind, alert, response, options);
+    } catch (error) {
+      const link = alert.annotations.logs_url
+        ? `\nSearch by hand: ${alert.annotations.logs_url}`
+        : "";
+      text = `*${alert.labels.alertname}* firing — log samples unavailable (${(error as Error).message}).${link}`;
+    }
+    await withTimeout(options.postSlack({ text }), options.timeoutMs, "Slack post");
+    return text;
+  };
+  const pending = new Set<Promise<unknown>>();
+  return {
+    onAlerts(alerts: WebhookAlert[]): void {
+      for (const alert of alerts) {
+        const kind = evidenceKind(alert, options.alerts);
+        const key = `${alert.fingerprint}|${alert.startsAt}`;
+        if (!kind || seen.has(key)) continue;
+        seen.add(key);
+        const work = post(kind, alert)
+          .then((text) =>
+            log({ event: "evidence.posted", alert: alert.labels.alertname, kind, text }),
+          )
+          .catch((error) =>
+            log({ event: "evidence.failed", alert: alert.labels.alertname, error: String(error) }),
+          )
+          .finally(() => pending.delete(work));
+        pending.add(work);
+      }
+    },
+    /** For tests and shutdown: resolves when every started post has finished. */
+    idle: () => Promise.all([...pending]).then(() => undefined),
+  };
+}
+
+/** The official client, from the bundle shipped beside the service or from node_modules. */
+export function openSearchSearch(config: {
+  url: string;
+  index: string;
+  username: string;
+  password: string;
+  caFile?: string;
+  timeoutMs: number;
+  clientModule?: string;
+}): (body: Record<string, unknown>) => Promise<unknown> {
+  const base = typeof __filename === "string" ? __filename : join(process.cwd(), "evidence.js");
+  const { Client } = createRequire(base)(config.clientModule ?? "@opensearch-project/opensearch");
+  const client = new Client({
+    node: config.url,
+    auth: { username: config.username, password: config.password },
+    ssl: config.caFile ? { ca: readFileSync(config.caFile) } : undefined,
+    requestTimeout: config.timeoutMs,
+    maxRetries: 0,
+  });
+  return async (body) => (await client.search({ index: config.index, body })).body;
+}
+
+/** Slack incoming webhook. */
+export function slackPoster(webhookUrl: string, timeoutMs: number) {
+  return async (message: { text: string }): Promise<void> => {
+    const res = await fetch(webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(message),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok) throw new Error(`Slack answered ${res.status}`);
+  };
+}
+
+/** The deployment's wiring (components/automation/workload.ts); undefined when not configured. */
+export function evidenceFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  if (!env.OPENSEARCH_URL) return undefined;
+  const need = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`environment variable ${name} is required for log evidence`);
+    return value;
+  };
+  const timeoutMs = Number(need("EVIDENCE_TIMEOUT_MS"));
+  const hook = evidenceHook({
+    search: openSearchSearch({
+      url: need("OPENSEARCH_URL"),
+      index: need("OPENSEARCH_INDEX"),
+      username: need("OPENSEARCH_USER"),
+      password: readFileSync(need("OPENSEARCH_PASSWORD_FILE"), "utf8").trim(),
+      caFile: env.OPENSEARCH_CA_FILE,
+      timeoutMs,
+      clientModule: env.OPENSEARCH_CLIENT_MODULE,
+    }),
+    postSlack: slackPoster(readFileSync(need("SLACK_WEBHOOK_FILE"), "utf8").trim(), timeoutMs),
+    alerts: { errors: need("EVIDENCE_ERRORS_ALERT"), clients: need("EVIDENCE_CLIENTS_ALERT") },
+    maxSamples: Number(need("EVIDENCE_MAX_SAMPLES")),
+    timeoutMs,
+    window: need("EVIDENCE_WINDOW"),
+  });
+  return hook.onAlerts;
+}
