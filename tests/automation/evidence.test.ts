@@ -42,21 +42,22 @@ function closer(server: Server) {
 async function fakeOpenSearch(mode: "up" | "hang" = "up"): Promise<Stub> {
   const requests: Stub["requests"] = [];
   const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
-  const server = createServer(async (req, res) => {
+  const server = createServer(async (req, res): Promise<void> => {
     const body = await readJson(req);
     requests.push({ path: req.url ?? "", auth: req.headers.authorization ?? "", body });
     if (mode === "hang") return;
     res.setHeader("content-type", "application/json");
     if (req.headers.authorization !== expected) {
       res.statusCode = 401;
-      return res.end(JSON.stringify({ error: "unauthorized" }));
+      res.end(JSON.stringify({ error: "unauthorized" }));
+      return;
     }
     if (body.aggs) {
       const buckets = [
         { key: "client-7", doc_count: 31 },
         { key: "client-2", doc_count: 4 },
       ];
-      return res.end(
+      res.end(
         JSON.stringify({
           hits: { hits: [] },
           aggregations: {
@@ -65,6 +66,7 @@ async function fakeOpenSearch(mode: "up" | "hang" = "up"): Promise<Stub> {
           },
         }),
       );
+      return;
     }
     const size = Number(body.size);
     const hits = Array.from({ length: Math.min(size, 25) }, (_, i) => ({
