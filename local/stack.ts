@@ -106,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         bots: options.bots,
         timeScale: options.timeScale,
         heapSnapshotLog: join(stateDir, "automation", "heap-snapshots.jsonl"),
+        logDir: join(stateDir, "logs"),
       }),
     );
     for (const spec of childSpecs({ stateDir, ports, files, timeScale: options.timeScale })) {

@@ -61,10 +61,19 @@ function families(): Map<string, Family> {
   return new Map(all.map(([name, spec]) => [name, new Family(name, spec, buckets[name])]));
 }
 
+export interface SimulatedRequest {
+  readonly method: string;
+  readonly handler: string;
+  readonly status: number;
+  readonly seconds: number;
+}
+
 export class Port8000Model {
   readonly bots: readonly string[];
   readonly families = families();
   faults: Faults = {};
+  /** Sees every simulated request (the access log writer, logs.ts). */
+  onRequest?: (request: SimulatedRequest) => void;
   private readonly startedAt: number;
   private lastTick: number;
   private sequence = 0;
@@ -127,8 +136,10 @@ export class Port8000Model {
       const { method, handler } = HANDLERS[this.sequence % HANDLERS.length];
       const spread = SPREAD[this.sequence % SPREAD.length];
       this.sequence += 1;
-      requests.inc({ method, handler, status: this.nextStatus(errorRatio) });
+      const status = this.nextStatus(errorRatio);
+      requests.inc({ method, handler, status });
       latency.observe({ handler }, p95 * spread);
+      this.onRequest?.({ method, handler, status: Number(status), seconds: p95 * spread });
       if (handler === "/api/chat") dispatch.observe({}, BASELINE.dispatchMedianSeconds * spread);
     }
   }

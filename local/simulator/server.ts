@@ -2,6 +2,7 @@ import { appendFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readBody } from "../http";
 import { parseFaults } from "./faults";
+import { attachLogWriter } from "./logs";
 import { Port8000Model } from "./model";
 import { renderFamilies } from "./registry";
 
@@ -18,6 +19,8 @@ export interface SimulatorOptions {
   /** Each heap-snapshot request is appended here as one JSON line. */
   readonly heapSnapshotLog?: string;
   readonly tickMs?: number;
+  /** Where the access log and bot events are written (logs.ts); none when unset. */
+  readonly logDir?: string;
 }
 
 export interface Simulator {
@@ -42,6 +45,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const model = new Port8000Model(options.bots, options.timeScale);
+  if (options.logDir) attachLogWriter(model, options.logDir);
   const bots = new Set(model.bots);
   let heapSnapshots = 0;
 

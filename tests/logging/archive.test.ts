@@ -69,7 +69,9 @@ describe("the archive writers (least privilege, IRSA)", () => {
     const objects = statements.find((s) => s.Sid === "ManageSnapshotFiles");
     expect(objects?.Resource).toBe(`${BUCKET}/snapshots/*`);
     const list = statements.find((s) => s.Sid === "ListSnapshotPrefix");
-    expect(list && "Condition" in list ? list.Condition : undefined).toEqual({ StringLike: { "s3:prefix": ["snapshots/*"] } });
+    expect(list && "Condition" in list ? list.Condition : undefined).toEqual({
+      StringLike: { "s3:prefix": ["snapshots/*"] },
+    });
     expect(JSON.stringify(statements)).not.toContain(`${BUCKET}/*"`);
   });
 
