@@ -92,6 +92,25 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
   });
 });
 
+describe("log evidence wiring on prod", () => {
+  it("gives the automation service the OpenSearch client, its credentials and the alert names", () => {
+    const code = named(runs.prod, "automation-code").inputs as { data: Record<string, string> };
+    expect(code.data["opensearch-client.cjs"].length).toBeGreaterThan(100_000);
+    const container = podSpec(runs.prod, "automation-deployment").containers[0] as unknown as {
+      env: { name: string; value?: string }[];
+    };
+    const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      OPENSEARCH_URL: "https://port8000-logs.logging.svc:9200",
+      OPENSEARCH_CLIENT_MODULE: "/app/opensearch-client.cjs",
+      EVIDENCE_ERRORS_ALERT: "Port8000HighErrorRate",
+      EVIDENCE_CLIENTS_ALERT: "Port8000ConnectionDrops",
+      EVIDENCE_MAX_SAMPLES: "20",
+    });
+    expect(named(runs.prod, "automation-evidence").inputs.stringData).toBe("[secret]");
+  });
+});
+
 describe("the local stack", () => {
   it("declares no resources", () => {
     expect(runs.local.resources.filter((r) => r.custom)).toEqual([]);
