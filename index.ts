@@ -97,7 +97,7 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
   const grafana = new GrafanaAccess("grafana", { config }, { providers: [gated.grafana] });
   new TeamAccess(
     "team-access",
-    { config, archiveBucketArn: archive.bucketArn },
+    { config, archiveBucketArn: archive.bucketArn, archiveKmsKeyArn: archive.kmsKeyArn },
     { providers: [gated.kubernetes, gated.aws] },
   );
   return { namespace, prometheus, archive, grafana, freeze, automation };

@@ -11,7 +11,10 @@ const ACTIONS: Record<ArchiveAccess, string[]> = {
   admin: ["s3:*"],
 };
 
-export function archivePolicy(access: ArchiveAccess, bucketArn: string) {
+export function archivePolicy(access: ArchiveAccess, bucketArn: string, kmsKeyArn?: string) {
+  const decrypt = kmsKeyArn
+    ? [{ Sid: "DecryptArchive", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [kmsKeyArn] }]
+    : [];
   return {
     Version: "2012-10-17",
     Statement: [
@@ -21,6 +24,7 @@ export function archivePolicy(access: ArchiveAccess, bucketArn: string) {
         Action: ACTIONS[access],
         Resource: [bucketArn, `${bucketArn}/*`],
       },
+      ...decrypt,
     ],
   };
 }

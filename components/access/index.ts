@@ -8,6 +8,8 @@ import { teamRoleBindings } from "./kubernetes";
 export interface TeamAccessArgs {
   readonly config: StackConfig;
   readonly archiveBucketArn: pulumi.Input<string>;
+  /** The archive's KMS key: reading SSE-KMS objects needs kms:Decrypt on it. */
+  readonly archiveKmsKeyArn?: pulumi.Input<string>;
 }
 
 /**
@@ -31,8 +33,8 @@ export class TeamAccess extends pulumi.ComponentResource {
         {
           group: group.name,
           policy: pulumi
-            .output(args.archiveBucketArn)
-            .apply((arn) => JSON.stringify(archivePolicy(team.aws, arn))),
+            .all([args.archiveBucketArn, args.archiveKmsKeyArn])
+            .apply(([arn, key]) => JSON.stringify(archivePolicy(team.aws, arn, key))),
         },
         { parent: this },
       );

@@ -84,6 +84,16 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
     expect(JSON.stringify(run().resources)).not.toContain("PRIVATE KEY");
   });
 
+  it("lets teams that read the archive decrypt it with the archive key", () => {
+    const policy = JSON.parse(
+      String(named(run(), "team-access-archive-policy-oncall").inputs.policy),
+    );
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+      "ArchiveAccess",
+      "DecryptArchive",
+    ]);
+  });
+
   it("gives Logstash and the snapshots their own IRSA roles", () => {
     const roles = ofType(run(), "aws:iam/role:Role").map((r) => r.name);
     expect(roles).toEqual(
