@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import yaml from "js-yaml";
 import { TEMPLATES_ARTIFACT_DIR } from "../components/alertmanager/paths";
+import { LoggingArtifact } from "../components/logging/names";
 import { ArtifactPath } from "../lib/conventions";
+import { compiledPipeline } from "../lib/grok";
 import { runTool, type ToolName } from "../lib/tools";
 
 export { MissingTool } from "../lib/tools";
@@ -62,6 +64,32 @@ const alertmanagerValidator: Validator = {
   },
 };
 
+/** Every grok of the rendered pipeline expands from the vendored patterns and compiles. */
+const grokValidator: Validator = {
+  name: "grok expand+compile (oniguruma-to-es)",
+  applies: (path) => path === LoggingArtifact.logstashPipeline,
+  validate: (dir, path) => {
+    const conf = readFileSync(resolve(dir, path), "utf8");
+    try {
+      const kinds = Object.keys(compiledPipeline(conf));
+      const ok = kinds.length > 0;
+      return {
+        validator: grokValidator.name,
+        file: path,
+        ok,
+        output: ok ? kinds.join(", ") : "no grok filter found",
+      };
+    } catch (error) {
+      return {
+        validator: grokValidator.name,
+        file: path,
+        ok: false,
+        output: (error as Error).message,
+      };
+    }
+  },
+};
+
 /** Each area adds its validator here. */
 const VALIDATORS: readonly Validator[] = [
   toolValidator(
@@ -75,6 +103,7 @@ const VALIDATORS: readonly Validator[] = [
     (file) => ["promtool", ["check", "rules", file]],
   ),
   alertmanagerValidator,
+  grokValidator,
 ];
 
 export function validateArtifacts(dir: string, paths: readonly string[]): Validation[] {

@@ -1,13 +1,17 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import yaml from "js-yaml";
 import { PROCESSOR_FIELDS } from "../../components/logging/filebeat";
 import { BOT_EVENT_FIELDS, DATE_FORMATS } from "../../components/logging/grok";
 import { LoggingArtifact } from "../../components/logging/names";
 import { FIELD_TYPES } from "../../components/logging/opensearch";
 import { ArtifactPath } from "../../lib/conventions";
+import { type CompiledGrok, compiledPipeline } from "../../lib/grok";
 import { renderArtifacts } from "../../scripts/artifacts";
 import { parseStackFileConfig } from "../../scripts/synth-lib";
+import { validateArtifacts } from "../../scripts/validators";
+import { tempDir } from "../alertmanager/support";
 import { stackFile } from "../support/program";
-import { type CompiledGrok, compiledPipeline } from "./grok-support";
 
 const config = parseStackFileConfig("prod", stackFile("prod"));
 const artifacts = renderArtifacts(config);
@@ -188,5 +192,26 @@ describe("bot events (JSON lines)", () => {
 
   it("are parsed by the json filter only for the json kind", () => {
     expect(conf).toMatch(/if \[log_kind\] == "json" \{\s*json \{\s*source => "message"/);
+  });
+});
+
+describe("the synth validator of the pipeline's grok", () => {
+  const validate = (conf: string) => {
+    const dir = tempDir("grok-validator");
+    mkdirSync(join(dir, "logging", "logstash"), { recursive: true });
+    writeFileSync(join(dir, LoggingArtifact.logstashPipeline), conf);
+    return validateArtifacts(dir, [LoggingArtifact.logstashPipeline]);
+  };
+
+  it("passes the rendered pipeline", () => {
+    expect(validate(conf).map((v) => [v.validator, v.ok])).toEqual([
+      ["grok expand+compile (oniguruma-to-es)", true],
+    ]);
+  });
+
+  it("fails a pipeline naming a pattern that does not exist", () => {
+    const [result] = validate(conf.replace("%{PORT8000_REQUEST}", "%{NO_SUCH_PATTERN}"));
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain("%{NO_SUCH_PATTERN} is not defined");
   });
 });

@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LoggingArtifact } from "../../components/logging/names";
 import { FIELD_TYPES } from "../../components/logging/opensearch";
+import { compiledPipeline } from "../../lib/grok";
 import { ACCESS_LOG, attachLogWriter, BOT_EVENTS } from "../../local/simulator/logs";
 import { Port8000Model } from "../../local/simulator/model";
 import { renderArtifacts } from "../../scripts/artifacts";
 import { tempDir } from "../alertmanager/support";
-import { compiledPipeline } from "./grok-support";
 import { configOf } from "./support";
 
 const gunicorn = compiledPipeline(

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { toRegExp } from "oniguruma-to-es";
-import { VENDOR_DIR } from "../../lib/vendored";
+import { VENDOR_DIR } from "./vendored";
 
 /**
- * Grok as Logstash runs it, for tests: patterns are read from the rendered pipeline text (with
+ * Grok as Logstash runs it (tests and the synth validator): patterns are read from the rendered pipeline text (with
  * config.support_escapes unescaping), %{NAME[:field[:type]]} is expanded from the vendored
  * legacy pattern files plus the pipeline's pattern_definitions, and the Oniguruma result is
  * compiled to a JavaScript RegExp with oniguruma-to-es.
