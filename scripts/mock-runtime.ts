@@ -61,6 +61,12 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
   if (args.type === "aws:iam/role:Role") {
     state.arn = `arn:aws:iam::000000000000:role/${args.inputs.name ?? args.name}`;
   }
+  if (args.type === "aws:kms/key:Key") {
+    Object.assign(state, {
+      keyId: `${args.name}-key-id`,
+      arn: `arn:aws:kms:us-east-1:000000000000:key/${args.name}-key-id`,
+    });
+  }
   if (args.type.startsWith("grafana:")) state.uid = args.inputs.uid ?? `${args.name}-uid`;
   if (args.type === "grafana:oss/team:Team") state.teamId = stableNumber(args.name);
   return state;

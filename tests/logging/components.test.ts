@@ -57,6 +57,15 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
       expect([name, named(run(), name).protect]).toEqual([name, true]);
   });
 
+  it("names the archive key in the bucket policy and in Logstash's S3 output", () => {
+    const key = "arn:aws:kms:us-east-1:000000000000:key/log-archive-key-key-id";
+    expect(String(named(run(), "log-archive-policy").inputs.policy)).toContain(key);
+    const logstash = podSpec(run(), "log-pipeline-logstash").containers[0] as unknown as {
+      env: { name: string; value?: string }[];
+    };
+    expect(logstash.env.find((e) => e.name === "ARCHIVE_KMS_KEY_ID")?.value).toBe(key);
+  });
+
   it("rotates the archive key and encrypts the bucket with it", () => {
     expect(named(run(), "log-archive-key").inputs.enableKeyRotation).toBe(true);
     expect(JSON.stringify(named(run(), "log-archive-encryption").inputs)).toContain(
