@@ -116,9 +116,9 @@ test("a critical error rate pages PagerDuty and the SMS backup, and resolves aft
   await inject(s, {});
   await waitForNotification(s, Receiver.pagerdutyCritical, "Port8000HighErrorRate", "resolved");
   await waitForNotification(s, Receiver.smsBackup, "Port8000HighErrorRate", "resolved");
-  for (const receiver of [Receiver.pagerdutyInfraLead, Receiver.automation]) {
-    expect(about(s.stateDir, receiver, "Port8000HighErrorRate")).toEqual([]);
-  }
+  expect(about(s.stateDir, Receiver.pagerdutyInfraLead, "Port8000HighErrorRate")).toEqual([]);
+  // The automation receiver gets it too: it posts log samples to Slack (docs/logging.md).
+  expect(about(s.stateDir, Receiver.automation, "Port8000HighErrorRate").length).toBeGreaterThan(0);
 });
 
 test("a warning is muted while its critical fires", async () => {
