@@ -15,6 +15,8 @@ export const ChildName = {
 } as const;
 export type ChildName = (typeof ChildName)[keyof typeof ChildName];
 
+export const ALERTMANAGER_COMMAND = "prometheus-alertmanager";
+
 export interface ChildContext {
   readonly stateDir: string;
   readonly ports: Ports;
@@ -61,7 +63,7 @@ function alertmanager(ctx: ChildContext): ChildSpec {
   const port = ctx.ports.alertmanager;
   return {
     name: ChildName.alertmanager,
-    command: "prometheus-alertmanager",
+    command: ALERTMANAGER_COMMAND,
     args: [
       `--config.file=${ctx.files.alertmanagerConfig}`,
       // Notification log and silences survive a restart: no duplicate page after one.

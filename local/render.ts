@@ -8,8 +8,10 @@ import {
   renderPrometheusConfig,
   type ScrapeTargets,
 } from "../components/prometheus/scrape";
+import { alertmanagerVersion, supportsWebhookUrlFile } from "../lib/alertmanager-version";
 import { ArtifactPath } from "../lib/conventions";
 import { renderArtifacts } from "../scripts/artifacts";
+import { ALERTMANAGER_COMMAND } from "./children";
 import { address, type Ports } from "./ports";
 import { localSecretsDir } from "./secrets";
 import { LOG_PIPELINE_METRICS_PATH } from "./simulator/server";
@@ -65,6 +67,9 @@ export function renderLocalFiles(
     timeScale,
     secretsDir: localSecretsDir(stateDir),
     templatesDir: join(configDir, TEMPLATES_ARTIFACT_DIR),
+    heartbeatUrlInline: supportsWebhookUrlFile(alertmanagerVersion(ALERTMANAGER_COMMAND))
+      ? undefined
+      : local.secrets.heartbeatUrl,
   });
   return {
     configDir,

@@ -5,6 +5,7 @@ import {
   receiverSecretsFromStackConfig,
   writeLocalAlertmanager,
 } from "../../components/alertmanager/local";
+import { alertmanagerVersion, supportsWebhookUrlFile } from "../../lib/alertmanager-version";
 import { stackConfig, stackFile, tempDir } from "./support";
 
 /** Inhibition as the real Alertmanager applies it, on loopback, from the rendered local config. */
@@ -35,6 +36,7 @@ beforeAll(async () => {
   const configFile = writeLocalAlertmanager(stackConfig("local"), dir, {
     timeScale: 1,
     secrets: receiverSecretsFromStackConfig(stackFile("local").config),
+    urlFile: supportsWebhookUrlFile(alertmanagerVersion("prometheus-alertmanager")),
   });
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
