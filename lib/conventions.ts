@@ -39,6 +39,7 @@ export const AlertName = {
   watchdog: "Watchdog",
   highErrorRate: "Port8000HighErrorRate",
   logVolumeSpike: "Port8000LogVolumeSpike",
+  queueBacklog: "Port8000QueueBacklog",
 } as const;
 
 export const Label = {

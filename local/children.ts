@@ -16,6 +16,8 @@ export const ChildName = {
 export type ChildName = (typeof ChildName)[keyof typeof ChildName];
 
 export const ALERTMANAGER_COMMAND = "prometheus-alertmanager";
+/** Also what the ops CLI restores a snapshot into: the backup is proven on the same binary. */
+export const PROMETHEUS_COMMAND = "prometheus";
 
 export interface ChildContext {
   readonly stateDir: string;
@@ -89,7 +91,7 @@ function prometheus(ctx: ChildContext): ChildSpec {
   const scaled = (d: string) => scaleDuration(d, ctx.timeScale);
   return {
     name: ChildName.prometheus,
-    command: "prometheus",
+    command: PROMETHEUS_COMMAND,
     args: [
       `--config.file=${ctx.files.prometheusConfig}`,
       `--storage.tsdb.path=${dataDir(ctx, "prometheus")}`,
