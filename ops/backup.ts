@@ -137,6 +137,8 @@ export async function backupCheck(
     );
   }
   const original = await seriesCounts(prom, at);
+  if (original.size === 0)
+    return check(NAME, "fail", `Prometheus answered no series at ${at}: nothing to prove`);
   try {
     progress(`  restoring ${dir} into a throwaway Prometheus`);
     const restored = await withRestored(dir, (copy) => seriesCounts(copy, at));

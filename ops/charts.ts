@@ -51,6 +51,19 @@ export function lineChartSpec(title: string, unit: Unit, points: readonly Point[
           },
         },
       },
+      {
+        // Points too, so a chart of a young Prometheus (one sample) still shows its value.
+        type: "symbol",
+        from: { data: "trend" },
+        encode: {
+          enter: {
+            x: { scale: "x", field: "t" },
+            y: { scale: "y", field: "v" },
+            size: { value: 10 },
+            fill: { value: "#1f77b4" },
+          },
+        },
+      },
     ],
   };
 }

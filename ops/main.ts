@@ -66,7 +66,13 @@ function program(done: (code: Promise<number>) => void): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({
-      writeErr: (text) => process.stderr.write(text.replace(/^error: /, "ops: ")),
+      writeErr: (text) =>
+        process.stderr.write(
+          `${text
+            .trim()
+            .replace(/^error: /, "ops: ")
+            .replace(/\s*\n\s*/g, " ")}\n`,
+        ),
     });
   const routines: [Routine, string][] = [
     ["daily", "3.1: scrape errors, alerts of the last 24h, /health, log volume, bots"],

@@ -14,7 +14,7 @@ const MONTH_S = 30 * 86_400;
 export const MONTHLY_CHANGE_LIMIT = 0.25;
 export const DEFAULT_MONTHLY_DIR = "metrics/monthly";
 const CHART_POINTS = 200;
-const MIN_STEP_S = 15;
+const MIN_STEP_S = 1;
 
 export interface TrendResult {
   readonly trend: Trend;

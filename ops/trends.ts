@@ -74,7 +74,8 @@ export const TRENDS: readonly Trend[] = [
     title: "host disk headroom (least free filesystem)",
     unit: "share",
     worse: "down",
-    month: (w, o) => `min(min_over_time((${FREE})[${w}:5m]${o}))`,
+    month: (w, o) =>
+      `min(min_over_time(node_filesystem_avail_bytes${REAL_FS}[${w}]${o}) / max_over_time(node_filesystem_size_bytes${REAL_FS}[${w}]${o}))`,
     line: `min(${FREE})`,
   },
 ];

@@ -12,7 +12,8 @@ export const FLAPPING_ACTIVATIONS = 3;
 const TOP = 5;
 /** Share of the week the queue may sit above the backlog warning before it is a finding. */
 export const QUEUE_ABOVE_WARNING_LIMIT = 0.01;
-const RESOLUTION = "1m";
+/** Subquery step: fine enough for a young Prometheus, coarse enough for a week. */
+const RESOLUTION = "15s";
 
 export interface NoisyAlert {
   readonly alertname: string;
