@@ -8,9 +8,10 @@ import {
   objstoreConfig,
   PROMETHEUS_SERVICE_ACCOUNT,
 } from "../../components/prometheus-backup/policy";
+import type { ProgramRun } from "../../scripts/mock-runtime";
 import { stackConfig } from "../alertmanager/support";
 import { crdErrors } from "../support/crds";
-import { named, ofType, type ProgramRun, runStack } from "../support/program";
+import { named, ofType, runStack } from "../support/program";
 
 /** Prometheus blocks to the archive bucket: its own prefix, its lifecycle, least-privilege IRSA. */
 
