@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { scaleDuration } from "../lib/duration";
+import { BUILD_HINT, localServerCommand } from "../lib/tools";
 import { address, httpUrl, type Ports } from "./ports";
 import type { RenderedFiles } from "./render";
 import type { ChildSpec } from "./supervisor";
@@ -14,10 +15,6 @@ export const ChildName = {
   prometheus: "prometheus",
 } as const;
 export type ChildName = (typeof ChildName)[keyof typeof ChildName];
-
-export const ALERTMANAGER_COMMAND = "prometheus-alertmanager";
-/** Also what the ops CLI restores a snapshot into: the backup is proven on the same binary. */
-export const PROMETHEUS_COMMAND = "prometheus";
 
 export interface ChildContext {
   readonly stateDir: string;
@@ -65,7 +62,8 @@ function alertmanager(ctx: ChildContext): ChildSpec {
   const port = ctx.ports.alertmanager;
   return {
     name: ChildName.alertmanager,
-    command: ALERTMANAGER_COMMAND,
+    command: localServerCommand("alertmanager").command,
+    installHint: BUILD_HINT,
     args: [
       `--config.file=${ctx.files.alertmanagerConfig}`,
       // Notification log and silences survive a restart: no duplicate page after one.
@@ -91,7 +89,8 @@ function prometheus(ctx: ChildContext): ChildSpec {
   const scaled = (d: string) => scaleDuration(d, ctx.timeScale);
   return {
     name: ChildName.prometheus,
-    command: PROMETHEUS_COMMAND,
+    command: localServerCommand("prometheus").command,
+    installHint: BUILD_HINT,
     args: [
       `--config.file=${ctx.files.prometheusConfig}`,
       `--storage.tsdb.path=${dataDir(ctx, "prometheus")}`,

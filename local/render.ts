@@ -10,8 +10,8 @@ import {
 } from "../components/prometheus/scrape";
 import { alertmanagerVersion, supportsWebhookUrlFile } from "../lib/alertmanager-version";
 import { ArtifactPath } from "../lib/conventions";
+import { localServerCommand } from "../lib/tools";
 import { renderArtifacts } from "../scripts/artifacts";
-import { ALERTMANAGER_COMMAND } from "./children";
 import { address, type Ports } from "./ports";
 import { localSecretsDir } from "./secrets";
 import { LOG_PIPELINE_METRICS_PATH } from "./simulator/server";
@@ -67,7 +67,9 @@ export function renderLocalFiles(
     timeScale,
     secretsDir: localSecretsDir(stateDir),
     templatesDir: join(configDir, TEMPLATES_ARTIFACT_DIR),
-    heartbeatUrlInline: supportsWebhookUrlFile(alertmanagerVersion(ALERTMANAGER_COMMAND))
+    heartbeatUrlInline: supportsWebhookUrlFile(
+      alertmanagerVersion(localServerCommand("alertmanager").command),
+    )
       ? undefined
       : local.secrets.heartbeatUrl,
   });

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { PROMETHEUS_COMMAND } from "../local/children";
+import { localServerCommand } from "../lib/tools";
 import { type Check, check } from "./checks";
 import { PrometheusApi, Unreachable } from "./http";
 
@@ -78,8 +78,10 @@ export async function withRestored<T>(
   const config = join(work, "prometheus.yml");
   writeFileSync(config, "global:\n  scrape_interval: 1m\n");
   const port = await freePort();
+  // The local stack's own binary: the restore is proven on what the stack runs.
+  const command = localServerCommand("prometheus").command;
   const child = spawn(
-    PROMETHEUS_COMMAND,
+    command,
     [
       `--config.file=${config}`,
       `--storage.tsdb.path=${data}`,
@@ -90,9 +92,7 @@ export async function withRestored<T>(
   );
   const spawned = new Promise<void>((done, fail) => {
     child.once("spawn", () => done());
-    child.once("error", (err) =>
-      fail(new Error(`cannot start ${PROMETHEUS_COMMAND}: ${err.message}`)),
-    );
+    child.once("error", (err) => fail(new Error(`cannot start ${command}: ${err.message}`)));
   });
   const exited = new Promise((done) => child.once("exit", done));
   try {
