@@ -5,6 +5,7 @@ import {
   renderAlertmanagerConfig,
 } from "../../components/alertmanager/render";
 import { HEARTBEAT_MAX_REPEAT, type Route } from "../../components/alertmanager/routes";
+import { supportsWebhookUrlFile } from "../../lib/alertmanager-version";
 import { AlertName, ArtifactPath, Receiver } from "../../lib/conventions";
 import { parseDurationMs } from "../../lib/duration";
 import { amtool, STACKS, stackConfig, writeFiles } from "./support";
@@ -77,4 +78,13 @@ it("amtool accepts the prod config with the heartbeat's url_file", () => {
   const { ok, output } = amtool(["check-config", join(dir, ArtifactPath.alertmanager)]);
   expect(output).toContain("receivers");
   expect(ok).toBe(true);
+});
+
+it.each([
+  [[0, 25], false],
+  [[0, 26], true],
+  [[0, 34], true],
+  [[1, 0], true],
+] as const)("Alertmanager %j reads url_file: %s", (version, expected) => {
+  expect(supportsWebhookUrlFile([version[0], version[1]])).toBe(expected);
 });
