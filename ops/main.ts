@@ -60,20 +60,23 @@ async function run(routine: Routine, options: Options): Promise<number> {
   return exitCode(checks);
 }
 
+const NO_ROUTINE = "ops: name a routine: daily, weekly or monthly (npm run ops -- --help)";
+
+/** Commander's error text as one line; its help printed for a missing routine as one hint. */
+function usageLine(text: string): string {
+  if (text.startsWith("Usage:")) return NO_ROUTINE;
+  return text
+    .trim()
+    .replace(/^error: /, "ops: ")
+    .replace(/\s*\n\s*/g, " ");
+}
+
 function program(done: (code: Promise<number>) => void): Command {
   const cli = new Command("ops")
     .description("the operations guide's maintenance checklists (section 3) against live servers")
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({
-      writeErr: (text) =>
-        process.stderr.write(
-          `${text
-            .trim()
-            .replace(/^error: /, "ops: ")
-            .replace(/\s*\n\s*/g, " ")}\n`,
-        ),
-    });
+    .configureOutput({ writeErr: (text) => say(usageLine(text)) });
   const routines: [Routine, string][] = [
     ["daily", "3.1: scrape errors, alerts of the last 24h, /health, log volume, bots"],
     ["weekly", "3.2: alert noise, queue vs bot capacity, snapshot backup restored"],
@@ -107,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   if (!pending) {
-    say("ops: name a routine: daily, weekly or monthly (npm run ops -- --help)");
+    say(NO_ROUTINE);
     return 2;
   }
   return pending;

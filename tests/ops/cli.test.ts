@@ -186,6 +186,7 @@ test("a bad flag, a missing flag or no routine: one line, exit 2", async () => {
     [["daily", "--prometheus", "http://127.0.0.1:1"], /--alertmanager/],
     [["weekly", ...servers(), "--bogus"], /unknown option '--bogus'/],
     [["yearly", ...servers()], /unknown command 'yearly'/],
+    [[], /^ops: name a routine: daily, weekly or monthly/],
   ];
   for (const [args, message] of cases) {
     const run = await ops(...args);
