@@ -28,9 +28,20 @@ export const Receiver = {
   slackWarning: "slack-warning",
   emailDigest: "email-digest",
   logOnly: "log-only",
+  /** The dead-man's switch: Watchdog pings an external heartbeat service; silence pages. */
+  heartbeat: "heartbeat",
 } as const;
 export type Receiver = (typeof Receiver)[keyof typeof Receiver];
 export const RECEIVERS: readonly Receiver[] = Object.values(Receiver);
+
+/** Alert names other areas (routes, the ops CLI) refer to; the catalogue in alerts/ defines them. */
+export const AlertName = {
+  watchdog: "Watchdog",
+  highErrorRate: "Port8000HighErrorRate",
+  logVolumeSpike: "Port8000LogVolumeSpike",
+  queueBacklog: "Port8000QueueBacklog",
+  connectionDrops: "Port8000ConnectionDrops",
+} as const;
 
 export const Label = {
   severity: "severity",
@@ -97,6 +108,6 @@ export const LOG_INDEX_PATTERN = "port8000-*";
 
 /** Alerts whose pages the automation service backs with log evidence in #deia-ops (guide 2.1, 2.4). */
 export const EvidenceAlert = {
-  errors: "Port8000HighErrorRate",
-  clients: "Port8000ConnectionDrops",
+  errors: AlertName.highErrorRate,
+  clients: AlertName.connectionDrops,
 } as const;

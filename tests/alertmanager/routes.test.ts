@@ -17,9 +17,9 @@ const CONTRACT: [string, Record<string, string>, string[]][] = [
     PAGE,
   ],
   [
-    "a critical error rate also reaches the automation service for log samples",
+    "a critical error rate pages PagerDuty and the SMS backup, posts to #deia-ops (guide 2.1) and reaches the automation service for log samples",
     { severity: "critical", alertname: "Port8000HighErrorRate" },
-    [...PAGE, R.automation],
+    [...PAGE, R.slackWarning, R.automation],
   ],
   [
     "a connection-drops warning also reaches the automation service for affected clients",
@@ -56,11 +56,15 @@ const CONTRACT: [string, Record<string, string>, string[]][] = [
     { severity: "info", alertname: "Port8000LogVolumeSpike" },
     [R.logOnly],
   ],
-  ["the Watchdog is logged only", { severity: "info", alertname: "Watchdog" }, [R.logOnly]],
   [
-    "the Watchdog is logged only whatever its severity",
-    { severity: "none", alertname: "Watchdog" },
-    [R.logOnly],
+    "the Watchdog pings the dead-man's switch only",
+    { severity: "info", alertname: "Watchdog" },
+    [R.heartbeat],
+  ],
+  [
+    "the Watchdog pings the dead-man's switch only, whatever its severity",
+    { severity: "critical", alertname: "Watchdog" },
+    [R.heartbeat],
   ],
   [
     "an alert without severity is shown in Slack, never dropped",
@@ -92,7 +96,10 @@ describe("routing of every rendered alert rule", () => {
 
   const evidence = ["Port8000HighErrorRate", "Port8000ConnectionDrops"];
   const expected = (alert: string, severity: string): string[] => {
-    if (alert === "Watchdog" || severity === "info") return [R.logOnly];
+    if (alert === "Watchdog") return [R.heartbeat];
+    if (severity === "info") return [R.logOnly];
+    if (severity === "critical" && alert === "Port8000HighErrorRate")
+      return [...PAGE, R.slackWarning, R.automation];
     if (severity === "critical") {
       if (alert === "HostDiskSpaceLow") return [...PAGE, R.pagerdutyInfraLead, R.automation];
       return evidence.includes(alert) ? [...PAGE, R.automation] : PAGE;

@@ -4,6 +4,7 @@ import {
   logstashWriterPolicy,
   snapshotWriterPolicy,
 } from "../../components/archive/security";
+import { backupPolicy } from "../../components/prometheus-backup/policy";
 import { configOf } from "./support";
 
 const config = configOf("prod");
@@ -83,6 +84,17 @@ describe("the archive writers (least privilege, IRSA)", () => {
         "system:serviceaccount:logging:logstash",
       "oidc.eks.us-east-1.amazonaws.com/id/5C1D8E2A7B9F4C3D6E0A1B2C3D4E5F60:aud":
         "sts.amazonaws.com",
+    });
+  });
+});
+
+describe("the Prometheus backups on the SSE-KMS archive", () => {
+  it("may use the archive key for its blocks", () => {
+    expect(backupPolicy(config, KEY).Statement.find((s) => s.Sid === "UseArchiveKey")).toEqual({
+      Sid: "UseArchiveKey",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: KEY,
     });
   });
 });
