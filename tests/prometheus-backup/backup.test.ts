@@ -90,7 +90,9 @@ describe("in the program", () => {
     const policy = JSON.parse(
       named(run(stack), "prometheus-backup-policy").inputs.policy as string,
     );
-    expect(policy).toEqual(backupPolicy(config));
+    // With the archive's KMS key (the mock's ARN of log-archive-key).
+    const key = "arn:aws:kms:us-east-1:000000000000:key/log-archive-key-key-id";
+    expect(policy).toEqual(backupPolicy(config, key));
     const secret = named(run(stack), "prometheus-backup-objstore");
     expect(secret.inputs.metadata).toMatchObject({
       name: OBJSTORE_SECRET_NAME,
