@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
 import type { StackConfig } from "../config";
+import { PipelineCertificates } from "../logging-tls";
 import { jsonExporterYaml } from "./exporter";
 import { filebeatYaml } from "./filebeat";
 import {
@@ -11,7 +11,7 @@ import {
   logstashPipelinesYaml,
   logstashSettingsYaml,
 } from "./logstash";
-import { BEATS_PORT, EXPORTER_PORT, LOGSTASH, logstashHost, PipelineUser, TlsFile } from "./names";
+import { BEATS_PORT, EXPORTER_PORT, LOGSTASH, PipelineUser } from "./names";
 import { networkPolicies } from "./network";
 import {
   ConfigMaps,
@@ -60,7 +60,7 @@ export class LogPipeline extends pulumi.ComponentResource {
       logstash: pinImage(config.logging.images.logstash, { parent: this }),
       jsonExporter: pinImage(config.logging.images.jsonExporter, { parent: this }),
     };
-    const certs = this.declareCertificates(name, config, meta, child);
+    const certs = new PipelineCertificates(`${name}-tls`, { config }, child).secrets;
     const logstashUser = new k8s.core.v1.Secret(
       `${name}-logstash-user`,
       {
@@ -110,75 +110,6 @@ export class LogPipeline extends pulumi.ComponentResource {
       );
     }
     this.registerOutputs({});
-  }
-
-  private declareCertificates(
-    name: string,
-    config: StackConfig,
-    meta: (name: string, app: string) => object,
-    child: pulumi.CustomResourceOptions,
-  ): k8s.core.v1.Secret[] {
-    const key = (role: string) =>
-      new tls.PrivateKey(`${name}-${role}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
-    const caKey = key("ca");
-    const ca = new tls.SelfSignedCert(
-      `${name}-ca`,
-      {
-        privateKeyPem: caKey.privateKeyPem,
-        isCaCertificate: true,
-        validityPeriodHours: 5 * 365 * 24,
-        earlyRenewalHours: 90 * 24,
-        allowedUses: ["cert_signing", "crl_signing"],
-        subject: { commonName: "port8000 log pipeline CA", organization: "DEIA" },
-      },
-      child,
-    );
-    const leaf = (role: string, commonName: string, dnsNames: string[], uses: string[]) => {
-      const leafKey = key(role);
-      const request = new tls.CertRequest(
-        `${name}-${role}-csr`,
-        { privateKeyPem: leafKey.privateKeyPem, subject: { commonName }, dnsNames },
-        child,
-      );
-      const cert = new tls.LocallySignedCert(
-        `${name}-${role}-cert`,
-        {
-          certRequestPem: request.certRequestPem,
-          caPrivateKeyPem: caKey.privateKeyPem,
-          caCertPem: ca.certPem,
-          validityPeriodHours: 365 * 24,
-          earlyRenewalHours: 30 * 24,
-          allowedUses: ["digital_signature", "key_encipherment", ...uses],
-        },
-        child,
-      );
-      // Logstash's beats input reads PKCS#8 keys only.
-      return { cert: cert.certPem, key: pulumi.secret(leafKey.privateKeyPemPkcs8) };
-    };
-    const server = leaf(
-      "logstash",
-      logstashHost(config),
-      [logstashHost(config), LOGSTASH],
-      ["server_auth"],
-    );
-    const client = leaf("filebeat", FILEBEAT, [], ["client_auth"]);
-    const secret = (role: string, secretName: string, app: string, pair: typeof server) =>
-      new k8s.core.v1.Secret(
-        `${name}-${role}-tls`,
-        {
-          metadata: meta(secretName, app),
-          stringData: {
-            [TlsFile.ca]: ca.certPem,
-            [TlsFile.cert]: pair.cert,
-            [TlsFile.key]: pair.key,
-          },
-        },
-        child,
-      );
-    return [
-      secret("logstash", Secrets.logstashTls, LOGSTASH, server),
-      secret("filebeat", Secrets.filebeatTls, FILEBEAT, client),
-    ];
   }
 
   private declareFilebeat(

@@ -85,8 +85,8 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
 
   it("keeps TLS keys and passwords secret", () => {
     for (const name of [
-      "log-pipeline-logstash-tls",
-      "log-pipeline-filebeat-tls",
+      "log-pipeline-tls-logstash-tls",
+      "log-pipeline-tls-filebeat-tls",
       "log-search-admin",
     ])
       expect(named(run(), name).inputs.stringData).toBe("[secret]");

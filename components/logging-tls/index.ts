@@ -1,0 +1,104 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import type { StackConfig } from "../config";
+import { LOGSTASH, logstashHost, TlsFile } from "../logging/names";
+import { FILEBEAT, labelsOf, Secrets } from "../logging/workloads";
+
+export interface PipelineCertificatesArgs {
+  readonly config: StackConfig;
+}
+
+/**
+ * Mutual TLS of Filebeat → Logstash from a CA this program keeps (@pulumi/tls): the keys are
+ * Pulumi secrets, the certificates renew on `pulumi up` before they expire.
+ */
+export class PipelineCertificates extends pulumi.ComponentResource {
+  readonly secrets: k8s.core.v1.Secret[];
+
+  constructor(
+    name: string,
+    args: PipelineCertificatesArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("port8000:logging:PipelineCertificates", name, {}, opts);
+    const { config } = args;
+    const child = { parent: this };
+    const meta = (secretName: string, app: string) => ({
+      name: secretName,
+      namespace: config.logging.namespace,
+      labels: labelsOf(app),
+    });
+    this.secrets = this.declare(name, config, meta, child);
+    this.registerOutputs({});
+  }
+
+  private declare(
+    name: string,
+    config: StackConfig,
+    meta: (name: string, app: string) => object,
+    child: pulumi.CustomResourceOptions,
+  ): k8s.core.v1.Secret[] {
+    const key = (role: string) =>
+      new tls.PrivateKey(`${name}-${role}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
+    const caKey = key("ca");
+    const ca = new tls.SelfSignedCert(
+      `${name}-ca`,
+      {
+        privateKeyPem: caKey.privateKeyPem,
+        isCaCertificate: true,
+        validityPeriodHours: 5 * 365 * 24,
+        earlyRenewalHours: 90 * 24,
+        allowedUses: ["cert_signing", "crl_signing"],
+        subject: { commonName: "port8000 log pipeline CA", organization: "DEIA" },
+      },
+      child,
+    );
+    const leaf = (role: string, commonName: string, dnsNames: string[], uses: string[]) => {
+      const leafKey = key(role);
+      const request = new tls.CertRequest(
+        `${name}-${role}-csr`,
+        { privateKeyPem: leafKey.privateKeyPem, subject: { commonName }, dnsNames },
+        child,
+      );
+      const cert = new tls.LocallySignedCert(
+        `${name}-${role}-cert`,
+        {
+          certRequestPem: request.certRequestPem,
+          caPrivateKeyPem: caKey.privateKeyPem,
+          caCertPem: ca.certPem,
+          validityPeriodHours: 365 * 24,
+          earlyRenewalHours: 30 * 24,
+          allowedUses: ["digital_signature", "key_encipherment", ...uses],
+        },
+        child,
+      );
+      // Logstash's beats input reads PKCS#8 keys only.
+      return { cert: cert.certPem, key: pulumi.secret(leafKey.privateKeyPemPkcs8) };
+    };
+    const server = leaf(
+      "logstash",
+      logstashHost(config),
+      [logstashHost(config), LOGSTASH],
+      ["server_auth"],
+    );
+    const client = leaf("filebeat", FILEBEAT, [], ["client_auth"]);
+    const secret = (role: string, secretName: string, app: string, pair: typeof server) =>
+      new k8s.core.v1.Secret(
+        `${name}-${role}-tls`,
+        {
+          metadata: meta(secretName, app),
+          stringData: {
+            [TlsFile.ca]: ca.certPem,
+            [TlsFile.cert]: pair.cert,
+            [TlsFile.key]: pair.key,
+          },
+        },
+        child,
+      );
+    return [
+      secret("logstash", Secrets.logstashTls, LOGSTASH, server),
+      secret("filebeat", Secrets.filebeatTls, FILEBEAT, client),
+    ];
+  }
+}
