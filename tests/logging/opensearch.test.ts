@@ -1,8 +1,14 @@
+import yaml from "js-yaml";
 import { archiveLifecycle } from "../../components/archive/lifecycle";
 import { roleMappings, roles } from "../../components/logging/access";
+import { jsonExporterConfig } from "../../components/logging/exporter";
 import { filebeatConfig } from "../../components/logging/filebeat";
 import { logstashSettings } from "../../components/logging/logstash";
+import { networkPolicies } from "../../components/logging/network";
 import { indexTemplate, ismPolicy, snapshotPolicy } from "../../components/logging/opensearch";
+import { logstashServiceMonitor } from "../../components/prometheus/monitors";
+import { ArtifactPath } from "../../lib/conventions";
+import { renderArtifacts } from "../../scripts/artifacts";
 import { configOf, problemsOf } from "./support";
 
 const prod = configOf("prod");
@@ -167,5 +173,44 @@ describe("Logstash and Filebeat settings", () => {
     ],
   ])("refuse %j", (logging, problem) => {
     expect(problemsOf("prod", { logging })).toContain(problem);
+  });
+});
+
+describe("network policies and the pipeline's scrape", () => {
+  it("let Filebeat reach only Logstash's beats port (plus DNS and the API server)", () => {
+    const filebeat = networkPolicies(prod).find((p) => p.name === "filebeat-egress");
+    const egress = (filebeat?.spec.egress ?? []) as { to?: unknown[]; ports: { port: number }[] }[];
+    const toPods = egress.filter((e) => e.to?.some((t) => "podSelector" in (t as object)));
+    expect(toPods.map((e) => e.ports.map((p) => p.port))).toEqual([[5044]]);
+    expect(filebeat?.spec.ingress).toEqual([]);
+  });
+
+  it("let only Logstash, the cluster's own pods and the monitoring namespace reach OpenSearch", () => {
+    const os = networkPolicies(prod).find((p) => p.name === "port8000-logs-ingress");
+    const from = JSON.stringify(os?.spec.ingress);
+    expect(from).toContain('"NotIn","values":["filebeat"]');
+    expect(from).toContain('"kubernetes.io/metadata.name":"monitoring"');
+  });
+
+  it("scrape json_exporter's probe of the Logstash stats API as job logstash", () => {
+    const endpoint = (logstashServiceMonitor(prod).spec.endpoints as Record<string, unknown>[])[0];
+    expect(endpoint).toMatchObject({
+      path: "/probe",
+      params: { module: ["logstash"], target: ["http://127.0.0.1:9600/_node/stats"] },
+    });
+    const rules = yaml.load(renderArtifacts(prod)[ArtifactPath.rules]) as {
+      groups: { rules: { alert?: string; expr: string }[] }[];
+    };
+    const spike = rules.groups
+      .flatMap((g) => g.rules)
+      .find((r) => r.alert === "Port8000LogVolumeSpike");
+    const read = /(\w+)\{job="logstash"\}/.exec(spike?.expr ?? "")?.[1];
+    const config = jsonExporterConfig().modules.logstash.metrics[0];
+    expect(config.name).toBe(read);
+    expect([config.name, config.valuetype, config.path]).toEqual([
+      "logstash_events_in_total",
+      "counter",
+      "{.pipelines.port8000.events.in}",
+    ]);
   });
 });
