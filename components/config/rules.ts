@@ -1,4 +1,5 @@
 import type { StackConfig } from "./schema";
+import { sloPeriodRules } from "./slo-period";
 
 /** Rules that span sections, checked once every section parses. Each names its key path. */
 
@@ -27,5 +28,5 @@ function snsRegionRules(config: StackConfig): string[] {
 }
 
 export function crossSectionProblems(config: StackConfig): string[] {
-  return [...deployedStackRules(config), ...snsRegionRules(config)];
+  return [...deployedStackRules(config), ...snsRegionRules(config), ...sloPeriodRules(config)];
 }
