@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../../lib/duration";
+import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { thresholdsSchema } from "./thresholds";
 
 /** One schema for everything the operations guide configures. Pure: no Pulumi here. */
@@ -104,10 +105,10 @@ export const alertingSchema = z
         url: url.optional(),
         port: port.default(8080),
         /** Node 24 runs the service's TypeScript unbuilt (type stripping). */
-        image: text.default("node:24-alpine"),
+        image: pinnedImage.default(AUTOMATION_IMAGE),
         logRotationCommand: z.array(text).default(["logrotate", "-f", "/etc/logrotate.d/port8000"]),
-        /** Image of the log-rotation Job; logrotate is added at start when the image lacks it. */
-        logRotationImage: text.default("alpine:3.20"),
+        /** Image of the log-rotation Job: it only needs `chroot` to run the node's logrotate. */
+        logRotationImage: pinnedImage.default(LOG_ROTATION_IMAGE),
       })
       .prefault({}),
     criticalGroupWait: duration.default("5s"),
