@@ -16,6 +16,7 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getProtect(): boolean | undefined;
+  getIgnorechangesList(): string[];
   getCustom(): boolean;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
@@ -26,6 +27,8 @@ export interface RecordedResource {
   readonly parent: string | null;
   readonly protect: boolean;
   readonly custom: boolean;
+  /** The `ignoreChanges` option: properties Pulumi leaves to whoever else changes them. */
+  readonly ignoreChanges: readonly string[];
   readonly inputs: Record<string, unknown>;
 }
 
@@ -46,7 +49,8 @@ function nameFromUrn(urn: string): string | null {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
-function stableNumber(text: string): number {
+/** The id the mocks give a Grafana team: stable per resource name. */
+export function stableNumber(text: string): number {
   return [...text].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 100_000, 7);
 }
 
@@ -72,6 +76,7 @@ function recordOf(req: RegisterRequest): RecordedResource {
     parent: nameFromUrn(req.getParent()),
     protect: req.getProtect() ?? false,
     custom: req.getCustom(),
+    ignoreChanges: req.getIgnorechangesList(),
     inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
   };
 }

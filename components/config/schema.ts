@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../../lib/duration";
+import { teamMembershipSchema } from "./grafana-teams";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { thresholdsSchema } from "./thresholds";
 
@@ -218,6 +219,7 @@ export const grafanaSchema = z.strictObject({
   url,
   /** Guide 1.4: nested folders, parent first. */
   folder: z.array(text).min(1).default(["Port 8000", "Production"]),
+  teamMembership: teamMembershipSchema,
 });
 
 const team = z.strictObject({

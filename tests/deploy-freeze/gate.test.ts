@@ -73,7 +73,7 @@ const GATED = [
   "aws",
   "grafana",
   "log-archive-lifecycle",
-  "grafana-folder-permission",
+  "grafana-folder-permission-port-8000-production",
   "team-access-port8000-ops-edit",
   "kubernetes-gated",
   "prometheus-blackbox-exporter",
