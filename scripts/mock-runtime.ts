@@ -17,6 +17,7 @@ interface RegisterRequest {
   getParent(): string;
   getProtect(): boolean | undefined;
   getIgnorechangesList(): string[];
+  getDependenciesList(): string[];
   getCustom(): boolean;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
@@ -29,6 +30,8 @@ export interface RecordedResource {
   readonly custom: boolean;
   /** The `ignoreChanges` option: properties Pulumi leaves to whoever else changes them. */
   readonly ignoreChanges: readonly string[];
+  /** Names of the resources it was declared to depend on (`dependsOn`). */
+  readonly dependsOn: readonly string[];
   readonly inputs: Record<string, unknown>;
 }
 
@@ -77,6 +80,7 @@ function recordOf(req: RegisterRequest): RecordedResource {
     protect: req.getProtect() ?? false,
     custom: req.getCustom(),
     ignoreChanges: req.getIgnorechangesList(),
+    dependsOn: req.getDependenciesList().map((urn) => nameFromUrn(urn) ?? urn),
     inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
   };
 }
@@ -114,6 +118,11 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       return { id: `${args.name}-id`, state: mockState(args) };
     },
     call: (args) => {
+      // An existing bucket (archive.existing) is read, and found, by name.
+      if (args.token === "aws:s3/getBucket:getBucket") {
+        const bucket = String(args.inputs.bucket);
+        return { bucket, arn: `arn:aws:s3:::${bucket}`, region: args.inputs.region, id: bucket };
+      }
       // The SDK reports a failed invoke by the error's gRPC `details`, not its message.
       const message = `unmocked provider call ${args.token}: add it to the mocks on purpose`;
       throw Object.assign(new Error(message), { details: message });

@@ -1,3 +1,4 @@
+import { archiveRules } from "./archive-rules";
 import type { StackConfig } from "./schema";
 import { sloPeriodRules } from "./slo-period";
 
@@ -28,5 +29,10 @@ function snsRegionRules(config: StackConfig): string[] {
 }
 
 export function crossSectionProblems(config: StackConfig): string[] {
-  return [...deployedStackRules(config), ...snsRegionRules(config), ...sloPeriodRules(config)];
+  return [
+    ...deployedStackRules(config),
+    ...snsRegionRules(config),
+    ...sloPeriodRules(config),
+    ...archiveRules(config),
+  ];
 }

@@ -193,8 +193,13 @@ export const archiveSchema = z
         { afterDays: 30, storageClass: "STANDARD_IA" },
         { afterDays: 90, storageClass: "GLACIER" },
       ]),
-    /** The standby region's archive (the dr stack's bucket), replicated to from this one. */
+    /**
+     * The replica in the standby region: this stack creates it (protected, versioned) and
+     * replicates every object to it, so the first deploy needs nothing from another stack.
+     */
     replicateTo: z.strictObject({ bucketName: bucketName, region: text }).optional(),
+    /** The bucket exists already (the prod stack's replica): use it, create and change nothing. */
+    existing: z.boolean().default(false),
   })
   .superRefine((a, ctx) => {
     a.tiers.forEach((tier, i) => {
