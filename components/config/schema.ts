@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../../lib/duration";
 import { teamMembershipSchema } from "./grafana-teams";
+import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { thresholdsSchema } from "./thresholds";
 
@@ -35,6 +36,8 @@ export const clusterSchema = z
   .strictObject({
     /** kubeconfig context; unset uses the ambient one. */
     context: text.optional(),
+    /** EKS cluster name: team roles get access entries on it. */
+    name: text.optional(),
     /** EKS OIDC provider; when set, Alertmanager publishes SMS through an IRSA role. */
     oidcProviderArn: z
       .string()
@@ -282,6 +285,7 @@ export const stackConfigSchema = z.strictObject({
   archive: archiveSchema,
   grafana: grafanaSchema,
   rbac: rbacSchema,
+  identity: identitySchema,
   ha: haSchema,
   storage: storageSchema,
 });
