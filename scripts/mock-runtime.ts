@@ -98,12 +98,14 @@ export interface RunOptions {
   readonly secretKeys: readonly string[];
   /** Loads the program; returns its module exports (the stack outputs). */
   readonly load: () => Promise<Record<string, unknown>> | Record<string, unknown>;
-  /**
-   * Live state for `Resource.get` reads (args.id set), e.g. the deploy-freeze ConfigMap; return
-   * undefined to fall back to echoing the read's inputs.
-   */
   /** Where to record, for a caller that must see what was declared even if the run fails. */
   readonly recorded?: RecordedResource[];
+  /**
+   * Live state as a refreshed engine knows it, e.g. the deploy-freeze ConfigMap: for a read
+   * (`Resource.get`, args.id set) and for a declared resource that exists already (its state
+   * is merged over the echoed inputs). Return undefined for a resource to be created; throw
+   * for a read of something that does not exist.
+   */
   readonly readState?: (
     args: pulumi.runtime.MockResourceArgs,
   ) => Record<string, unknown> | undefined;
@@ -113,9 +115,9 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const resources: RecordedResource[] = options.recorded ?? [];
   const mocks: pulumi.runtime.Mocks = {
     newResource: (args) => {
-      const live = args.id ? options.readState?.(args) : undefined;
-      if (live) return { id: args.id as string, state: live };
-      return { id: `${args.name}-id`, state: mockState(args) };
+      const live = options.readState?.(args);
+      if (live && args.id) return { id: args.id, state: live };
+      return { id: `${args.name}-id`, state: { ...mockState(args), ...live } };
     },
     call: (args) => {
       // An existing bucket (archive.existing) is read, and found, by name.
