@@ -109,6 +109,8 @@ export interface RunOptions {
   readonly readState?: (
     args: pulumi.runtime.MockResourceArgs,
   ) => Record<string, unknown> | undefined;
+  /** Answers provider calls before the built-in ones; throw to make a call fail. */
+  readonly invoke?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> | undefined;
 }
 
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
@@ -120,6 +122,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       return { id: `${args.name}-id`, state: { ...mockState(args), ...live } };
     },
     call: (args) => {
+      const answer = options.invoke?.(args);
+      if (answer) return answer;
       // An existing bucket (archive.existing) is read, and found, by name.
       if (args.token === "aws:s3/getBucket:getBucket") {
         const bucket = String(args.inputs.bucket);

@@ -1,7 +1,9 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { fromEngineConfig, parseStackConfig } from "../../components/config/parse";
 import { PROJECT } from "../../lib/conventions";
 import type { ProgramRun, RecordedResource } from "../../scripts/mock-runtime";
-import { named, ofType, runStack, stackFile, withConfig } from "../support/program";
+import { named, ofType, ROOT, runStack, stackFile, withConfig } from "../support/program";
 
 // biome-ignore lint/suspicious/noExplicitAny: recorded inputs are untyped JSON, read by path.
 type Json = any;
@@ -94,5 +96,21 @@ describe("archive.replicateTo", () => {
     expect(problems).toEqual([
       expect.stringMatching(/^archive\.replicateTo\.region \("us-east-1"\): /),
     ]);
+  });
+});
+
+describe("the dr stack before prod ever created the replica", () => {
+  it("stops with an error naming the bucket and the bootstrap order", () => {
+    const result = spawnSync("npx", ["tsx", join(__dirname, "run-dr-without-replica.ts")], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    if (!result.stdout.startsWith("{")) throw new Error(`child failed: ${result.stderr}`);
+    const ended = JSON.parse(result.stdout) as { ok: boolean; detail: string };
+    expect(ended.ok).toBe(false);
+    expect(ended.detail).toMatch(
+      /^archive\.bucketName \("deia-port8000-log-archive-dr"\): archive\.existing is set, but the bucket cannot be read in us-west-2 .*deploy prod first/,
+    );
   });
 });
