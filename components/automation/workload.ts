@@ -60,11 +60,16 @@ export function automationContainer(config: StackConfig, freezeConfigMap: string
   };
 }
 
-/** The log-rotation Job template: logrotate against the node's /var/log (guide 2.5). */
+/** Where the Job mounts the node's root filesystem. */
+export const HOST_ROOT = "/host";
+
+/**
+ * The log-rotation Job template (guide 2.5): the node's own logrotate, with the node's configs
+ * and state file, through chroot into the node's root. Nothing is installed at start, so it
+ * runs during a disk incident even when registries or the network are unreachable.
+ */
 export function logRotationJobSpec(config: StackConfig) {
   const { logRotationCommand, logRotationImage } = config.alerting.automation;
-  const ensureLogrotate =
-    'command -v logrotate >/dev/null || apk add --no-cache logrotate; exec "$@"';
   return {
     backoffLimit: 1,
     ttlSecondsAfterFinished: 86_400,
@@ -76,18 +81,21 @@ export function logRotationJobSpec(config: StackConfig) {
           {
             name: "logrotate",
             image: logRotationImage,
-            command: ["sh", "-c", ensureLogrotate, "logrotate", ...logRotationCommand],
-            volumeMounts: [
-              { name: "var-log", mountPath: "/var/log" },
-              { name: "logrotate-d", mountPath: "/etc/logrotate.d", readOnly: true },
-            ],
+            command: ["chroot", HOST_ROOT, ...logRotationCommand],
+            volumeMounts: [{ name: "host-root", mountPath: HOST_ROOT }],
             resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+            // Root for the node's files; only what chroot and logrotate (create, chown) need.
+            securityContext: {
+              runAsUser: 0,
+              allowPrivilegeEscalation: false,
+              capabilities: {
+                drop: ["ALL"],
+                add: ["SYS_CHROOT", "CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
+              },
+            },
           },
         ],
-        volumes: [
-          { name: "var-log", hostPath: { path: "/var/log", type: "Directory" } },
-          { name: "logrotate-d", hostPath: { path: "/etc/logrotate.d", type: "Directory" } },
-        ],
+        volumes: [{ name: "host-root", hostPath: { path: "/", type: "Directory" } }],
       },
     },
   };

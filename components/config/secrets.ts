@@ -56,7 +56,9 @@ export function requiredSecrets(needs: SecretNeeds): SecretKey[] {
     "heartbeatUrl",
   ];
   if (needs.smtpAuth) required.push("smtpPassword");
-  // opensearchAdminPassword joins this list with the logging pipeline that uses it.
+  // opensearchAdminPassword joins this list with the logging pipeline that uses it, and only
+  // then the stack files and the README (tests/deploy-readiness/secrets.test.ts): Pulumi
+  // decrypts every `secure:` value before the program runs, so an unused placeholder fails.
   if (needs.environment !== "local") required.push("grafanaAuth");
   return required;
 }
