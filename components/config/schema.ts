@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../../lib/duration";
+import { dashboardsSchema } from "./dashboards";
 import { thresholdsSchema } from "./thresholds";
 
 /** One schema for everything the operations guide configures. Pure: no Pulumi here. */
@@ -273,6 +274,7 @@ export const stackConfigSchema = z.strictObject({
   logging: loggingSchema,
   archive: archiveSchema,
   grafana: grafanaSchema,
+  dashboards: dashboardsSchema,
   rbac: rbacSchema,
   ha: haSchema,
   storage: storageSchema,
