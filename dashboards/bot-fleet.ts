@@ -9,8 +9,8 @@ import {
   prometheusVariable,
   query,
   runbookLink,
-  statPanel,
   stateTimelinePanel,
+  statPanel,
   thresholds,
   timeseriesPanel,
 } from "./common";
@@ -96,7 +96,8 @@ function resourcesRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): voi
     .withPanel(
       timeseriesPanel({
         title: "Memory and limit per bot",
-        description: "Resident memory (bot_memory_mb) and the limit (bot_memory_limit_mb) of each bot.",
+        description:
+          "Resident memory (bot_memory_mb) and the limit (bot_memory_limit_mb) of each bot.",
         unit: "decmbytes",
         queries: [
           query(`bot_memory_mb{${BOT}}`, "{{bot}} used", "A"),

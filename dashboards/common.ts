@@ -200,7 +200,15 @@ export function dashboardFrame(
     .time({ from: "now-6h", to: "now" })
     .timezone("browser")
     .variables([...variables])
-    .annotations(annotations());
+    .annotations(annotations())
+    .link(
+      new dashboard.DashboardLinkBuilder("Port 8000 dashboards")
+        .type(dashboard.DashboardLinkType.Dashboards)
+        .tags([SERVICE_LABEL])
+        .asDropdown(true)
+        .keepTime(true)
+        .includeVars(false),
+    );
 }
 
 export interface StateSpec {

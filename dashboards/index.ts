@@ -21,10 +21,15 @@ const BUILDERS: Record<DashboardKey, (ctx: DashboardContext) => dashboard.Dashbo
 
 export type DashboardModel = dashboard.Dashboard & { uid: string; title: string };
 
+/** Grafana needs a unique id per panel; numbering in layout order keeps them stable. */
+function numberPanels(model: DashboardModel): DashboardModel {
+  return { ...model, panels: (model.panels ?? []).map((p, i) => ({ ...p, id: i + 1 })) };
+}
+
 export function buildDashboards(config: StackConfig): Record<DashboardKey, DashboardModel> {
   const ctx: DashboardContext = { config };
   const entries = (Object.keys(BUILDERS) as DashboardKey[]).map((key) => {
-    const model = BUILDERS[key](ctx) as DashboardModel;
+    const model = numberPanels(BUILDERS[key](ctx) as DashboardModel);
     if (model.uid !== DashboardUid[key])
       throw new Error(`dashboard ${key} has uid ${model.uid}, expected ${DashboardUid[key]}`);
     return [key, model] as const;

@@ -54,7 +54,8 @@ function cpuMemoryRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): voi
     .withPanel(
       timeseriesPanel({
         title: "Swap activity",
-        description: "Pages swapped in and out per second (guide 1.3: cross-check memory with swap).",
+        description:
+          "Pages swapped in and out per second (guide 1.3: cross-check memory with swap).",
         unit: "short",
         queries: [
           query(`rate(node_vmstat_pswpin{${HOST}}[$__rate_interval])`, `${BY_NODE} in`, "A"),
@@ -115,10 +116,7 @@ function diskNetworkRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): v
           "Open file descriptors of the Port 8000 process over its limit (process_open_fds / process_max_fds); the line is the Port8000FileDescriptorsHigh threshold.",
         unit: "percentunit",
         queries: [
-          query(
-            `process_open_fds{${APP}}\n/\nprocess_max_fds{${APP}}`,
-            `${BY_NODE} {{instance}}`,
-          ),
+          query(`process_open_fds{${APP}}\n/\nprocess_max_fds{${APP}}`, `${BY_NODE} {{instance}}`),
         ],
         thresholds: thresholds(t.fileDescriptorRatio),
         links: [runbookLink(ctx, "availability", "availability")],

@@ -97,14 +97,14 @@ function sloRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
   const { availability, window } = ctx.config.slo;
   const budget = errorBudget(availability);
   const ratio = (w: string) =>
-    `sum(increase(http_requests_total{${APP}, status=~"5.."}[${w}]))\n/\nsum(increase(http_requests_total{${APP}}[${w}]))`;
+    `sum(increase(http_requests_total{${APP_INSTANCE}, status=~"5.."}[${w}]))\n/\nsum(increase(http_requests_total{${APP_INSTANCE}}[${w}]))`;
   const fast = BURN_TIERS[0];
   const links = [runbookLink(ctx, "error-rate", "error rate and SLO")];
   b.withRow(new dashboard.RowBuilder(`SLO ${availability * 100}% over ${window}`))
     .withPanel(
       statPanel({
         title: "Availability",
-        description: `Share of non-5xx responses over the SLO window (${window}); red below the objective.`,
+        description: `Share of non-5xx responses over the SLO window (${window}), of every instance unless filtered; red below the objective.`,
         unit: "percentunit",
         queries: [query(`1 - (${ratio(window)})`, "availability")],
         thresholds: thresholds({ critical: availability }, "below"),

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import yaml from "js-yaml";
 import { TEMPLATES_ARTIFACT_DIR } from "../components/alertmanager/paths";
 import { ArtifactPath } from "../lib/conventions";
+import { dashboardValidator } from "./dashboard-validator";
 
 /** Real validators (promtool, amtool, schemas) judging rendered artifacts on disk. */
 
@@ -91,6 +92,7 @@ const VALIDATORS: readonly Validator[] = [
     (file) => ["promtool", ["check", "rules", file]],
   ),
   alertmanagerValidator,
+  dashboardValidator(runTool),
 ];
 
 export function validateArtifacts(dir: string, paths: readonly string[]): Validation[] {
