@@ -92,14 +92,14 @@ function templateRules(d: LintableDashboard, where: string): LintProblem[] {
   const vars = d.templating?.list ?? [];
   const problems: LintProblem[] = [];
   const ds = vars.find((v) => v.name === DatasourceVar.prometheus);
-  if (!ds || ds.type !== "datasource" || variableQuery(ds) !== DatasourceType.prometheus)
+  if (ds?.type !== "datasource" || variableQuery(ds) !== DatasourceType.prometheus)
     problems.push({
       rule: "template-datasource-rule",
       where,
       message: `needs a datasource variable "${DatasourceVar.prometheus}" of type prometheus`,
     });
   const scope = vars.find((v) => SCOPE_VARIABLES.includes(v.name));
-  if (!scope || scope.type !== "query" || scope.datasource?.uid !== PROM_DS)
+  if (scope?.type !== "query" || scope.datasource?.uid !== PROM_DS)
     problems.push({
       rule: "template-instance-rule",
       where,
