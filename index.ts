@@ -9,6 +9,7 @@ import {
 import { LogArchive } from "./components/archive";
 import { AutomationService } from "./components/automation";
 import { loadConfig, type StackConfig, type StackSecrets } from "./components/config";
+import { GrafanaDashboards } from "./components/dashboards";
 import { DeployFreezeGate } from "./components/deploy-freeze";
 import { GrafanaAccess } from "./components/grafana";
 import { MonitoringNamespace } from "./components/namespace";
@@ -61,12 +62,17 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
   );
   const archive = new LogArchive("log-archive", { config }, { providers: [gated.aws] });
   const grafana = new GrafanaAccess("grafana", { config }, { providers: [gated.grafana] });
+  const dashboards = new GrafanaDashboards(
+    "grafana-dashboards",
+    { config, folderUid: grafana.folderUid, teamIds: grafana.teamIds },
+    { providers: [gated.grafana] },
+  );
   new TeamAccess(
     "team-access",
     { config, archiveBucketArn: archive.bucketArn },
     { providers: [gated.kubernetes, gated.aws] },
   );
-  return { namespace, prometheus, archive, grafana, freeze, automation };
+  return { namespace, prometheus, archive, grafana, dashboards, freeze, automation };
 }
 
 const { config, secrets } = loadConfig();
@@ -78,6 +84,7 @@ export const monitoringNamespace = stack?.namespace.name;
 export const prometheusRelease = stack?.prometheus.releaseName;
 export const archiveBucket = stack?.archive.bucketName;
 export const grafanaFolderUid = stack?.grafana.folderUid;
+export const dashboardUrls = stack?.dashboards.dashboardUrls;
 export const deployFreezeConfigMap = stack?.freeze.configMapName;
 export const deployFreeze = stack?.freeze.status;
 export const automationUrl = stack?.automation?.url;

@@ -8,7 +8,13 @@ import type { RunbookFile } from "../alerts/model";
 import type { StackConfig } from "../components/config/schema";
 import type { Direction } from "../components/config/thresholds";
 import { Job, SERVICE_LABEL } from "../lib/conventions";
-import { AnnotationTag, DatasourceType, DatasourceVar } from "./conventions";
+import {
+  AnnotationTag,
+  DatasourceName,
+  DatasourceType,
+  DatasourceUid,
+  DatasourceVar,
+} from "./conventions";
 
 /** Small factories every dashboard shares: datasources, variables, annotations, panels. */
 
@@ -29,13 +35,15 @@ export const LOGS: dashboard.DataSourceRef = {
 export function prometheusVariable(): dashboard.DatasourceVariableBuilder {
   return new dashboard.DatasourceVariableBuilder(DatasourceVar.prometheus)
     .label("Prometheus")
-    .type(DatasourceType.prometheus);
+    .type(DatasourceType.prometheus)
+    .current({ text: DatasourceName.prometheus, value: DatasourceUid.prometheus });
 }
 
 export function logsVariable(): dashboard.DatasourceVariableBuilder {
   return new dashboard.DatasourceVariableBuilder(DatasourceVar.logs)
     .label("Logs")
-    .type(DatasourceType.opensearch);
+    .type(DatasourceType.opensearch)
+    .current({ text: DatasourceName.logs, value: DatasourceUid.logs });
 }
 
 /** A multi-value label variable over one job's targets (`instance`, `bot`). */

@@ -10,3 +10,7 @@ export const DatasourceType = {
 
 /** Tags of the annotations the automation service writes and every dashboard shows. */
 export const AnnotationTag = { deploy: "deploy", incident: "incident" } as const;
+
+/** Fixed datasource uids, so the dashboards' variables default to the stack's own. */
+export const DatasourceUid = { prometheus: "port8000-prometheus", logs: "port8000-logs" } as const;
+export const DatasourceName = { prometheus: "Port 8000 Prometheus", logs: "Port 8000 logs" } as const;

@@ -46,7 +46,8 @@ function nameFromUrn(urn: string): string | null {
   return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
-function stableNumber(text: string): number {
+/** The mock Grafana team id of a Team resource name (tests map permissions back to teams). */
+export function stableNumber(text: string): number {
   return [...text].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 100_000, 7);
 }
 
