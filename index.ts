@@ -31,6 +31,12 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     { config, secrets, dependsOn: [freeze.ready] },
     onGatedCluster,
   );
+  const grafana = new GrafanaAccess("grafana", { config }, { providers: [gated.grafana] });
+  const dashboards = new GrafanaDashboards(
+    "grafana-dashboards",
+    { config, folderUid: grafana.folderUid, teamIds: grafana.teamIds },
+    { providers: [gated.grafana] },
+  );
   const automation = config.alerting.automation.url
     ? undefined
     : new AutomationService(
@@ -39,6 +45,11 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
           config,
           token: secrets.automationToken ?? "",
           freezeConfigMap: freeze.configMapName,
+          annotations: {
+            grafanaToken: dashboards.annotationToken,
+            deployToken: secrets.deployWebhookToken ?? "",
+            pagerdutyWebhookSecret: secrets.pagerdutyWebhookSecret ?? "",
+          },
           dependsOn: [freeze.ready],
         },
         onGatedCluster,
@@ -61,12 +72,6 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     onGatedCluster,
   );
   const archive = new LogArchive("log-archive", { config }, { providers: [gated.aws] });
-  const grafana = new GrafanaAccess("grafana", { config }, { providers: [gated.grafana] });
-  const dashboards = new GrafanaDashboards(
-    "grafana-dashboards",
-    { config, folderUid: grafana.folderUid, teamIds: grafana.teamIds },
-    { providers: [gated.grafana] },
-  );
   new TeamAccess(
     "team-access",
     { config, archiveBucketArn: archive.bucketArn },

@@ -13,4 +13,7 @@ export const AnnotationTag = { deploy: "deploy", incident: "incident" } as const
 
 /** Fixed datasource uids, so the dashboards' variables default to the stack's own. */
 export const DatasourceUid = { prometheus: "port8000-prometheus", logs: "port8000-logs" } as const;
-export const DatasourceName = { prometheus: "Port 8000 Prometheus", logs: "Port 8000 logs" } as const;
+export const DatasourceName = {
+  prometheus: "Port 8000 Prometheus",
+  logs: "Port 8000 logs",
+} as const;

@@ -12,6 +12,8 @@ export const SECRET_KEYS = [
   "automationToken",
   "grafanaAuth",
   "opensearchAdminPassword",
+  "deployWebhookToken",
+  "pagerdutyWebhookSecret",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -23,6 +25,10 @@ export const SECRET_PURPOSE: Record<SecretKey, string> = {
   automationToken: "bearer token Alertmanager presents to the automation service",
   grafanaAuth: "Grafana service-account token (or user:password) for the Grafana provider",
   opensearchAdminPassword: "OpenSearch admin password for the logging cluster",
+  deployWebhookToken:
+    "bearer token CI presents to the automation service's deploy annotation webhook",
+  pagerdutyWebhookSecret:
+    "signing secret of the PagerDuty v3 webhook subscription that posts incidents as annotations",
 };
 
 export interface SecretPresence {
@@ -54,7 +60,8 @@ export function requiredSecrets(needs: SecretNeeds): SecretKey[] {
   ];
   if (needs.smtpAuth) required.push("smtpPassword");
   // opensearchAdminPassword joins this list with the logging pipeline that uses it.
-  if (needs.environment !== "local") required.push("grafanaAuth");
+  if (needs.environment !== "local")
+    required.push("grafanaAuth", "deployWebhookToken", "pagerdutyWebhookSecret");
   return required;
 }
 

@@ -16,6 +16,8 @@ export interface GrafanaDashboardsArgs {
 /** The four dashboards of guide 1.4 in the folder, their datasources and who may see them. */
 export class GrafanaDashboards extends pulumi.ComponentResource {
   readonly dashboardUrls: pulumi.Output<Record<string, string>>;
+  /** Token of the service account the automation service writes annotations with. */
+  readonly annotationToken: pulumi.Output<string>;
 
   constructor(name: string, args: GrafanaDashboardsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("port8000:dashboards:GrafanaDashboards", name, {}, opts);
@@ -74,7 +76,26 @@ export class GrafanaDashboards extends pulumi.ComponentResource {
         { parent: this, dependsOn: dashboards.get(uid) },
       );
     }
+    this.annotationToken = this.annotationWriter(name);
     this.dashboardUrls = pulumi.output(viewerUrls(config));
     this.registerOutputs({ dashboardUrls: this.dashboardUrls });
+  }
+
+  /**
+   * Editor is the narrowest basic role that may create organization annotations in Grafana OSS;
+   * the folder and dashboard permissions list teams only, so it cannot edit these dashboards.
+   */
+  private annotationWriter(name: string): pulumi.Output<string> {
+    const account = new grafana.oss.ServiceAccount(
+      `${name}-annotation-writer`,
+      { name: "port8000-annotations", role: "Editor" },
+      { parent: this },
+    );
+    const token = new grafana.oss.ServiceAccountToken(
+      `${name}-annotation-writer-token`,
+      { name: "port8000-automation", serviceAccountId: account.id },
+      { parent: this },
+    );
+    return pulumi.secret(token.key);
   }
 }
