@@ -103,3 +103,44 @@ describe("local stack", () => {
     expect(run.resources.filter((r) => r.type.startsWith("grafana:"))).toEqual([]);
   });
 });
+
+describe("annotation webhooks wiring on the prod stack", () => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runStack("prod");
+  });
+
+  it("gives the automation service a Grafana service-account token and the webhook secrets, all secret", () => {
+    const secret = named(run, "automation-token").inputs as Json;
+    // Any secret value makes the whole map secret: not even its keys reach the state in clear.
+    expect(secret.stringData).toBe("[secret]");
+    expect(named(run, "grafana-dashboards-annotation-writer").inputs).toMatchObject({
+      role: "Editor",
+    });
+    expect(named(run, "grafana-dashboards-annotation-writer-token").parent).toBe(
+      "grafana-dashboards",
+    );
+  });
+
+  it("turns the webhooks on in the container, queued on a volume", () => {
+    const pod = (named(run, "automation-deployment").inputs as Json).spec.template.spec;
+    const env = Object.fromEntries(pod.containers[0].env.map((e: Json) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      GRAFANA_URL: stackConfig("prod").grafana.url,
+      DEPLOY_TOKEN_FILE: "/var/run/automation/deploy-token",
+      PAGERDUTY_SECRET_FILE: "/var/run/automation/pagerduty-webhook-secret",
+      GRAFANA_TOKEN_FILE: "/var/run/automation/grafana-token",
+    });
+    expect(pod.volumes.map((v: Json) => v.name)).toContain("state");
+  });
+
+  it("refuses a production stack without the webhook secrets, naming each", async () => {
+    const file = withConfig(stackFile("prod"), {
+      deployWebhookToken: undefined,
+      pagerdutyWebhookSecret: undefined,
+    });
+    await expect(runStack("prod", file)).rejects.toThrow(
+      /deployWebhookToken: missing secret[\s\S]*pagerdutyWebhookSecret: missing secret/,
+    );
+  });
+});
