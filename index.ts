@@ -34,7 +34,12 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
   const grafana = new GrafanaAccess("grafana", { config }, { providers: [gated.grafana] });
   const dashboards = new GrafanaDashboards(
     "grafana-dashboards",
-    { config, folderUid: grafana.folderUid, teamIds: grafana.teamIds },
+    {
+      config,
+      folderUid: grafana.folderUid,
+      teamIds: grafana.teamIds,
+      opensearchPassword: secrets.opensearchGrafanaPassword,
+    },
     { providers: [gated.grafana] },
   );
   const automation = config.alerting.automation.url

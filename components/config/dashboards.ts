@@ -22,6 +22,11 @@ export const dashboardsSchema = z
             .string()
             .regex(/^\d+\.\d+\.\d+$/, 'expected a version such as "2.19.0"')
             .default("2.19.0"),
+          /**
+           * OpenSearch user Grafana reads logs as (mapped to the read-only logs role); its
+           * password is the opensearchGrafanaPassword secret. Unset: no authentication.
+           */
+          basicAuthUser: text.optional(),
         })
         .superRefine((o, ctx) => {
           if (o.url.endsWith("/"))

@@ -14,6 +14,7 @@ export const SECRET_KEYS = [
   "opensearchAdminPassword",
   "deployWebhookToken",
   "pagerdutyWebhookSecret",
+  "opensearchGrafanaPassword",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -29,6 +30,8 @@ export const SECRET_PURPOSE: Record<SecretKey, string> = {
     "bearer token CI presents to the automation service's deploy annotation webhook",
   pagerdutyWebhookSecret:
     "signing secret of the PagerDuty v3 webhook subscription that posts incidents as annotations",
+  opensearchGrafanaPassword:
+    "password of dashboards.datasources.opensearch.basicAuthUser, the OpenSearch user Grafana reads logs as",
 };
 
 export interface SecretPresence {
@@ -42,12 +45,14 @@ export interface SecretPresence {
 export interface SecretNeeds {
   readonly environment: string | undefined;
   readonly smtpAuth: boolean;
+  readonly opensearchDatasourceAuth: boolean;
 }
 
 export function secretNeeds(config: StackConfig): SecretNeeds {
   return {
     environment: config.deployment.environment,
     smtpAuth: Boolean(config.alerting.email.authUsername),
+    opensearchDatasourceAuth: Boolean(config.dashboards.datasources.opensearch.basicAuthUser),
   };
 }
 
@@ -59,6 +64,7 @@ export function requiredSecrets(needs: SecretNeeds): SecretKey[] {
     "automationToken",
   ];
   if (needs.smtpAuth) required.push("smtpPassword");
+  if (needs.opensearchDatasourceAuth) required.push("opensearchGrafanaPassword");
   // opensearchAdminPassword joins this list with the logging pipeline that uses it.
   if (needs.environment !== "local")
     required.push("grafanaAuth", "deployWebhookToken", "pagerdutyWebhookSecret");

@@ -10,6 +10,8 @@ export interface DatasourceSpec {
   readonly type: string;
   readonly url: string;
   readonly databaseName?: string;
+  /** Basic-auth user; the password joins as a secret in the component. */
+  readonly basicAuthUser?: string;
   readonly jsonData: Record<string, unknown>;
 }
 
@@ -32,6 +34,7 @@ export function datasourceSpecs(config: StackConfig): DatasourceSpec[] {
       type: DatasourceType.opensearch,
       url: opensearch.url,
       databaseName: opensearch.index,
+      basicAuthUser: opensearch.basicAuthUser,
       jsonData: {
         database: opensearch.index,
         flavor: "opensearch",

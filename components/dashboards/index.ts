@@ -11,6 +11,20 @@ export interface GrafanaDashboardsArgs {
   readonly folderUid: pulumi.Input<string>;
   /** Grafana team ids by team name (components/grafana). */
   readonly teamIds: Readonly<Record<string, pulumi.Input<number>>>;
+  /** Password of the OpenSearch datasource's basic-auth user (a secret), when it has one. */
+  readonly opensearchPassword?: pulumi.Input<string>;
+}
+
+function basicAuth(user: string | undefined, password: pulumi.Input<string> | undefined) {
+  if (!user) return {};
+  if (password === undefined) throw new Error(`datasource user ${user} needs its password`);
+  return {
+    basicAuthEnabled: true,
+    basicAuthUsername: user,
+    secureJsonDataEncoded: pulumi
+      .secret(password)
+      .apply((p) => JSON.stringify({ basicAuthPassword: p })),
+  };
 }
 
 /** The four dashboards of guide 1.4 in the folder, their datasources and who may see them. */
@@ -34,6 +48,7 @@ export class GrafanaDashboards extends pulumi.ComponentResource {
             accessMode: "proxy",
             databaseName: spec.databaseName,
             jsonDataEncoded: JSON.stringify(spec.jsonData),
+            ...basicAuth(spec.basicAuthUser, args.opensearchPassword),
           },
           { parent: this },
         ),

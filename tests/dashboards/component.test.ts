@@ -41,6 +41,11 @@ describe.each(["prod", "dr"])("GrafanaDashboards on the %s stack", (stack) => {
       type: "grafana-opensearch-datasource",
       url: opensearch.url,
     });
+    expect(logs).toMatchObject({
+      basicAuthEnabled: true,
+      basicAuthUsername: opensearch.basicAuthUser,
+      secureJsonDataEncoded: "[secret]",
+    });
     expect(JSON.parse(logs.jsonDataEncoded)).toMatchObject({
       database: opensearch.index,
       timeField: opensearch.timeField,
@@ -132,6 +137,13 @@ describe("annotation webhooks wiring on the prod stack", () => {
       GRAFANA_TOKEN_FILE: "/var/run/automation/grafana-token",
     });
     expect(pod.volumes.map((v: Json) => v.name)).toContain("state");
+  });
+
+  it("refuses an OpenSearch datasource user without its password secret", async () => {
+    const file = withConfig(stackFile("prod"), { opensearchGrafanaPassword: undefined });
+    await expect(runStack("prod", file)).rejects.toThrow(
+      /opensearchGrafanaPassword: missing secret/,
+    );
   });
 
   it("refuses a production stack without the webhook secrets, naming each", async () => {
