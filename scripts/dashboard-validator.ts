@@ -4,9 +4,10 @@ import { join, resolve } from "node:path";
 import { type LintableDashboard, lintDashboard } from "../dashboards/lint";
 import { dashboardQueries, queriesRuleFile } from "../dashboards/queries";
 import { ArtifactPath } from "../lib/conventions";
+import type { ToolName } from "../lib/tools";
 import type { Validation, Validator } from "./validators";
 
-type RunTool = (tool: string, args: string[], cwd?: string) => { ok: boolean; output: string };
+type RunTool = (tool: ToolName, args: string[], cwd?: string) => { ok: boolean; output: string };
 
 /** One rendered dashboard: the dashboard-linter rules, then every query through promtool. */
 export function dashboardValidator(runTool: RunTool): Validator {

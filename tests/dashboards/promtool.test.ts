@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dashboardQueries, queriesRuleFile, substitute } from "../../dashboards/queries";
-import { runTool } from "../../scripts/validators";
+import { runTool } from "../../lib/tools";
 import { dashboards, plain } from "./support";
 
 function promtoolCheck(text: string): { ok: boolean; output: string } {
