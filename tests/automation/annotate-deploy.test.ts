@@ -89,12 +89,14 @@ describe("npm run annotate-deploy", () => {
     const up = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
     const annotate = steps.findIndex((s) => s.run?.includes("npm run annotate-deploy"));
     expect(annotate).toBeGreaterThan(up);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub and Grafana placeholders, not JS templates.
     expect(steps[annotate].env?.DEPLOY_WEBHOOK_TOKEN).toBe("${{ secrets.DEPLOY_WEBHOOK_TOKEN }}");
     const argv = [
       ...(steps[annotate].run ?? "").matchAll(/(--\w+)\s+(\$\{\{.*?\}\}|\S+)/g),
     ].flatMap((m) => [m[1], m[2]]);
     expect(parseArgs(argv)).toMatchObject({
       service: "port8000-monitoring",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub and Grafana placeholders, not JS templates.
       commit: "${{ github.sha }}",
     });
   });

@@ -47,6 +47,7 @@ describe("dashboard queries are valid PromQL (promtool)", () => {
   });
 
   it("substitutes built-in intervals and multi-value variables", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub and Grafana placeholders, not JS templates.
     expect(substitute('rate(x{instance=~"$instance"}[$__rate_interval]) + y{a=~"${bot}"}')).toBe(
       'rate(x{instance=~".+"}[1m]) + y{a=~".+"}',
     );

@@ -35,7 +35,12 @@ describe("dashboard artifacts", () => {
     expect(dashboardArtifacts(stackConfig("prod"))).toEqual(first);
     const unsorted: string[] = [];
     const walk = (value: unknown, path: string): void => {
-      if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${path}[${i}]`));
+      if (Array.isArray(value)) {
+        value.forEach((v, i) => {
+          walk(v, `${path}[${i}]`);
+        });
+        return;
+      }
       if (value === null || typeof value !== "object") return;
       const keys = Object.keys(value);
       if (keys.join() !== [...keys].sort().join()) unsorted.push(path);
