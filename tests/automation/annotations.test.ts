@@ -5,6 +5,7 @@ import {
   type AnnotationService,
   DEPLOY_PATH,
   PAGERDUTY_PATH,
+  routesFromEnv,
   startAnnotations,
 } from "../../components/automation/service/annotations";
 import {
@@ -307,5 +308,14 @@ describe("annotation tags and dashboards agree", () => {
       const queried = (model.annotations?.list ?? []).flatMap((a) => a.target?.tags ?? []);
       expect(queried.sort()).toEqual(Object.values(AnnotationTag).sort());
     }
+  });
+});
+
+describe("container wiring (routesFromEnv)", () => {
+  it("stays off without GRAFANA_URL and names a missing secret file when on", () => {
+    expect(routesFromEnv({})).toEqual({});
+    expect(() => routesFromEnv({ GRAFANA_URL: "http://grafana" })).toThrow(
+      /GRAFANA_TOKEN_FILE is required/,
+    );
   });
 });

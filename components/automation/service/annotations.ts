@@ -375,7 +375,7 @@ export function routesFromEnv(
     if (!path) throw new Error(`environment variable ${name} is required with GRAFANA_URL`);
     return readFileSync(path, "utf8").trim();
   };
-  return startAnnotations({
+  const service = startAnnotations({
     grafanaUrl: env.GRAFANA_URL,
     grafanaToken: file("GRAFANA_TOKEN_FILE"),
     deployToken: file("DEPLOY_TOKEN_FILE"),
@@ -383,5 +383,11 @@ export function routesFromEnv(
       .split(/\s*,\s*/)
       .filter(Boolean),
     stateDir: env.ANNOTATION_STATE_DIR,
-  }).routes;
+  });
+  // The queue's emptyDir goes with the pod: what is still queued is logged in full on the way out.
+  process.once("SIGTERM", () => {
+    service.close();
+    process.exit(143);
+  });
+  return service.routes;
 }
