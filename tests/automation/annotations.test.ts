@@ -1,5 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type AnnotationService,
@@ -12,6 +13,7 @@ import {
   type AutomationServer,
   startAutomationServer,
 } from "../../components/automation/service/server";
+import { CODE_DIR, ENTRY, SERVICE_FILES } from "../../components/automation/workload";
 import { buildDashboards } from "../../dashboards";
 import { AnnotationTag } from "../../dashboards/conventions";
 import { tempDir } from "../alertmanager/support";
@@ -317,5 +319,34 @@ describe("container wiring (routesFromEnv)", () => {
     expect(() => routesFromEnv({ GRAFANA_URL: "http://grafana" })).toThrow(
       /GRAFANA_TOKEN_FILE is required/,
     );
+  });
+});
+
+describe("the container entry", () => {
+  it("hands every file after server.ts and cluster.ts to main() as a route plugin", async () => {
+    const dir = tempDir("entry");
+    const service = join(__dirname, "../../components/automation/service");
+    for (const f of SERVICE_FILES.filter((f) => f !== "cluster.ts"))
+      copyFileSync(join(service, f), join(dir, f));
+    // Node 24 detects ES module syntax in /app; tsx needs to be told.
+    writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+    // A stand-in cluster.ts: the real one needs a Kubernetes service account.
+    writeFileSync(
+      join(dir, "cluster.ts"),
+      `export async function main(start, plugins) {
+  const routes = Object.assign({}, ...plugins.map((p) => p.routesFromEnv?.({}) ?? {}));
+  console.log(JSON.stringify({ plugins: plugins.length, hasRoutesFromEnv: plugins.map((p) => typeof p.routesFromEnv), start: typeof start, routes: Object.keys(routes) }));
+}`,
+    );
+    const entry = ENTRY.replaceAll(`${CODE_DIR}/`, `${dir}/`);
+    const out = execFileSync(join(__dirname, "../../node_modules/.bin/tsx"), ["-e", entry], {
+      encoding: "utf8",
+    });
+    expect(JSON.parse(out.trim())).toEqual({
+      plugins: SERVICE_FILES.length - 2,
+      hasRoutesFromEnv: ["function"],
+      start: "function",
+      routes: [],
+    });
   });
 });
