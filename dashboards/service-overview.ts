@@ -4,6 +4,7 @@ import * as logs from "@grafana/grafana-foundation-sdk/logs";
 import { QUANTILES, RecordName } from "../alerts/recording";
 import { BURN_TIERS, errorBudget } from "../alerts/windows";
 import { DashboardUid, Job } from "../lib/conventions";
+import { parseDurationMs } from "../lib/duration";
 import {
   type DashboardContext,
   dashboardFrame,
@@ -93,18 +94,28 @@ function latencyRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void 
     );
 }
 
+/** Prometheus cannot look further back than it keeps: the SLO window, capped at retention. */
+export function sloLookback(ctx: DashboardContext): { window: string; note: string } {
+  const { window } = ctx.config.slo;
+  const retention = ctx.config.storage.prometheus.retention;
+  return parseDurationMs(retention) < parseDurationMs(window)
+    ? { window: retention, note: ` (the last ${retention}: Prometheus keeps no more)` }
+    : { window, note: "" };
+}
+
 function sloRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
-  const { availability, window } = ctx.config.slo;
+  const { availability } = ctx.config.slo;
+  const { window, note } = sloLookback(ctx);
   const budget = errorBudget(availability);
   const ratio = (w: string) =>
     `sum(increase(http_requests_total{${APP_INSTANCE}, status=~"5.."}[${w}]))\n/\nsum(increase(http_requests_total{${APP_INSTANCE}}[${w}]))`;
   const fast = BURN_TIERS[0];
   const links = [runbookLink(ctx, "error-rate", "error rate and SLO")];
-  b.withRow(new dashboard.RowBuilder(`SLO ${availability * 100}% over ${window}`))
+  b.withRow(new dashboard.RowBuilder(`SLO ${availability * 100}% over ${ctx.config.slo.window}`))
     .withPanel(
       statPanel({
         title: "Availability",
-        description: `Share of non-5xx responses over the SLO window (${window}), of every instance unless filtered; red below the objective.`,
+        description: `Share of non-5xx responses over the SLO window${note || ` (${window})`}, of every instance unless filtered; red below the objective.`,
         unit: "percentunit",
         queries: [query(`1 - (${ratio(window)})`, "availability")],
         thresholds: thresholds({ critical: availability }, "below"),
@@ -115,7 +126,7 @@ function sloRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     .withPanel(
       statPanel({
         title: "Error budget remaining",
-        description: `Share of the ${window} error budget (${budget * 100}% of requests may fail) not yet spent; red once it is gone.`,
+        description: `Share of the error budget (${budget * 100}% of requests may fail) not yet spent over ${window}${note}; red once it is gone.`,
         unit: "percentunit",
         queries: [query(`1 - (${ratio(window)}) / ${budget}`, "budget remaining")],
         thresholds: thresholds({ critical: 0 }, "below"),

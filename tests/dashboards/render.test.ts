@@ -165,6 +165,16 @@ describe("dashboard thresholds follow the typed config of the alerts", () => {
     expect(expr(0.999)).toMatch(/\/ 0\.001$/);
   });
 
+  it("looks back over the SLO window, but never further than Prometheus keeps data", () => {
+    const expr = (retention: string) =>
+      panel("serviceOverview", "Availability", {
+        slo: { availability: 0.995, window: "30d" },
+        storage: { prometheus: { size: "100Gi", retention } },
+      }).targets?.[0].expr;
+    expect(expr("15d")).toContain("[15d]");
+    expect(expr("45d")).toContain("[30d]");
+  });
+
   it("reads the logs index time field from the config", () => {
     const config = stackConfig("prod");
     const opensearch = { ...config.dashboards.datasources.opensearch, timeField: "ts" };
