@@ -3,6 +3,7 @@ import { DURATION_PATTERN } from "../../lib/duration";
 import { teamMembershipSchema } from "./grafana-teams";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
+import { dashboardsSchema } from "./dashboards";
 import { thresholdsSchema } from "./thresholds";
 
 /** One schema for everything the operations guide configures. Pure: no Pulumi here. */
@@ -284,6 +285,7 @@ export const stackConfigSchema = z.strictObject({
   logging: loggingSchema,
   archive: archiveSchema,
   grafana: grafanaSchema,
+  dashboards: dashboardsSchema,
   rbac: rbacSchema,
   identity: identitySchema,
   ha: haSchema,
