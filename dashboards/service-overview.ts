@@ -2,7 +2,7 @@ import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as elasticsearch from "@grafana/grafana-foundation-sdk/elasticsearch";
 import * as logs from "@grafana/grafana-foundation-sdk/logs";
 import { QUANTILES, RecordName } from "../alerts/recording";
-import { BURN_TIERS, errorBudget } from "../alerts/windows";
+import { BURN_TIERS, burnFactor, errorBudget } from "../alerts/windows";
 import { DashboardUid, Job } from "../lib/conventions";
 import { parseDurationMs } from "../lib/duration";
 import {
@@ -110,6 +110,7 @@ function sloRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
   const ratio = (w: string) =>
     `sum(increase(http_requests_total{${APP_INSTANCE}, status=~"5.."}[${w}]))\n/\nsum(increase(http_requests_total{${APP_INSTANCE}}[${w}]))`;
   const fast = BURN_TIERS[0];
+  const fastFactor = burnFactor(fast, ctx.config.slo.window);
   const links = [runbookLink(ctx, "error-rate", "error rate and SLO")];
   b.withRow(new dashboard.RowBuilder(`SLO ${availability * 100}% over ${ctx.config.slo.window}`))
     .withPanel(
@@ -137,12 +138,12 @@ function sloRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: `Burn rate (${fast.longWindow})`,
-        description: `How fast the error budget burns: the ${fast.longWindow} error ratio over the budget; Port8000ErrorBudgetBurn pages above ${fast.factor}.`,
+        description: `How fast the error budget burns: the ${fast.longWindow} error ratio over the budget; Port8000ErrorBudgetBurn pages above ${fastFactor}.`,
         unit: "none",
         queries: [
           query(`${RecordName.errorRatio(fast.longWindow)}{${APP}} / ${budget}`, "burn rate"),
         ],
-        thresholds: thresholds({ critical: fast.factor }),
+        thresholds: thresholds({ critical: fastFactor }),
         links,
         width: 8,
         min: 0,

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../../lib/duration";
+import { dashboardsSchema } from "./dashboards";
 import { teamMembershipSchema } from "./grafana-teams";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
-import { dashboardsSchema } from "./dashboards";
 import { thresholdsSchema } from "./thresholds";
 
 /** One schema for everything the operations guide configures. Pure: no Pulumi here. */

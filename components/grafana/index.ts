@@ -48,7 +48,7 @@ export class GrafanaAccess extends pulumi.ComponentResource {
     }
     const leaf = [...folders.values()].at(-1) as grafana.oss.Folder;
     this.folderUid = leaf.uid;
-    this.teamIds = Object.fromEntries(teams.map(({ spec, team }) => [spec.name, team.teamId]));
+    this.teamIds = Object.fromEntries(teamIds);
     this.registerOutputs({ folderUid: this.folderUid });
   }
 
