@@ -1,6 +1,6 @@
 import { Job } from "../lib/conventions";
 import { parseDurationMs } from "../lib/duration";
-import { selector } from "./format";
+import { NODE_LABEL, selector } from "./format";
 import type { RecordingRule, RuleContext } from "./model";
 import { BURN_WINDOWS } from "./windows";
 
@@ -93,16 +93,17 @@ export function botRecords(ctx: RuleContext): RecordingRule[] {
   ];
 }
 
+/** Host records keep the node label, so dashboards can scope app and host series by node. */
 export function hostRecords(ctx: RuleContext): RecordingRule[] {
   const cpu = ctx.t.hostCpuRatio.window;
   return [
     {
       record: RecordName.hostCpu(cpu),
-      expr: `1 - avg by (job, instance) (rate(node_cpu_seconds_total${node('mode="idle"')}[${ctx.range(cpu)}]))`,
+      expr: `1 - avg by (job, instance, ${NODE_LABEL}) (rate(node_cpu_seconds_total${node('mode="idle"')}[${ctx.range(cpu)}]))`,
     },
     {
       record: RecordName.hostMemory,
-      expr: `1 - node_memory_MemAvailable_bytes${node()}\n/ on (job, instance)\nnode_memory_MemTotal_bytes${node()}`,
+      expr: `1 - node_memory_MemAvailable_bytes${node()}\n/ on (job, instance, ${NODE_LABEL})\nnode_memory_MemTotal_bytes${node()}`,
     },
   ];
 }

@@ -4,6 +4,7 @@ import { archiveArtifacts } from "../components/archive/lifecycle";
 import type { StackConfig } from "../components/config/schema";
 import { loggingArtifacts } from "../components/logging/artifacts";
 import { prometheusConfigArtifacts } from "../components/prometheus/scrape";
+import { dashboardArtifacts } from "../dashboards";
 
 /**
  * Every rendered artifact of a stack, as relative path → file content. Each area's pure
@@ -21,6 +22,7 @@ type ArtifactRenderer = (config: StackConfig, options: RenderOptions) => Artifac
 const RENDERERS: readonly ArtifactRenderer[] = [
   alertmanagerArtifacts,
   archiveArtifacts,
+  dashboardArtifacts,
   loggingArtifacts,
   prometheusConfigArtifacts,
   ruleArtifacts,

@@ -7,6 +7,7 @@ import { LoggingArtifact } from "../components/logging/names";
 import { ArtifactPath } from "../lib/conventions";
 import { compiledPipeline } from "../lib/grok";
 import { runTool, type ToolName } from "../lib/tools";
+import { dashboardValidator } from "./dashboard-validator";
 
 export { MissingTool } from "../lib/tools";
 
@@ -103,6 +104,7 @@ const VALIDATORS: readonly Validator[] = [
     (file) => ["promtool", ["check", "rules", file]],
   ),
   alertmanagerValidator,
+  dashboardValidator(runTool),
   grokValidator,
 ];
 

@@ -1,3 +1,4 @@
+import { archiveKeyUse } from "../archive/security";
 import type { StackConfig } from "../config/schema";
 
 /** IAM policy documents for the archive bucket, per RBAC team (least privilege, guide 3.3). */
@@ -11,9 +12,10 @@ const ACTIONS: Record<ArchiveAccess, string[]> = {
   admin: ["s3:*"],
 };
 
-export function archivePolicy(access: ArchiveAccess, bucketArn: string, kmsKeyArn?: string) {
-  const decrypt = kmsKeyArn
-    ? [{ Sid: "DecryptArchive", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [kmsKeyArn] }]
+export function archivePolicy(access: ArchiveAccess, bucketArn: string, config?: StackConfig) {
+  // The archive is SSE-KMS: reading needs Decrypt through S3 (components/archive/security.ts).
+  const decrypt = config
+    ? [{ ...archiveKeyUse(config, ["kms:Decrypt"]), Sid: "DecryptArchive" }]
     : [];
   return {
     Version: "2012-10-17",
@@ -27,8 +29,4 @@ export function archivePolicy(access: ArchiveAccess, bucketArn: string, kmsKeyAr
       ...decrypt,
     ],
   };
-}
-
-export function teamsWithArchiveAccess(config: StackConfig) {
-  return config.rbac.teams.filter((team) => team.aws !== "none");
 }

@@ -2,12 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { archiveLifecycle, type LifecycleRule } from "./lifecycle";
-import {
-  replicaOf,
-  replicationPolicy,
-  replicationRule,
-  replicationTrustPolicy,
-} from "./replication";
+import { replicationPolicy, replicationRule, replicationTrustPolicy } from "./replication";
 import {
   bucketPolicy,
   irsaTrustPolicy,
@@ -29,7 +24,7 @@ export interface LogArchiveArgs {
 }
 
 const WRITER_POLICY = { logstash: logstashWriterPolicy, snapshots: snapshotWriterPolicy } as const;
-const json = (value: unknown) => JSON.stringify(value);
+type WriterRole = keyof typeof WRITER_POLICY;
 
 function toProviderRule(rule: LifecycleRule): aws.types.input.s3.BucketLifecycleConfigurationRule {
   return {
@@ -47,112 +42,61 @@ function toProviderRule(rule: LifecycleRule): aws.types.input.s3.BucketLifecycle
   };
 }
 
+interface DeclaredBucket {
+  readonly bucket: aws.s3.Bucket;
+  readonly versioning: aws.s3.BucketVersioning;
+  readonly key: aws.kms.Key;
+}
+
 /**
- * The S3 log archive: private, versioned, protected, expiring per the guide, encrypted with a
- * customer-managed rotating KMS key, reachable over TLS only, written by two IRSA roles.
+ * The S3 log archive: private, encrypted, versioned, protected, expiring per the guide. With
+ * `archive.replicateTo` it also owns the replica in the standby region and replicates to it;
+ * with `archive.existing` (the dr stack) it uses the bucket as it is.
  */
 export class LogArchive extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
-  readonly kmsKeyArn: pulumi.Output<string>;
-  readonly writerRoleArns: { logstash?: pulumi.Output<string>; snapshots?: pulumi.Output<string> };
+  /** IAM roles of the archive's writers (IRSA), declared in every deployed stack. */
+  readonly writerRoleArns: Partial<Record<WriterRole, pulumi.Output<string>>> = {};
 
   constructor(name: string, args: LogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
     super("port8000:archive:LogArchive", name, {}, opts);
-    const child = { parent: this };
-    const bucket = new aws.s3.Bucket(
-      `${name}-bucket`,
-      { bucket: args.config.archive.bucketName, forceDestroy: false },
-      { parent: this, protect: true },
-    );
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access-block`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      child,
-    );
-    const versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-      child,
-    );
-    const key = new aws.kms.Key(
-      `${name}-key`,
-      {
-        description: `Port 8000 log archive (${args.config.deployment.environment})`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: json(kmsKeyPolicy(args.config)),
-      },
-      { parent: this, protect: true },
-    );
-    new aws.kms.Alias(
-      `${name}-key-alias`,
-      {
-        name: `alias/port8000-${args.config.deployment.environment}-log-archive`,
-        targetKeyId: key.keyId,
-      },
-      child,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            applyServerSideEncryptionByDefault: {
-              sseAlgorithm: "aws:kms",
-              kmsMasterKeyId: key.arn,
-            },
-            bucketKeyEnabled: true,
-          },
-        ],
-      },
-      child,
-    );
-    new aws.s3.BucketPolicy(
-      `${name}-policy`,
-      { bucket: bucket.id, policy: key.arn.apply((arn) => json(bucketPolicy(args.config, arn))) },
-      child,
-    );
-    this.writerRoleArns = {};
+    const { archive } = args.config;
+    if (archive.existing) {
+      const found = pulumi.output(this.lookUp(archive.bucketName, args.config.deployment.region));
+      this.bucketName = found.bucket;
+      this.bucketArn = found.arn;
+    } else {
+      const primary = this.declareBucket(name, archive.bucketName, args.config);
+      const replica = archive.replicateTo;
+      if (replica) {
+        const standby = this.declareBucket(
+          `${name}-replica`,
+          replica.bucketName,
+          args.config,
+          replica.region,
+        );
+        this.replicate(name, args.config, primary, standby);
+      }
+      this.bucketName = primary.bucket.bucket;
+      this.bucketArn = primary.bucket.arn;
+    }
     for (const [role, writer] of Object.entries(args.writers ?? {})) {
-      this.writerRoleArns[role as keyof typeof WRITER_POLICY] = this.writerRole(
+      this.writerRoleArns[role as WriterRole] = this.writerRole(
         `${name}-${role}`,
         args.config,
         writer,
-        key.arn.apply((arn) =>
-          json(WRITER_POLICY[role as keyof typeof WRITER_POLICY](args.config, arn)),
-        ),
+        JSON.stringify(WRITER_POLICY[role as WriterRole](args.config)),
       );
     }
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      { bucket: bucket.id, rules: archiveLifecycle(args.config).Rules.map(toProviderRule) },
-      child,
-    );
-    const replica = replicaOf(args.config);
-    if (replica) this.replicate(name, args.config, bucket, replica, versioning, key.arn);
-    this.bucketName = bucket.bucket;
-    this.bucketArn = bucket.arn;
-    this.kmsKeyArn = key.arn;
-    this.registerOutputs({
-      bucketName: this.bucketName,
-      bucketArn: this.bucketArn,
-      kmsKeyArn: key.arn,
-    });
+    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
   }
 
   private writerRole(
     name: string,
     config: StackConfig,
     writer: ArchiveWriter,
-    policy: pulumi.Output<string>,
+    policy: string,
   ): pulumi.Output<string> {
     const oidc = config.cluster.oidcProviderArn;
     if (!oidc)
@@ -161,7 +105,9 @@ export class LogArchive extends pulumi.ComponentResource {
       `${name}-role`,
       {
         name: `port8000-${config.deployment.environment}-${writer.serviceAccount}`,
-        assumeRolePolicy: json(irsaTrustPolicy(oidc, writer.namespace, writer.serviceAccount)),
+        assumeRolePolicy: JSON.stringify(
+          irsaTrustPolicy(oidc, writer.namespace, writer.serviceAccount),
+        ),
       },
       { parent: this },
     );
@@ -169,15 +115,104 @@ export class LogArchive extends pulumi.ComponentResource {
     return role.arn;
   }
 
+  private async lookUp(bucket: string, region: string): Promise<aws.s3.GetBucketResult> {
+    try {
+      return await aws.s3.getBucket({ bucket, region }, { parent: this });
+    } catch (error) {
+      throw new pulumi.RunError(
+        `archive.bucketName ("${bucket}"): archive.existing is set, but the bucket cannot be read in ${region} (${String((error as Error)?.message ?? error)}). It is created by the prod stack as its replica (archive.replicateTo): deploy prod first, see the README's bootstrap order.`,
+      );
+    }
+  }
+
+  /** A bucket and its settings; `region` unset: the provider's (the stack's) region. */
+  private declareBucket(
+    prefix: string,
+    bucketName: string,
+    config: StackConfig,
+    region?: string,
+  ): DeclaredBucket {
+    const child = { parent: this };
+    const bucket = new aws.s3.Bucket(
+      `${prefix}-bucket`,
+      { bucket: bucketName, forceDestroy: false, region },
+      { parent: this, protect: true },
+    );
+    new aws.s3.BucketPublicAccessBlock(
+      `${prefix}-public-access-block`,
+      {
+        bucket: bucket.id,
+        region,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      child,
+    );
+    const versioning = new aws.s3.BucketVersioning(
+      `${prefix}-versioning`,
+      { bucket: bucket.id, region, versioningConfiguration: { status: "Enabled" } },
+      child,
+    );
+    const key = new aws.kms.Key(
+      `${prefix}-key`,
+      {
+        region,
+        description: `Port 8000 log archive ${bucketName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: JSON.stringify(kmsKeyPolicy(config)),
+      },
+      { parent: this, protect: true },
+    );
+    new aws.kms.Alias(
+      `${prefix}-key-alias`,
+      { region, name: `alias/${bucketName}`, targetKeyId: key.keyId },
+      child,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${prefix}-encryption`,
+      {
+        bucket: bucket.id,
+        region,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: {
+              sseAlgorithm: "aws:kms",
+              kmsMasterKeyId: key.arn,
+            },
+            // One data key per bucket: the encryption context is the bucket ARN (security.ts).
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
+      child,
+    );
+    new aws.s3.BucketPolicy(
+      `${prefix}-policy`,
+      {
+        bucket: bucket.id,
+        region,
+        policy: key.arn.apply((arn) => JSON.stringify(bucketPolicy(bucketName, arn))),
+      },
+      child,
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${prefix}-lifecycle`,
+      { bucket: bucket.id, region, rules: archiveLifecycle(config).Rules.map(toProviderRule) },
+      child,
+    );
+    return { bucket, versioning, key };
+  }
+
+  /** S3 refuses a replication configuration until both buckets are versioned. */
   private replicate(
     name: string,
     config: StackConfig,
-    bucket: aws.s3.Bucket,
-    destination: string,
-    versioning: aws.s3.BucketVersioning,
-    sourceKeyArn: pulumi.Output<string>,
+    source: DeclaredBucket,
+    destination: DeclaredBucket,
   ): void {
-    const replicaKey = config.archive.replicateTo?.kmsKeyArn ?? "";
     const role = new aws.iam.Role(
       `${name}-replication-role`,
       {
@@ -186,25 +221,30 @@ export class LogArchive extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.iam.RolePolicy(
+    const policy = new aws.iam.RolePolicy(
       `${name}-replication-policy`,
       {
         role: role.name,
-        policy: sourceKeyArn.apply((source) =>
-          json(
-            replicationPolicy(config.archive.bucketName, destination, {
-              source,
-              replica: replicaKey,
-            }),
+        policy: pulumi
+          .all([source.bucket.arn, destination.bucket.arn, source.key.arn, destination.key.arn])
+          .apply(([from, to, sourceKey, replicaKey]) =>
+            JSON.stringify(replicationPolicy(from, to, { source: sourceKey, replica: replicaKey })),
           ),
-        ),
       },
       { parent: this },
     );
     new aws.s3.BucketReplicationConfig(
       `${name}-replication`,
-      { bucket: bucket.id, role: role.arn, rules: [replicationRule(destination, replicaKey)] },
-      { parent: this, dependsOn: [versioning] },
+      {
+        bucket: source.bucket.id,
+        role: role.arn,
+        rules: [
+          pulumi
+            .all([destination.bucket.arn, destination.key.arn])
+            .apply(([arn, key]) => replicationRule(arn, key)),
+        ],
+      },
+      { parent: this, dependsOn: [source.versioning, destination.versioning, policy] },
     );
   }
 }

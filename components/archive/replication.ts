@@ -1,11 +1,7 @@
-import type { StackConfig } from "../config/schema";
-
 /**
  * The archive is restorable after a disaster (guide 3.3): prod replicates every object to the
- * standby region's bucket (the dr stack's), through a role only S3 may assume.
+ * replica it owns in the standby region, through a role only S3 may assume.
  */
-
-export const bucketArn = (name: string) => `arn:aws:s3:::${name}`;
 
 export const replicationTrustPolicy = {
   Version: "2012-10-17",
@@ -14,13 +10,17 @@ export const replicationTrustPolicy = {
   ],
 };
 
-/** Keys the replication role decrypts sources with and encrypts replicas with. */
+/** Keys the replication role decrypts sources with and encrypts replicas with (SSE-KMS). */
 export interface ReplicationKeys {
   readonly source: string;
   readonly replica: string;
 }
 
-export function replicationPolicy(source: string, destination: string, keys: ReplicationKeys) {
+export function replicationPolicy(
+  sourceArn: string,
+  destinationArn: string,
+  keys: ReplicationKeys,
+) {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -28,7 +28,7 @@ export function replicationPolicy(source: string, destination: string, keys: Rep
         Sid: "ReadSourceConfiguration",
         Effect: "Allow",
         Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
-        Resource: [bucketArn(source)],
+        Resource: [sourceArn],
       },
       {
         Sid: "ReadSourceVersions",
@@ -38,13 +38,13 @@ export function replicationPolicy(source: string, destination: string, keys: Rep
           "s3:GetObjectVersionAcl",
           "s3:GetObjectVersionTagging",
         ],
-        Resource: [`${bucketArn(source)}/*`],
+        Resource: [`${sourceArn}/*`],
       },
       {
         Sid: "WriteReplicas",
         Effect: "Allow",
         Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-        Resource: [`${bucketArn(destination)}/*`],
+        Resource: [`${destinationArn}/*`],
       },
       { Sid: "DecryptSources", Effect: "Allow", Action: "kms:Decrypt", Resource: keys.source },
       { Sid: "EncryptReplicas", Effect: "Allow", Action: "kms:Encrypt", Resource: keys.replica },
@@ -53,21 +53,17 @@ export function replicationPolicy(source: string, destination: string, keys: Rep
 }
 
 /** Provider-shaped rule: everything, deletes not propagated (a wiped prod must not wipe dr). */
-export function replicationRule(destination: string, replicaKeyArn: string) {
+export function replicationRule(destinationArn: string, replicaKeyArn: string) {
   return {
     id: "port8000-archive-to-standby",
     status: "Enabled",
     filter: { prefix: "" },
     deleteMarkerReplication: { status: "Disabled" },
-    // SSE-KMS objects replicate only when asked to, re-encrypted with the standby's key.
+    // SSE-KMS objects replicate only when asked to, re-encrypted with the replica's own key.
     sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
     destination: {
-      bucket: bucketArn(destination),
+      bucket: destinationArn,
       encryptionConfiguration: { replicaKmsKeyId: replicaKeyArn },
     },
   };
-}
-
-export function replicaOf(config: StackConfig): string | undefined {
-  return config.archive.replicateTo?.bucketName;
 }

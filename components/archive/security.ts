@@ -1,6 +1,5 @@
 import type { StackConfig } from "../config/schema";
 import { ArchivePrefix } from "../logging/names";
-import { bucketArn } from "./replication";
 
 /**
  * The archive's access rules as IAM documents: the customer-managed key's policy, the bucket
@@ -9,6 +8,7 @@ import { bucketArn } from "./replication";
  */
 
 const VERSION = "2012-10-17";
+const bucketArn = (name: string) => `arn:aws:s3:::${name}`;
 
 export function accountOf(config: StackConfig): string {
   const arn = config.cluster.oidcProviderArn;
@@ -34,8 +34,8 @@ export function kmsKeyPolicy(config: StackConfig) {
   };
 }
 
-export function bucketPolicy(config: StackConfig, keyArn: string) {
-  const bucket = bucketArn(config.archive.bucketName);
+export function bucketPolicy(bucketName: string, keyArn: string) {
+  const bucket = bucketArn(bucketName);
   return {
     Version: VERSION,
     Statement: [
@@ -96,15 +96,31 @@ export function irsaTrustPolicy(
   };
 }
 
-const useKey = (keyArn: string) => ({
-  Sid: "EncryptWithTheArchiveKey",
-  Effect: "Allow",
-  Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-  Resource: keyArn,
-});
+/**
+ * Use of the archive's key through S3 only, for this bucket only: S3 calls KMS with the bucket
+ * ARN as encryption context (bucket keys on), so no key ARN is needed, and the dr stack, which
+ * uses the replica prod created, grants the same way.
+ */
+export function archiveKeyUse(
+  config: StackConfig,
+  actions: string[] = ["kms:GenerateDataKey", "kms:Decrypt"],
+) {
+  return {
+    Sid: "UseTheArchiveKeyThroughS3",
+    Effect: "Allow",
+    Action: actions,
+    Resource: "*",
+    Condition: {
+      StringEquals: {
+        "kms:ViaService": `s3.${config.deployment.region}.amazonaws.com`,
+        "kms:EncryptionContext:aws:s3:arn": bucketArn(config.archive.bucketName),
+      },
+    },
+  };
+}
 
 /** Logstash only adds objects under logs/ (events and dead letters); it never reads or deletes. */
-export function logstashWriterPolicy(config: StackConfig, keyArn: string) {
+export function logstashWriterPolicy(config: StackConfig) {
   const bucket = bucketArn(config.archive.bucketName);
   return {
     Version: VERSION,
@@ -115,13 +131,13 @@ export function logstashWriterPolicy(config: StackConfig, keyArn: string) {
         Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
         Resource: `${bucket}/${ArchivePrefix.events}*`,
       },
-      useKey(keyArn),
+      archiveKeyUse(config),
     ],
   };
 }
 
 /** repository-s3 lists, reads, writes and deletes its own files under snapshots/ only. */
-export function snapshotWriterPolicy(config: StackConfig, keyArn: string) {
+export function snapshotWriterPolicy(config: StackConfig) {
   const bucket = bucketArn(config.archive.bucketName);
   return {
     Version: VERSION,
@@ -151,7 +167,7 @@ export function snapshotWriterPolicy(config: StackConfig, keyArn: string) {
         ],
         Resource: `${bucket}/${ArchivePrefix.snapshots}*`,
       },
-      useKey(keyArn),
+      archiveKeyUse(config),
     ],
   };
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import type { StackConfig } from "../config";
 import {
+  ANNOTATION_KEYS,
   automationContainer,
   codeChecksum,
   EVIDENCE_SECRET,
@@ -20,6 +21,12 @@ export interface AutomationServiceArgs {
   readonly token: pulumi.Input<string>;
   /** The deploy-freeze ConfigMap the service writes (components/deploy-freeze). */
   readonly freezeConfigMap: pulumi.Input<string>;
+  /** Deploy and PagerDuty annotation webhooks (guide 1.4); all secrets. Off when unset. */
+  readonly annotations?: {
+    readonly grafanaToken: pulumi.Input<string>;
+    readonly deployToken: pulumi.Input<string>;
+    readonly pagerdutyWebhookSecret: pulumi.Input<string>;
+  };
   /** Children wait for these (the deploy-freeze gate). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
   /** Log evidence for pages: OpenSearch credentials and CA, the Slack webhook; all secret. */
@@ -27,6 +34,18 @@ export interface AutomationServiceArgs {
     readonly opensearchPassword: pulumi.Input<string>;
     readonly opensearchCaPem: pulumi.Input<string>;
     readonly slackWebhookUrl: pulumi.Input<string>;
+  };
+}
+
+function tokenData(args: AutomationServiceArgs): Record<string, pulumi.Output<string>> {
+  const data = { [TOKEN_KEY]: pulumi.secret(args.token) };
+  const a = args.annotations;
+  if (!a) return data;
+  return {
+    ...data,
+    [ANNOTATION_KEYS.grafanaToken]: pulumi.secret(a.grafanaToken),
+    [ANNOTATION_KEYS.deployToken]: pulumi.secret(a.deployToken),
+    [ANNOTATION_KEYS.pagerdutySecret]: pulumi.secret(a.pagerdutyWebhookSecret),
   };
 }
 
@@ -53,7 +72,7 @@ export class AutomationService extends pulumi.ComponentResource {
     );
     const tokenSecret = new k8s.core.v1.Secret(
       `${name}-token`,
-      { metadata: meta("-token"), stringData: { [TOKEN_KEY]: pulumi.secret(args.token) } },
+      { metadata: meta("-token"), stringData: tokenData(args) },
       child,
     );
     const access = this.declareAccess(name, args, meta);
@@ -109,11 +128,14 @@ export class AutomationService extends pulumi.ComponentResource {
               containers: [
                 pulumi
                   .output(args.freezeConfigMap)
-                  .apply((cm) => automationContainer(config, cm, evidence.length > 0)),
+                  .apply((cm) =>
+                    automationContainer(config, cm, Boolean(args.annotations), evidence.length > 0),
+                  ),
               ],
               volumes: [
                 { name: "code", configMap: { name: `${AUTOMATION_SERVICE_NAME}-code` } },
                 { name: "token", secret: { secretName: `${AUTOMATION_SERVICE_NAME}-token` } },
+                ...(args.annotations ? [{ name: "state", emptyDir: { sizeLimit: "64Mi" } }] : []),
                 ...(evidence.length > 0
                   ? [{ name: "evidence", secret: { secretName: EVIDENCE_SECRET } }]
                   : []),

@@ -8,16 +8,24 @@ import { opensearchUrl, PipelineUser } from "../logging/names";
 
 /** Pure pieces of the automation workload: its code, entry, labels and the pod spec. */
 
-export const SERVICE_FILES = ["server.ts", "cluster.ts", "evidence.ts"] as const;
+/** server.ts and cluster.ts first; every further file is a plugin (routesFromEnv, onAlertsFromEnv). */
+export const SERVICE_FILES = ["server.ts", "cluster.ts", "annotations.ts", "evidence.ts"] as const;
 /** The official OpenSearch client, bundled into one file shipped beside the service. */
 export const CLIENT_BUNDLE = "opensearch-client.cjs";
 export const CODE_DIR = "/app";
 export const TOKEN_DIR = "/var/run/automation";
 export const TOKEN_KEY = "token";
 export const LOG_ROTATION_CRONJOB = "port8000-log-rotation";
+/** Keys of the token Secret the annotation webhooks read (annotations.ts). */
+export const ANNOTATION_KEYS = {
+  grafanaToken: "grafana-token",
+  deployToken: "deploy-token",
+  pagerdutySecret: "pagerduty-webhook-secret",
+} as const;
+export const STATE_DIR = "/var/lib/automation";
 
 /** Node 24 strips the types of /app/*.ts on import; no build step, no image of our own. */
-export const ENTRY = `Promise.all([import("${CODE_DIR}/server.ts"), import("${CODE_DIR}/cluster.ts"), import("${CODE_DIR}/evidence.ts")]).then(([s, c, e]) => c.main(s.startAutomationServer, e.evidenceFromEnv())).catch((e) => { console.error(e); process.exit(1); })`;
+export const ENTRY = `Promise.all(${JSON.stringify(SERVICE_FILES)}.map((f) => import("${CODE_DIR}/" + f))).then(([s, c, ...plugins]) => c.main(s.startAutomationServer, plugins)).catch((e) => { console.error(e); process.exit(1); })`;
 
 export function serviceCode(): Record<string, string> {
   const dir = join(__dirname, "service");
@@ -93,9 +101,21 @@ export function evidenceEnv(config: StackConfig) {
   ];
 }
 
+/** Turns on the deploy and PagerDuty annotation webhooks, queued under STATE_DIR. */
+function annotationEnv(config: StackConfig) {
+  return [
+    { name: "GRAFANA_URL", value: config.grafana.url },
+    { name: "GRAFANA_TOKEN_FILE", value: `${TOKEN_DIR}/${ANNOTATION_KEYS.grafanaToken}` },
+    { name: "DEPLOY_TOKEN_FILE", value: `${TOKEN_DIR}/${ANNOTATION_KEYS.deployToken}` },
+    { name: "PAGERDUTY_SECRET_FILE", value: `${TOKEN_DIR}/${ANNOTATION_KEYS.pagerdutySecret}` },
+    { name: "ANNOTATION_STATE_DIR", value: `${STATE_DIR}/annotations` },
+  ];
+}
+
 export function automationContainer(
   config: StackConfig,
   freezeConfigMap: string,
+  annotations = false,
   evidence = false,
 ) {
   const { port, image } = config.alerting.automation;
@@ -111,11 +131,13 @@ export function automationContainer(
       { name: "LOG_ROTATION_CRONJOB", value: LOG_ROTATION_CRONJOB },
       { name: "HEAP_SNAPSHOT_URL", value: config.service.heapSnapshotUrl },
       { name: "FREEZE_CONFIGMAP", value: freezeConfigMap },
+      ...(annotations ? annotationEnv(config) : []),
       ...(evidence ? evidenceEnv(config) : []),
     ],
     volumeMounts: [
       { name: "code", mountPath: CODE_DIR, readOnly: true },
       { name: "token", mountPath: TOKEN_DIR, readOnly: true },
+      ...(annotations ? [{ name: "state", mountPath: STATE_DIR }] : []),
       ...(evidence ? [{ name: "evidence", mountPath: EVIDENCE_DIR, readOnly: true }] : []),
     ],
     resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
@@ -125,11 +147,16 @@ export function automationContainer(
   };
 }
 
-/** The log-rotation Job template: logrotate against the node's /var/log (guide 2.5). */
+/** Where the Job mounts the node's root filesystem. */
+export const HOST_ROOT = "/host";
+
+/**
+ * The log-rotation Job template (guide 2.5): the node's own logrotate, with the node's configs
+ * and state file, through chroot into the node's root. Nothing is installed at start, so it
+ * runs during a disk incident even when registries or the network are unreachable.
+ */
 export function logRotationJobSpec(config: StackConfig) {
   const { logRotationCommand, logRotationImage } = config.alerting.automation;
-  const ensureLogrotate =
-    'command -v logrotate >/dev/null || apk add --no-cache logrotate; exec "$@"';
   return {
     backoffLimit: 1,
     ttlSecondsAfterFinished: 86_400,
@@ -141,18 +168,21 @@ export function logRotationJobSpec(config: StackConfig) {
           {
             name: "logrotate",
             image: logRotationImage,
-            command: ["sh", "-c", ensureLogrotate, "logrotate", ...logRotationCommand],
-            volumeMounts: [
-              { name: "var-log", mountPath: "/var/log" },
-              { name: "logrotate-d", mountPath: "/etc/logrotate.d", readOnly: true },
-            ],
+            command: ["chroot", HOST_ROOT, ...logRotationCommand],
+            volumeMounts: [{ name: "host-root", mountPath: HOST_ROOT }],
             resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+            // Root for the node's files; only what chroot and logrotate (create, chown) need.
+            securityContext: {
+              runAsUser: 0,
+              allowPrivilegeEscalation: false,
+              capabilities: {
+                drop: ["ALL"],
+                add: ["SYS_CHROOT", "CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
+              },
+            },
           },
         ],
-        volumes: [
-          { name: "var-log", hostPath: { path: "/var/log", type: "Directory" } },
-          { name: "logrotate-d", hostPath: { path: "/etc/logrotate.d", type: "Directory" } },
-        ],
+        volumes: [{ name: "host-root", hostPath: { path: "/", type: "Directory" } }],
       },
     },
   };

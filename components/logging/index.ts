@@ -35,7 +35,6 @@ export function pinImage(image: string, opts: pulumi.InvokeOutputOptions): pulum
 
 export interface LogPipelineArgs {
   readonly config: StackConfig;
-  readonly archiveKmsKeyArn: pulumi.Input<string>;
   readonly logstashRoleArn: pulumi.Input<string>;
   /** Password of the OpenSearch user Logstash writes as; a Pulumi secret. */
   readonly logstashPassword: pulumi.Input<string>;
@@ -210,9 +209,9 @@ export class LogPipeline extends pulumi.ComponentResource {
       child,
     );
     const spec = pulumi
-      .all([images.logstash, images.jsonExporter, args.archiveKmsKeyArn])
-      .apply(([logstash, jsonExporter, key]) =>
-        logstashPodSpec(config, { filebeat: "", logstash, jsonExporter }, key),
+      .all([images.logstash, images.jsonExporter])
+      .apply(([logstash, jsonExporter]) =>
+        logstashPodSpec(config, { filebeat: "", logstash, jsonExporter }),
       );
     new k8s.apps.v1.StatefulSet(
       `${name}-logstash`,

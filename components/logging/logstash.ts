@@ -21,7 +21,6 @@ export const LogstashEnv = {
   password: "OPENSEARCH_PASSWORD",
   bucket: "ARCHIVE_BUCKET",
   region: "ARCHIVE_REGION",
-  kmsKey: "ARCHIVE_KMS_KEY_ID",
 } as const;
 
 export function logstashSettings(config: StackConfig) {
@@ -137,9 +136,7 @@ function archiveOutput(config: StackConfig, prefix: string, buffer: string): str
     "size_file => 104857600",
     // The writer role may only put under its prefix; the root-bucket probe would be denied.
     "validate_credentials_on_root_bucket => false",
-    "server_side_encryption => true",
-    'server_side_encryption_algorithm => "aws:kms"',
-    `ssekms_key_id => "\${${LogstashEnv.kmsKey}}"`,
+    // No SSE option: the bucket's default SSE-KMS key applies, and its policy refuses others.
     `temporary_directory => ${quote(`${LogstashPath.data}/s3-${buffer}`)}`,
   ]);
 }

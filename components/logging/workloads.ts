@@ -89,20 +89,19 @@ export function filebeatPodSpec(config: StackConfig, image: string) {
   };
 }
 
-function logstashEnv(config: StackConfig, kmsKeyArn: string) {
+function logstashEnv(config: StackConfig) {
   const fromUser = (key: string) => ({ secretKeyRef: { name: Secrets.logstashUser, key } });
   return [
     { name: LogstashEnv.user, value: PipelineUser.logstash },
     { name: LogstashEnv.password, valueFrom: fromUser("password") },
     { name: LogstashEnv.bucket, value: config.archive.bucketName },
     { name: LogstashEnv.region, value: config.deployment.region },
-    { name: LogstashEnv.kmsKey, value: kmsKeyArn },
     { name: "LS_JAVA_OPTS", value: "-Xms1g -Xmx1g" },
   ];
 }
 
 /** Logstash runs as its image's uid 1000; the persisted queue and DLQ are on its volume. */
-export function logstashPodSpec(config: StackConfig, images: PinnedImages, kmsKeyArn: string) {
+export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
   const probe = { httpGet: { path: "/", port: "api" }, periodSeconds: 15 };
   return {
     serviceAccountName: LOGSTASH,
@@ -118,7 +117,7 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages, kmsKe
       {
         name: LOGSTASH,
         image: images.logstash,
-        env: logstashEnv(config, kmsKeyArn),
+        env: logstashEnv(config),
         ports: [
           { name: "beats", containerPort: BEATS_PORT },
           { name: "api", containerPort: LOGSTASH_API_PORT },

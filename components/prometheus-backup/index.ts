@@ -19,8 +19,6 @@ export interface PrometheusBackupArgs {
   readonly config: StackConfig;
   readonly namespace: pulumi.Input<string>;
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
-  /** The archive bucket's KMS key (SSE-KMS): the sidecar encrypts and decrypts blocks with it. */
-  readonly archiveKmsKeyArn?: pulumi.Input<string>;
 }
 
 /**
@@ -51,9 +49,7 @@ export class PrometheusBackup extends pulumi.ComponentResource {
       `${name}-policy`,
       {
         role: role.name,
-        policy: pulumi
-          .output(args.archiveKmsKeyArn)
-          .apply((key) => JSON.stringify(backupPolicy(config, key))),
+        policy: JSON.stringify(backupPolicy(config)),
       },
       { parent: this },
     );

@@ -1,5 +1,6 @@
 import { toYaml } from "../../lib/serialize";
 import { PROMETHEUS_BLOCKS_PREFIX } from "../archive/prometheus-backup";
+import { archiveKeyUse } from "../archive/security";
 import type { StackConfig } from "../config/schema";
 import { RELEASE_NAME } from "../prometheus/values";
 
@@ -73,29 +74,20 @@ export function irsaTrustPolicy(
  */
 interface PolicyStatement {
   Sid: string;
-  Effect: "Allow";
+  Effect: string;
   Action: string | string[];
   Resource: string;
-  Condition?: { StringLike: Record<string, string[]> };
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-export function backupPolicy(
-  config: StackConfig,
-  kmsKeyArn?: string,
-): { Version: string; Statement: PolicyStatement[] } {
+export function backupPolicy(config: StackConfig): {
+  Version: string;
+  Statement: PolicyStatement[];
+} {
   const bucket = `arn:aws:s3:::${config.archive.bucketName}`;
   const prefix = backupPrefix(config);
-  // The archive is SSE-KMS with its own key (components/archive): blocks are written and read through it.
-  const useKey = kmsKeyArn
-    ? [
-        {
-          Sid: "UseArchiveKey",
-          Effect: "Allow" as const,
-          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-          Resource: kmsKeyArn,
-        },
-      ]
-    : [];
+  // The archive is SSE-KMS (components/archive): blocks are written and read through its key.
+  const useKey = [{ ...archiveKeyUse(config), Sid: "UseArchiveKey" }];
   return {
     Version: "2012-10-17",
     Statement: [

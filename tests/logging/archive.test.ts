@@ -13,7 +13,7 @@ const BUCKET = "arn:aws:s3:::deia-port8000-log-archive-prod";
 
 describe("the archive bucket policy", () => {
   it("denies any access without TLS and any put not encrypted with the archive key", () => {
-    expect(bucketPolicy(config, KEY)).toEqual({
+    expect(bucketPolicy(config.archive.bucketName, KEY)).toEqual({
       Version: "2012-10-17",
       Statement: [
         {
@@ -49,7 +49,7 @@ describe("the archive bucket policy", () => {
 
 describe("the archive writers (least privilege, IRSA)", () => {
   it("let Logstash only add objects under logs/ and use the key", () => {
-    expect(logstashWriterPolicy(config, KEY).Statement).toEqual([
+    expect(logstashWriterPolicy(config).Statement).toEqual([
       {
         Sid: "WriteLogEvents",
         Effect: "Allow",
@@ -57,16 +57,22 @@ describe("the archive writers (least privilege, IRSA)", () => {
         Resource: `${BUCKET}/logs/*`,
       },
       {
-        Sid: "EncryptWithTheArchiveKey",
+        Sid: "UseTheArchiveKeyThroughS3",
         Effect: "Allow",
         Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-        Resource: KEY,
+        Resource: "*",
+        Condition: {
+          StringEquals: {
+            "kms:ViaService": "s3.us-east-1.amazonaws.com",
+            "kms:EncryptionContext:aws:s3:arn": BUCKET,
+          },
+        },
       },
     ]);
   });
 
   it("let snapshots manage files under snapshots/ only", () => {
-    const statements = snapshotWriterPolicy(config, KEY).Statement;
+    const statements = snapshotWriterPolicy(config).Statement;
     const objects = statements.find((s) => s.Sid === "ManageSnapshotFiles");
     expect(objects?.Resource).toBe(`${BUCKET}/snapshots/*`);
     const list = statements.find((s) => s.Sid === "ListSnapshotPrefix");
@@ -89,12 +95,13 @@ describe("the archive writers (least privilege, IRSA)", () => {
 });
 
 describe("the Prometheus backups on the SSE-KMS archive", () => {
-  it("may use the archive key for its blocks", () => {
-    expect(backupPolicy(config, KEY).Statement.find((s) => s.Sid === "UseArchiveKey")).toEqual({
-      Sid: "UseArchiveKey",
-      Effect: "Allow",
-      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-      Resource: KEY,
+  it("may use the archive key, through S3, for this bucket only", () => {
+    const statement = backupPolicy(config).Statement.find((s) => s.Sid === "UseArchiveKey");
+    expect(statement?.Condition).toEqual({
+      StringEquals: {
+        "kms:ViaService": "s3.us-east-1.amazonaws.com",
+        "kms:EncryptionContext:aws:s3:arn": BUCKET,
+      },
     });
   });
 });

@@ -30,8 +30,6 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
       "kubernetes:opensearch.org/v1:OpensearchIndexTemplate",
       "kubernetes:opensearch.org/v1:OpensearchSnapshotPolicy",
       "kubernetes:batch/v1:Job",
-      "aws:kms/key:Key",
-      "aws:s3/bucketPolicy:BucketPolicy",
     ])
       expect(types).toContain(type);
   });
@@ -47,30 +45,9 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
     expect(errors).toEqual([]);
   });
 
-  it("protects the cluster, Logstash's queue volumes, the key and the namespace", () => {
-    for (const name of [
-      "log-search-cluster",
-      "log-pipeline-logstash",
-      "log-archive-key",
-      "log-search-namespace",
-    ])
+  it("protects the cluster, Logstash's queue volumes and the namespace", () => {
+    for (const name of ["log-search-cluster", "log-pipeline-logstash", "log-search-namespace"])
       expect([name, named(run(), name).protect]).toEqual([name, true]);
-  });
-
-  it("names the archive key in the bucket policy and in Logstash's S3 output", () => {
-    const key = "arn:aws:kms:us-east-1:000000000000:key/log-archive-key-key-id";
-    expect(String(named(run(), "log-archive-policy").inputs.policy)).toContain(key);
-    const logstash = podSpec(run(), "log-pipeline-logstash").containers[0] as unknown as {
-      env: { name: string; value?: string }[];
-    };
-    expect(logstash.env.find((e) => e.name === "ARCHIVE_KMS_KEY_ID")?.value).toBe(key);
-  });
-
-  it("rotates the archive key and encrypts the bucket with it", () => {
-    expect(named(run(), "log-archive-key").inputs.enableKeyRotation).toBe(true);
-    expect(JSON.stringify(named(run(), "log-archive-encryption").inputs)).toContain(
-      '"sseAlgorithm":"aws:kms"',
-    );
   });
 
   it("runs every container from an image pinned by digest, with limits and a read-only root", () => {
@@ -108,6 +85,51 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
     expect(roles).toEqual(
       expect.arrayContaining(["log-archive-logstash-role", "log-archive-snapshots-role"]),
     );
+  });
+});
+
+describe.each([
+  ["log-archive", "us-east-1"],
+  ["log-archive-replica", "us-west-2"],
+])("prod's %s bucket (hardened)", (prefix, region) => {
+  it("has its own rotating customer-managed key, protected, in its region", () => {
+    const key = named(runs.prod, `${prefix}-key`);
+    expect([key.protect, key.inputs.enableKeyRotation, key.inputs.region]).toEqual([
+      true,
+      true,
+      region,
+    ]);
+  });
+
+  it("is encrypted with that key by default and refuses other keys and plain HTTP", () => {
+    const arn = `arn:aws:kms:us-east-1:000000000000:key/${prefix}-key-key-id`;
+    expect(JSON.stringify(named(runs.prod, `${prefix}-encryption`).inputs)).toContain(
+      `"sseAlgorithm":"aws:kms","kmsMasterKeyId":"${arn}"`,
+    );
+    const policy = JSON.parse(String(named(runs.prod, `${prefix}-policy`).inputs.policy));
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+      "DenyInsecureTransport",
+      "DenyPutsNotEncryptedWithKms",
+      "DenyPutsWithAnotherKey",
+    ]);
+    expect(JSON.stringify(policy)).toContain(arn);
+  });
+});
+
+describe("prod's replication of the SSE-KMS archive", () => {
+  it("selects SSE-KMS objects and re-encrypts them with the replica's key", () => {
+    const rules = named(runs.prod, "log-archive-replication").inputs.rules as Record<
+      string,
+      unknown
+    >[];
+    expect(rules[0]).toMatchObject({
+      sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+      destination: {
+        encryptionConfiguration: {
+          replicaKmsKeyId: "arn:aws:kms:us-east-1:000000000000:key/log-archive-replica-key-key-id",
+        },
+      },
+    });
   });
 });
 

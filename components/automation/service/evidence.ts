@@ -193,7 +193,7 @@ export function slackPoster(webhookUrl: string, timeoutMs: number) {
 }
 
 /** The deployment's wiring (components/automation/workload.ts); undefined when not configured. */
-export function evidenceFromEnv(env: NodeJS.ProcessEnv = process.env) {
+export function onAlertsFromEnv(env: Record<string, string | undefined> = process.env) {
   if (!env.OPENSEARCH_URL) return undefined;
   const need = (name: string): string => {
     const value = env[name];
