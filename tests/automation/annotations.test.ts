@@ -344,7 +344,8 @@ describe("the container entry", () => {
     });
     expect(JSON.parse(out.trim())).toEqual({
       plugins: SERVICE_FILES.length - 2,
-      hasRoutesFromEnv: ["function"],
+      // annotations.ts adds routes; evidence.ts only an alert hook (onAlertsFromEnv).
+      hasRoutesFromEnv: ["function", "undefined"],
       start: "function",
       routes: [],
     });

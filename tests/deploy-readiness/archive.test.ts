@@ -49,6 +49,8 @@ describe("prod's first up (nothing of the dr stack exists yet)", () => {
     const parts = bucketParts(prod, replica.name);
     expect(parts.map((p) => p.type).sort()).toEqual([
       "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      // The bucket policy of the archive's hardening (TLS only, SSE-KMS with its key only).
+      "aws:s3/bucketPolicy:BucketPolicy",
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
       "aws:s3/bucketVersioning:BucketVersioning",
