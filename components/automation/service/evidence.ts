@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { WebhookAlert } from "./server.ts";
+import type { WebhookAlert } from "./server";
 
 /**
  * Log evidence for pages (guide 2.1 "attach log samples", 2.4 "list of affected clients"):
