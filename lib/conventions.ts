@@ -94,3 +94,9 @@ export const DashboardUid = {
 
 /** OpenSearch index pattern of the Port 8000 logs (guide 1.2). */
 export const LOG_INDEX_PATTERN = "port8000-*";
+
+/**
+ * A pod template annotated `${POLICY_EXEMPTION_PREFIX}<policy>` with the reason is exempt from
+ * that policy (policy/containers.ts; only the policies that allow it). The reason is required.
+ */
+export const POLICY_EXEMPTION_PREFIX = "policy.port8000.io/exempt-";
