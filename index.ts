@@ -11,6 +11,7 @@ import { AutomationService } from "./components/automation";
 import { loadConfig, type StackConfig, type StackSecrets } from "./components/config";
 import { DeployFreezeGate } from "./components/deploy-freeze";
 import { GrafanaAccess } from "./components/grafana";
+import { monitoringNetworkPolicies, NetworkPolicies } from "./components/hardening";
 import { MonitoringNamespace } from "./components/namespace";
 import { PrometheusStack } from "./components/prometheus";
 import { createClusterProvider, createGatedProviders } from "./components/providers";
@@ -57,6 +58,11 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
       parts: { alertmanager: alertmanagerHelmValues(config, smsRoleAnnotation) },
       dependsOn: [freeze.ready, receiverSecret],
     },
+    onGatedCluster,
+  );
+  new NetworkPolicies(
+    "network",
+    { policies: monitoringNetworkPolicies(config), dependsOn: [freeze.ready] },
     onGatedCluster,
   );
   const archive = new LogArchive("log-archive", { config }, { providers: [gated.aws] });

@@ -1,3 +1,4 @@
+import { PolicyName } from "../lib/conventions";
 import { asArray, at, type Report, type Subject, stackPolicy } from "./subject";
 
 /** Every bucket the stack declares is a log archive: KMS, versioned, private, TLS only. */
@@ -117,7 +118,7 @@ function checkBucket(bucket: Subject, all: readonly Subject[], report: Report): 
 
 export const archiveBucketHardened = stackPolicy(
   {
-    name: "archive-bucket-hardened",
+    name: PolicyName.archiveBucketHardened,
     description:
       "Archive buckets are encrypted with a customer-managed KMS key, versioned, private and reachable over TLS only.",
   },

@@ -1,4 +1,4 @@
-import { POLICY_EXEMPTION_PREFIX } from "../lib/conventions";
+import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../lib/conventions";
 import { asArray, at, type Report, resourcePolicy, type Subject } from "./subject";
 
 /** Every container the stack declares directly (Helm charts render theirs in the cluster). */
@@ -71,7 +71,7 @@ const effective = (key: string, c: Container, pod: PodTemplate) =>
   at(c.securityContext, key) ?? pod.podSecurity[key];
 
 export const containersRunAsNonRoot = containerPolicy({
-  name: "containers-non-root",
+  name: PolicyName.containersNonRoot,
   description: "Containers run as a non-root user (runAsNonRoot, and no runAsUser 0).",
   exemptible: true,
   problem: (c, pod) => {
@@ -85,7 +85,7 @@ export const containersRunAsNonRoot = containerPolicy({
 });
 
 export const containersReadOnlyRootFilesystem = containerPolicy({
-  name: "containers-read-only-root-filesystem",
+  name: PolicyName.containersReadOnlyRootFilesystem,
   description: "Containers mount their root filesystem read-only; writable paths are volumes.",
   exemptible: true,
   problem: (c) =>
@@ -96,7 +96,7 @@ export const containersReadOnlyRootFilesystem = containerPolicy({
 
 /** Memory is the limit that protects the node; CPU limits only throttle (requests share CPU). */
 export const containersHaveResourceLimits = containerPolicy({
-  name: "containers-resource-limits",
+  name: PolicyName.containersResourceLimits,
   description: "Containers declare a memory limit.",
   exemptible: false,
   problem: (c) =>
@@ -106,7 +106,7 @@ export const containersHaveResourceLimits = containerPolicy({
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
 
 export const containerImagesPinnedByDigest = containerPolicy({
-  name: "container-images-pinned-by-digest",
+  name: PolicyName.containerImagesPinnedByDigest,
   description: "Container images are pinned by digest (image@sha256:…), so a tag cannot move.",
   exemptible: false,
   problem: (c) =>

@@ -1,3 +1,4 @@
+import { PolicyName } from "../lib/conventions";
 import { asArray, at, resourcePolicy } from "./subject";
 
 /**
@@ -12,7 +13,7 @@ const FOLDER_PERMISSION_ITEM = "grafana:oss/folderPermissionItem:FolderPermissio
 
 export const noGrafanaFolderGrantToBasicRole = resourcePolicy(
   {
-    name: "no-grafana-folder-grant-to-basic-role",
+    name: PolicyName.noGrafanaFolderGrantToBasicRole,
     description:
       "Grafana folders are granted to teams or users, never to the Viewer or Editor role.",
   },

@@ -1,4 +1,4 @@
-import { SECRET_PLACEHOLDER } from "../lib/conventions";
+import { PolicyName, SECRET_PLACEHOLDER } from "../lib/conventions";
 import { type Report, resourcePolicy, type Subject, stackPolicy } from "./subject";
 
 /**
@@ -73,7 +73,7 @@ function reportFindings(where: string, value: unknown, report: Report, ref?: str
 
 export const noSecretInConfigMap = resourcePolicy(
   {
-    name: "no-secret-in-configmap",
+    name: PolicyName.noSecretInConfigMap,
     description: "ConfigMaps carry no secret; put it in a Secret and mount it.",
   },
   (subject: Subject, report) => {
@@ -85,7 +85,7 @@ export const noSecretInConfigMap = resourcePolicy(
 
 export const noSecretInHelmValues = resourcePolicy(
   {
-    name: "no-secret-in-helm-values",
+    name: PolicyName.noSecretInHelmValues,
     description:
       "Helm values carry no secret (Helm stores them in plain text); reference a mounted Secret.",
   },
@@ -98,7 +98,7 @@ export const noSecretInHelmValues = resourcePolicy(
 /** The engine shows the stack's outputs as the properties of its root resource. */
 export const noSecretInPlainOutput = stackPolicy(
   {
-    name: "no-secret-in-plain-output",
+    name: PolicyName.noSecretInPlainOutput,
     description: "Stack outputs carry no secret unless it is a Pulumi secret.",
   },
   (all, report) => {

@@ -1,3 +1,4 @@
+import { PolicyName } from "../lib/conventions";
 import { S3Type } from "./archive";
 import { type Report, resourcePolicy, type Subject } from "./subject";
 
@@ -19,7 +20,7 @@ export function isStateful(subject: Pick<Subject, "type">): boolean {
 
 export const statefulResourcesProtected = resourcePolicy(
   {
-    name: "stateful-resources-protected",
+    name: PolicyName.statefulResourcesProtected,
     description:
       "Buckets, volumes, KMS keys, the namespace and the OpenSearch cluster are declared with protect: true.",
   },
@@ -50,7 +51,7 @@ export function deletingRetentionPolicies(value: unknown, path = ""): string[] {
  */
 export const volumeClaimsRetained = resourcePolicy(
   {
-    name: "volume-claims-retained",
+    name: PolicyName.volumeClaimsRetained,
     description: "No persistentVolumeClaimRetentionPolicy deletes the volumes of a workload.",
   },
   (subject: Subject, report: Report) => {

@@ -40,7 +40,7 @@ export class LogArchive extends pulumi.ComponentResource {
     const bucket = new aws.s3.Bucket(
       `${name}-bucket`,
       { bucket: args.config.archive.bucketName, forceDestroy: false },
-      { parent: this, protect: true },
+      { parent: this, protect: true, retainOnDelete: true },
     );
     new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access-block`,

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
 
 /** Pure pieces of the automation workload: its code, entry, labels and the pod spec. */
@@ -60,6 +61,38 @@ export function automationContainer(config: StackConfig, freezeConfigMap: string
   };
 }
 
+/**
+ * Why the log-rotation pods may do what the policy pack refuses elsewhere (docs/policy.md):
+ * documented on the pod template, where the policy reads them.
+ */
+export const LOG_ROTATION_EXEMPTIONS = {
+  [PolicyName.containersNonRoot]:
+    "logrotate renames, truncates and re-creates root-owned files in the node's /var/log",
+  [PolicyName.containersReadOnlyRootFilesystem]:
+    "the job installs logrotate into the container when its image lacks it",
+};
+
+/** Root for the files it rotates, with only the capabilities file handling needs. */
+const LOG_ROTATION_SECURITY = {
+  runAsUser: 0,
+  runAsNonRoot: false,
+  privileged: false,
+  allowPrivilegeEscalation: false,
+  capabilities: {
+    drop: ["ALL"],
+    add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETGID", "SETUID"],
+  },
+};
+
+function exemptionAnnotations(exemptions: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(exemptions).map(([policy, reason]) => [
+      `${POLICY_EXEMPTION_PREFIX}${policy}`,
+      reason,
+    ]),
+  );
+}
+
 /** The log-rotation Job template: logrotate against the node's /var/log (guide 2.5). */
 export function logRotationJobSpec(config: StackConfig) {
   const { logRotationCommand, logRotationImage } = config.alerting.automation;
@@ -69,9 +102,13 @@ export function logRotationJobSpec(config: StackConfig) {
     backoffLimit: 1,
     ttlSecondsAfterFinished: 86_400,
     template: {
-      metadata: { labels: { ...LABELS, "app.kubernetes.io/component": "log-rotation" } },
+      metadata: {
+        labels: { ...LABELS, "app.kubernetes.io/component": "log-rotation" },
+        annotations: exemptionAnnotations(LOG_ROTATION_EXEMPTIONS),
+      },
       spec: {
         restartPolicy: "Never",
+        securityContext: { seccompProfile: { type: "RuntimeDefault" } },
         containers: [
           {
             name: "logrotate",
@@ -82,6 +119,7 @@ export function logRotationJobSpec(config: StackConfig) {
               { name: "logrotate-d", mountPath: "/etc/logrotate.d", readOnly: true },
             ],
             resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+            securityContext: LOG_ROTATION_SECURITY,
           },
         ],
         volumes: [

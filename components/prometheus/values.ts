@@ -1,5 +1,6 @@
 import { Job } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
+import { chartDisruptionBudget } from "../hardening/disruption-budget";
 
 /**
  * Helm values of kube-prometheus-stack (pinned in lib/conventions Chart). Every key set here is
@@ -45,6 +46,7 @@ function jobRelabel(job: string): Values[] {
 function prometheusValues(config: StackConfig): Values {
   return {
     serviceMonitor: { relabelings: jobRelabel(Job.prometheus) },
+    podDisruptionBudget: chartDisruptionBudget(config.ha.prometheusReplicas),
     prometheusSpec: {
       replicas: config.ha.prometheusReplicas,
       podAntiAffinity: config.ha.prometheusReplicas > 1 ? "hard" : "soft",
@@ -77,6 +79,7 @@ function alertmanagerValues(config: StackConfig, extra: Values): Values {
   const { alertmanagerSpec: extraSpec, ...rest } = extra as { alertmanagerSpec?: Values };
   return {
     serviceMonitor: { relabelings: jobRelabel(Job.alertmanager) },
+    podDisruptionBudget: chartDisruptionBudget(config.ha.alertmanagerReplicas),
     ...rest,
     alertmanagerSpec: {
       replicas: config.ha.alertmanagerReplicas,
