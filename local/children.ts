@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { scaleDuration } from "../lib/duration";
+import { BUILD_HINT, localServerCommand } from "../lib/tools";
 import { address, httpUrl, type Ports } from "./ports";
 import type { RenderedFiles } from "./render";
 import type { ChildSpec } from "./supervisor";
@@ -61,7 +62,8 @@ function alertmanager(ctx: ChildContext): ChildSpec {
   const port = ctx.ports.alertmanager;
   return {
     name: ChildName.alertmanager,
-    command: "prometheus-alertmanager",
+    command: localServerCommand("alertmanager").command,
+    installHint: BUILD_HINT,
     args: [
       `--config.file=${ctx.files.alertmanagerConfig}`,
       // Notification log and silences survive a restart: no duplicate page after one.
@@ -87,7 +89,8 @@ function prometheus(ctx: ChildContext): ChildSpec {
   const scaled = (d: string) => scaleDuration(d, ctx.timeScale);
   return {
     name: ChildName.prometheus,
-    command: "prometheus",
+    command: localServerCommand("prometheus").command,
+    installHint: BUILD_HINT,
     args: [
       `--config.file=${ctx.files.prometheusConfig}`,
       `--storage.tsdb.path=${dataDir(ctx, "prometheus")}`,

@@ -1,5 +1,6 @@
 import { relative } from "node:path";
 import { ConfigProblems } from "../components/config/parse";
+import { localServerCommand } from "../lib/tools";
 import { StackFileError } from "../scripts/stack-file";
 import { parseLocalArgs, UsageError } from "./args";
 import { READY_FILE, startLocalStack } from "./stack";
@@ -7,13 +8,16 @@ import { ChildFailed } from "./supervisor";
 
 /** `npm run local`: the real alerting pipeline on loopback until Ctrl-C or SIGTERM. */
 
+// A Prometheus built from its Go module carries no web UI (its assets are a separate npm build).
+const PROMETHEUS_GRAPH_HINT = "`.tools/bin/promtool query range` or `npm run ops -- monthly`";
+
 function printUrls(stateDir: string, urls: Record<string, unknown>): void {
   const inside = relative(process.cwd(), stateDir);
   const rel = inside.startsWith("..") ? stateDir : inside || ".";
   const lines = [
     "",
     "local stack is up:",
-    `  Prometheus    ${urls.prometheus}`,
+    `  Prometheus    ${urls.prometheus}   (API only in the Go build: graph with ${PROMETHEUS_GRAPH_HINT})`,
     `  Alertmanager  ${urls.alertmanager}`,
     `  simulator     ${urls.simulator}   (POST /admin/fault with a JSON body; {} clears)`,
     `  sinks         ${urls.sinks}   (what was paged: ${rel}/received/<receiver>.jsonl)`,
@@ -27,6 +31,10 @@ function printUrls(stateDir: string, urls: Record<string, unknown>): void {
 async function main(): Promise<number> {
   const args = parseLocalArgs(process.argv.slice(2));
   process.stdout.write(`local stack: state in ${args.stateDir}, ports from ${args.portBase}\n`);
+  for (const server of ["prometheus", "alertmanager"] as const) {
+    const { warning } = localServerCommand(server);
+    if (warning) process.stderr.write(`local: warning: ${warning}\n`);
+  }
   const stack = await startLocalStack({
     ...args,
     progress: (line) => process.stdout.write(`${line}\n`),

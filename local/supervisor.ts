@@ -18,6 +18,8 @@ export interface ChildSpec {
   readonly port: number;
   readonly logFile: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** What to run when the command is missing; Debian's exporters by default. */
+  readonly installHint?: string;
 }
 
 export class ChildFailed extends Error {}
@@ -126,7 +128,7 @@ export class Supervisor {
         running.stopping = true;
         running.failure =
           err.code === "ENOENT"
-            ? `${spec.command} is not installed; run: sudo ${APT_COMMAND}`
+            ? `${spec.command} is not installed; run: ${spec.installHint ?? `sudo ${APT_COMMAND}`}`
             : `${spec.name}: ${err.message}`;
         this.children.delete(spec.name);
         resolve();

@@ -1,10 +1,12 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import yaml from "js-yaml";
 import { TEMPLATES_ARTIFACT_DIR } from "../components/alertmanager/paths";
 import { ArtifactPath } from "../lib/conventions";
+import { runTool, type ToolName } from "../lib/tools";
+
+export { MissingTool } from "../lib/tools";
 
 /** Real validators (promtool, amtool, schemas) judging rendered artifacts on disk. */
 
@@ -22,28 +24,10 @@ export interface Validator {
   readonly validate: (dir: string, path: string) => Validation;
 }
 
-export const INSTALL_HINT =
-  "apt-get install -y --no-install-recommends prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter";
-
-export class MissingTool extends Error {}
-
-/** Runs a validator binary; a missing binary is an error naming the apt command, never a pass. */
-export function runTool(
-  tool: string,
-  args: string[],
-  cwd?: string,
-): { ok: boolean; output: string } {
-  const result = spawnSync(tool, args, { cwd, encoding: "utf8", timeout: 60_000 });
-  if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
-    throw new MissingTool(`${tool} is not installed; run: ${INSTALL_HINT}`);
-  }
-  return { ok: result.status === 0, output: `${result.stdout ?? ""}${result.stderr ?? ""}`.trim() };
-}
-
 export function toolValidator(
   name: string,
   applies: (path: string) => boolean,
-  args: (file: string) => [string, string[]],
+  args: (file: string) => [ToolName, string[]],
 ): Validator {
   return {
     name,

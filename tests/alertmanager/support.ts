@@ -1,11 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { StackConfig } from "../../components/config/schema";
+import { runTool } from "../../lib/tools";
 import { readStackFile, type StackFileConfig } from "../../scripts/stack-file";
 import { parseStackFileConfig } from "../../scripts/synth-lib";
-import { runTool } from "../../scripts/validators";
 
 export const ROOT = join(__dirname, "..", "..");
 export const STACKS = ["prod", "dr", "local"] as const;
@@ -39,11 +38,10 @@ export function amtool(args: string[]): { ok: boolean; output: string } {
 export function routedReceivers(configFile: string, labels: Record<string, string>): Set<string> {
   const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
   const args = ["config", "routes", "test", `--config.file=${configFile}`, ...pairs];
-  const result = spawnSync("amtool", args, { encoding: "utf8", timeout: 30_000 });
-  if (result.error) throw new Error(`amtool could not run: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`amtool config routes test failed: ${result.stderr}`);
+  const result = runTool("amtool", args);
+  if (!result.ok) throw new Error(`amtool config routes test failed: ${result.output}`);
   return new Set(
-    result.stdout
+    result.output
       .split(",")
       .map((r) => r.trim())
       .filter(Boolean),

@@ -13,8 +13,8 @@ import {
 import { THRESHOLD_DEFAULTS, THRESHOLD_NAMES } from "../../components/config/thresholds";
 import { buildPrometheusConfig, LOCAL_NODE } from "../../components/prometheus/scrape";
 import { ArtifactPath, Job, SEVERITIES } from "../../lib/conventions";
+import { runTool } from "../../lib/tools";
 import { renderArtifacts } from "../../scripts/artifacts";
-import { runTool } from "../../scripts/validators";
 import { CONTRACT_ALERTS, EXTRA_ALERTS } from "./contract";
 import { alertingRules, committedRules, RULES_FILE, ruleOf, stackConfig } from "./support";
 

@@ -11,6 +11,7 @@ import { parseStackFileConfig } from "../../scripts/synth-lib";
 export const ROOT = join(__dirname, "..", "..");
 export const RULES_FILE = join(ROOT, "alerts", "port8000-rules.yml");
 export const PROMTOOL_TESTS = join(ROOT, "alerts", "tests");
+export const PAGING_TEXT_TESTS = join(PROMTOOL_TESTS, "text");
 export const RUNBOOKS = join(ROOT, "docs", "runbooks");
 
 /** A stack file's parsed config; `overrides` replace whole top-level keys (e.g. thresholds). */

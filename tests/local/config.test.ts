@@ -4,11 +4,11 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { buildPrometheusConfig } from "../../components/prometheus/scrape";
 import { Job } from "../../lib/conventions";
+import { runTool } from "../../lib/tools";
 import { parseLocalArgs, UsageError } from "../../local/args";
 import { movePorts, portsFrom } from "../../local/ports";
 import { renderLocalFiles } from "../../local/render";
 import { loadLocalStackConfig } from "../../local/stack-config";
-import { runTool } from "../../scripts/validators";
 
 /** The local stack's config: flags, port moves, and the files it renders (judged by promtool). */
 

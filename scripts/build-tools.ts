@@ -1,0 +1,107 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  GO_TOOLS,
+  type GoTool,
+  pinnedModuleVersions,
+  releaseOfModule,
+  TOOLS_BIN,
+  TOOLS_MODULE_DIR,
+  type ToolName,
+  toolBuilt,
+} from "../lib/tools";
+
+/**
+ * Builds the pinned validators from their Go modules into .tools/bin. Each module is built in its
+ * own module context (its go.mod's replace and exclude directives apply, as in its release
+ * builds), which `go install module@version` refuses to do. A stamp skips the build when the
+ * binaries already match the pins; Go's module and build caches make a rebuild cheap.
+ */
+
+const STAMP = join(TOOLS_BIN, ".versions.json");
+const SOURCES = join(TOOLS_BIN, "..", "src");
+const VERSION_PKG = "github.com/prometheus/common/version";
+// The Alertmanager module embeds its web UI from ui/app/dist, a build output that the module
+// does not carry; the API and amtool do not need it.
+const UI_PLACEHOLDER =
+  "<!doctype html><title>Alertmanager</title><p>Web UI not built; use amtool or /api/v2.</p>\n";
+
+const goEnv = { ...process.env, GOWORK: "off", GOFLAGS: "-buildvcs=false", CGO_ENABLED: "0" };
+
+function go(args: string[], cwd: string): string {
+  const result = spawnSync("go", args, { cwd, env: goEnv, encoding: "utf8", maxBuffer: 1 << 26 });
+  if (result.error) throw new Error(`go ${args[0]}: ${result.error.message} (is Go installed?)`);
+  if (result.status !== 0) throw new Error(`go ${args.join(" ")} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+function moduleSource(tool: GoTool, version: string): string {
+  const { Dir } = JSON.parse(
+    go(["mod", "download", "-json", `${tool.module}@${version}`], TOOLS_MODULE_DIR),
+  ) as {
+    Dir: string;
+  };
+  const copy = join(SOURCES, `${tool.module.split("/").pop()}@${version}`);
+  if (!existsSync(join(copy, "go.mod"))) {
+    cpSync(Dir, copy, { recursive: true });
+    spawnSync("chmod", ["-R", "u+w", copy]);
+  }
+  const ui = join(copy, "ui", "app", "dist");
+  if (tool.module.endsWith("/alertmanager") && !existsSync(join(ui, "index.html"))) {
+    mkdirSync(ui, { recursive: true });
+    writeFileSync(join(ui, "index.html"), UI_PLACEHOLDER);
+  }
+  return copy;
+}
+
+function buildTool(tool: GoTool, version: string): void {
+  const source = moduleSource(tool, version);
+  const release = releaseOfModule(tool.module, version);
+  const ldflags = tool.stampsVersion
+    ? `-X ${VERSION_PKG}.Version=${release} -X ${VERSION_PKG}.Revision=${tool.module}@${version} -X ${VERSION_PKG}.Branch=module`
+    : "";
+  const packages = tool.commands.map((c) => `./cmd/${c}`);
+  go(["build", "-trimpath", `-ldflags=${ldflags}`, "-o", `${TOOLS_BIN}/`, ...packages], source);
+}
+
+function readStamp(): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(STAMP, "utf8")) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+/** Builds what is missing or stale; returns the modules it built. */
+export function buildTools(log: (line: string) => void = () => {}): string[] {
+  const pins = pinnedModuleVersions();
+  const stamp = readStamp();
+  mkdirSync(TOOLS_BIN, { recursive: true });
+  const built: string[] = [];
+  for (const tool of GO_TOOLS) {
+    const version = pins[tool.module];
+    if (!version) throw new Error(`tools/go/go.mod does not require ${tool.module}`);
+    const fresh = tool.commands.every((c) => toolBuilt(c as ToolName));
+    if (fresh && stamp[tool.module] === version) continue;
+    log(
+      `building ${tool.commands.join(", ")} from ${tool.module}@${version} (a few minutes the first time)`,
+    );
+    const started = Date.now();
+    buildTool(tool, version);
+    stamp[tool.module] = version;
+    writeFileSync(STAMP, `${JSON.stringify(stamp, null, 2)}\n`);
+    log(`built ${tool.commands.join(", ")} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    built.push(tool.module);
+  }
+  return built;
+}
+
+if (require.main === module) {
+  try {
+    buildTools((line) => process.stderr.write(`tools: ${line}\n`));
+  } catch (error) {
+    process.stderr.write(`tools: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
