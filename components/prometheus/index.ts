@@ -10,7 +10,6 @@ import {
   port8000ServiceMonitor,
   type RuleGroup,
 } from "./monitors";
-import { BLACKBOX_RELEASE } from "./pods";
 import { type PrometheusStackParts, prometheusStackValues, RELEASE_NAME } from "./values";
 
 export interface PrometheusStackArgs {
@@ -53,7 +52,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
     const blackbox = new k8s.helm.v3.Release(
       `${name}-blackbox-exporter`,
       {
-        name: BLACKBOX_RELEASE,
+        name: "blackbox",
         chart: Chart.blackboxExporter.name,
         version: Chart.blackboxExporter.version,
         repositoryOpts: { repo: Chart.blackboxExporter.repo },

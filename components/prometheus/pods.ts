@@ -1,3 +1,4 @@
+import { BLACKBOX_PORT, BLACKBOX_RELEASE } from "./monitors";
 import { RELEASE_NAME } from "./values";
 
 /**
@@ -6,8 +7,6 @@ import { RELEASE_NAME } from "./values";
  * (Prometheus) and `alertmanager` (Alertmanager), with the chart's custom resource names
  * `<fullname>-prometheus` and `<fullname>-alertmanager` (cleanPrometheusOperatorObjectNames off).
  */
-
-export const BLACKBOX_RELEASE = "blackbox";
 
 export const PROMETHEUS_PODS = {
   "app.kubernetes.io/name": "prometheus",
@@ -27,7 +26,7 @@ export const EXPORTERS = [
       "app.kubernetes.io/name": "prometheus-blackbox-exporter",
       "app.kubernetes.io/instance": BLACKBOX_RELEASE,
     },
-    port: 9115,
+    port: BLACKBOX_PORT,
   },
   {
     role: "kube-state-metrics",

@@ -23,6 +23,9 @@ export const NODE_RELABELING = {
 
 type Values = Record<string, unknown>;
 
+/** Every rule group, as often as Port 8000 is scraped (components/prometheus/monitors.ts). */
+export const EVALUATION_INTERVAL = "10s";
+
 /** Volumes outlive their pods, and a deleted or scaled-down StatefulSet keeps its data. */
 const RETAIN_VOLUMES = { whenDeleted: "Retain", whenScaled: "Retain" } as const;
 
@@ -55,7 +58,7 @@ function prometheusValues(config: StackConfig): Values {
       persistentVolumeClaimRetentionPolicy: RETAIN_VOLUMES,
       scrapeInterval: "30s",
       // Pages must not wait: rules run as often as Port 8000 is scraped (monitors.ts).
-      evaluationInterval: "15s",
+      evaluationInterval: EVALUATION_INTERVAL,
       externalLabels: {
         environment: config.deployment.environment,
         region: config.deployment.region,
