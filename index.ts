@@ -14,6 +14,7 @@ import { GrafanaAccess } from "./components/grafana";
 import { monitoringNetworkPolicies, NetworkPolicies } from "./components/hardening";
 import { MonitoringNamespace } from "./components/namespace";
 import { PrometheusStack } from "./components/prometheus";
+import { PrometheusBackup } from "./components/prometheus-backup";
 import { createClusterProvider, createGatedProviders } from "./components/providers";
 
 // Composition root: config → components → stack outputs. Nothing else belongs here.
@@ -49,14 +50,22 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     { providers: [gated.aws] },
   );
   const smsRoleAnnotation = { [ROLE_ANNOTATION]: smsRole.roleArn };
+  const backup = new PrometheusBackup(
+    "prometheus-backup",
+    { config, namespace: namespace.name, dependsOn: [freeze.ready] },
+    { providers: [gated.kubernetes, gated.aws] },
+  );
   const prometheus = new PrometheusStack(
     "prometheus",
     {
       config,
       namespace: namespace.name,
       ruleGroups: renderRuleGroups(config, { timeScale: 1 }).groups,
-      parts: { alertmanager: alertmanagerHelmValues(config, smsRoleAnnotation) },
-      dependsOn: [freeze.ready, receiverSecret],
+      parts: {
+        alertmanager: alertmanagerHelmValues(config, smsRoleAnnotation),
+        prometheus: backup.helmValues,
+      },
+      dependsOn: [freeze.ready, receiverSecret, backup.secret],
     },
     onGatedCluster,
   );
@@ -72,7 +81,7 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     { config, archiveBucketArn: archive.bucketArn },
     { providers: [gated.kubernetes, gated.aws] },
   );
-  return { namespace, prometheus, archive, grafana, freeze, automation };
+  return { namespace, prometheus, archive, grafana, freeze, automation, backup };
 }
 
 const { config, secrets } = loadConfig();
@@ -83,6 +92,7 @@ export const environment = config.deployment.environment;
 export const monitoringNamespace = stack?.namespace.name;
 export const prometheusRelease = stack?.prometheus.releaseName;
 export const archiveBucket = stack?.archive.bucketName;
+export const prometheusBackupRole = stack?.backup.roleArn;
 export const grafanaFolderUid = stack?.grafana.folderUid;
 export const deployFreezeConfigMap = stack?.freeze.configMapName;
 export const deployFreeze = stack?.freeze.status;

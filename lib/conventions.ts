@@ -28,9 +28,19 @@ export const Receiver = {
   slackWarning: "slack-warning",
   emailDigest: "email-digest",
   logOnly: "log-only",
+  /** The dead-man's switch: Watchdog pings an external heartbeat service; silence pages. */
+  heartbeat: "heartbeat",
 } as const;
 export type Receiver = (typeof Receiver)[keyof typeof Receiver];
 export const RECEIVERS: readonly Receiver[] = Object.values(Receiver);
+
+/** Alert names other areas (routes, the ops CLI) refer to; the catalogue in alerts/ defines them. */
+export const AlertName = {
+  watchdog: "Watchdog",
+  highErrorRate: "Port8000HighErrorRate",
+  logVolumeSpike: "Port8000LogVolumeSpike",
+  queueBacklog: "Port8000QueueBacklog",
+} as const;
 
 export const Label = {
   severity: "severity",

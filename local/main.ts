@@ -3,6 +3,8 @@ import { ConfigProblems } from "../components/config/parse";
 import { localServerCommand } from "../lib/tools";
 import { StackFileError } from "../scripts/stack-file";
 import { parseLocalArgs, UsageError } from "./args";
+import { StateLocked } from "./lock";
+import { PortInUse } from "./preflight";
 import { READY_FILE, startLocalStack } from "./stack";
 import { ChildFailed } from "./supervisor";
 
@@ -61,7 +63,7 @@ async function main(): Promise<number> {
 }
 
 function report(err: unknown): number {
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || err instanceof PortInUse || err instanceof StateLocked) {
     process.stderr.write(`local: ${err.message}\n`);
     return 2;
   }

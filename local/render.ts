@@ -8,7 +8,9 @@ import {
   renderPrometheusConfig,
   type ScrapeTargets,
 } from "../components/prometheus/scrape";
+import { alertmanagerVersion, supportsWebhookUrlFile } from "../lib/alertmanager-version";
 import { ArtifactPath } from "../lib/conventions";
+import { localServerCommand } from "../lib/tools";
 import { renderArtifacts } from "../scripts/artifacts";
 import { address, type Ports } from "./ports";
 import { localSecretsDir } from "./secrets";
@@ -65,6 +67,11 @@ export function renderLocalFiles(
     timeScale,
     secretsDir: localSecretsDir(stateDir),
     templatesDir: join(configDir, TEMPLATES_ARTIFACT_DIR),
+    heartbeatUrlInline: supportsWebhookUrlFile(
+      alertmanagerVersion(localServerCommand("alertmanager").command),
+    )
+      ? undefined
+      : local.secrets.heartbeatUrl,
   });
   return {
     configDir,

@@ -3,13 +3,15 @@ import { join, resolve } from "node:path";
 import { Receiver } from "../lib/conventions";
 import { type LocalAutomation, startLocalAutomation } from "./automation";
 import { type ChildName, childSpecs } from "./children";
+import { lockState } from "./lock";
 import { httpUrl, LOOPBACK, type Ports, portsFrom } from "./ports";
-import { renderLocalFiles } from "./render";
+import { asPortInUse, assertPortsFree } from "./preflight";
+import { type RenderedFiles, renderLocalFiles } from "./render";
 import { writeLocalSecrets } from "./secrets";
 import { type Simulator, startSimulator } from "./simulator/server";
 import { type HttpSinks, startHttpSinks } from "./sinks/http";
 import { type SmtpSink, startSmtpSink } from "./sinks/smtp";
-import { LOCAL_STACK_FILE, loadLocalStackConfig } from "./stack-config";
+import { LOCAL_STACK_FILE, type LocalStackConfig, loadLocalStackConfig } from "./stack-config";
 import { Supervisor } from "./supervisor";
 
 /** The whole local stack, started and stopped from code (the CLI and the e2e tests share it). */
@@ -73,13 +75,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const progress = options.progress ?? (() => {});
   const stateDir = resolve(options.stateDir);
   mkdirSync(stateDir, { recursive: true });
-  rmSync(join(stateDir, READY_FILE), { force: true });
+  const lock = lockState(stateDir);
   const ports = portsFrom(options.portBase);
-
-  progress(`rendering ${options.stackFile ?? LOCAL_STACK_FILE} (time scale ${options.timeScale})`);
-  const local = loadLocalStackConfig(options.stackFile ?? LOCAL_STACK_FILE, options.portBase);
-  const files = renderLocalFiles(stateDir, local, ports, options.timeScale);
-  writeLocalSecrets(stateDir, local);
+  let local: LocalStackConfig;
+  let files: RenderedFiles;
+  try {
+    await assertPortsFree(ports);
+    rmSync(join(stateDir, READY_FILE), { force: true });
+    progress(
+      `rendering ${options.stackFile ?? LOCAL_STACK_FILE} (time scale ${options.timeScale})`,
+    );
+    local = loadLocalStackConfig(options.stackFile ?? LOCAL_STACK_FILE, options.portBase);
+    files = renderLocalFiles(stateDir, local, ports, options.timeScale);
+    writeLocalSecrets(stateDir, local);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 
   const parts: InProcess = {};
   const supervisor = new Supervisor();
@@ -114,7 +126,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (err) {
     await supervisor.stopAll();
     await closeInProcess(parts);
-    throw err;
+    lock.release();
+    throw asPortInUse(err, ports);
   }
 
   const urls: ReadyFile = {
@@ -141,6 +154,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       rmSync(join(stateDir, READY_FILE), { force: true });
       await supervisor.stopAll();
       await closeInProcess(parts);
+      lock.release();
     },
   };
 }

@@ -19,6 +19,8 @@ interface RegisterRequest {
   getRetainondelete?(): boolean | undefined;
   getAliasesList?(): AliasMessage[];
   getPropertydependenciesMap?(): { forEach(f: (deps: UrnList, key: string) => void): void };
+  getIgnorechangesList(): string[];
+  getDependenciesList(): string[];
   getCustom(): boolean;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
@@ -49,6 +51,10 @@ export interface RecordedResource {
   /** Input property → resources it depends on, each as `type::name`. */
   readonly propertyDependencies: Record<string, string[]>;
   readonly custom: boolean;
+  /** The `ignoreChanges` option: properties Pulumi leaves to whoever else changes them. */
+  readonly ignoreChanges: readonly string[];
+  /** Names of the resources it was declared to depend on (`dependsOn`). */
+  readonly dependsOn: readonly string[];
   readonly inputs: Record<string, unknown>;
 }
 
@@ -95,7 +101,8 @@ function propertyDependenciesOf(req: RegisterRequest): Record<string, string[]> 
   return deps;
 }
 
-function stableNumber(text: string): number {
+/** The id the mocks give a Grafana team: stable per resource name. */
+export function stableNumber(text: string): number {
   return [...text].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 100_000, 7);
 }
 
@@ -124,6 +131,8 @@ function recordOf(req: RegisterRequest): RecordedResource {
     aliases: (req.getAliasesList?.() ?? []).map(aliasOf),
     propertyDependencies: propertyDependenciesOf(req),
     custom: req.getCustom(),
+    ignoreChanges: req.getIgnorechangesList(),
+    dependsOn: req.getDependenciesList().map((urn) => nameFromUrn(urn) ?? urn),
     inputs: maskSecrets(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
   };
 }
@@ -141,26 +150,37 @@ export interface RunOptions {
   readonly secretKeys: readonly string[];
   /** Loads the program; returns its module exports (the stack outputs). */
   readonly load: () => Promise<Record<string, unknown>> | Record<string, unknown>;
-  /**
-   * Live state for `Resource.get` reads (args.id set), e.g. the deploy-freeze ConfigMap; return
-   * undefined to fall back to echoing the read's inputs.
-   */
   /** Where to record, for a caller that must see what was declared even if the run fails. */
   readonly recorded?: RecordedResource[];
+  /**
+   * Live state as a refreshed engine knows it, e.g. the deploy-freeze ConfigMap: for a read
+   * (`Resource.get`, args.id set) and for a declared resource that exists already (its state
+   * is merged over the echoed inputs). Return undefined for a resource to be created; throw
+   * for a read of something that does not exist.
+   */
   readonly readState?: (
     args: pulumi.runtime.MockResourceArgs,
   ) => Record<string, unknown> | undefined;
+  /** Answers provider calls before the built-in ones; throw to make a call fail. */
+  readonly invoke?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> | undefined;
 }
 
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const resources: RecordedResource[] = options.recorded ?? [];
   const mocks: pulumi.runtime.Mocks = {
     newResource: (args) => {
-      const live = args.id ? options.readState?.(args) : undefined;
-      if (live) return { id: args.id as string, state: live };
-      return { id: `${args.name}-id`, state: mockState(args) };
+      const live = options.readState?.(args);
+      if (live && args.id) return { id: args.id, state: live };
+      return { id: `${args.name}-id`, state: { ...mockState(args), ...live } };
     },
     call: (args) => {
+      const answer = options.invoke?.(args);
+      if (answer) return answer;
+      // An existing bucket (archive.existing) is read, and found, by name.
+      if (args.token === "aws:s3/getBucket:getBucket") {
+        const bucket = String(args.inputs.bucket);
+        return { bucket, arn: `arn:aws:s3:::${bucket}`, region: args.inputs.region, id: bucket };
+      }
       // The SDK reports a failed invoke by the error's gRPC `details`, not its message.
       const message = `unmocked provider call ${args.token}: add it to the mocks on purpose`;
       throw Object.assign(new Error(message), { details: message });

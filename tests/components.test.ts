@@ -212,7 +212,7 @@ describe("stateful resources", () => {
 
 describe("access", () => {
   it("gives Grafana edit only to teams configured as editors or admins, view to the rest", () => {
-    const permission = named(prod, "grafana-folder-permission").inputs as {
+    const permission = named(prod, "grafana-folder-permission-port-8000-production").inputs as {
       permissions: { permission: string; teamId: string }[];
     };
     expect(permission.permissions.map((p) => p.permission).sort()).toEqual([

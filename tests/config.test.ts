@@ -203,11 +203,12 @@ describe("the typed config", () => {
     ]);
   });
 
-  it("requires the cluster context and OIDC provider of a deployed stack, not of the local one", () => {
+  it("requires the cluster context, name and OIDC provider of a deployed stack, not of the local one", () => {
     const cluster = { namespace: "monitoring" };
     expect(problems("dr", { cluster })).toEqual([
       expect.stringMatching(/^cluster\.context: required for a standby stack/),
       expect.stringMatching(/^cluster\.oidcProviderArn: required for a standby stack/),
+      expect.stringMatching(/^cluster\.name: required for a standby stack/),
     ]);
     expect(parse("local", { cluster }).ok).toBe(true);
   });

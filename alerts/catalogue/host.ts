@@ -8,7 +8,7 @@ import { RecordName } from "../recording";
 
 const NODE = selector(Job.node);
 /** Pseudo and read-only image filesystems never fill up in a way anyone can fix. */
-const REAL_FS = selector(Job.node, 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs"');
+export const REAL_FS = selector(Job.node, 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs"');
 /** The contract's "increased in 5m"; a kill is an event, not a threshold. */
 const OOM_WINDOW = "5m";
 /** Log events carry the host name; the scrape target adds the exporter's port. */

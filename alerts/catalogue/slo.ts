@@ -2,7 +2,7 @@ import { Job } from "../../lib/conventions";
 import { percent, selector } from "../format";
 import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
 import { RecordName } from "../recording";
-import { BURN_TIERS, type BurnTier, errorBudget } from "../windows";
+import { BURN_TIERS, type BurnTier, burnFactor, errorBudget } from "../windows";
 
 /**
  * The availability SLO on the 5xx share (guide 1.3: 99.5%) as multi-window multi-burn-rate
@@ -15,13 +15,14 @@ const APP = selector(Job.port8000);
 
 function tierLevel(ctx: RuleContext, tier: BurnTier): AlertLevel {
   const budget = errorBudget(ctx.config.slo.availability);
+  const factor = burnFactor(tier, ctx.config.slo.window);
   const over = (window: string) =>
-    `${RecordName.errorRatio(window)}${APP} > (${tier.factor} * ${budget})`;
+    `${RecordName.errorRatio(window)}${APP} > (${factor} * ${budget})`;
   return {
     severity: tier.severity,
     expr: `${over(tier.longWindow)}\nand\n${over(tier.shortWindow)}`,
     for: ctx.hold(tier.for),
-    threshold: `${tier.factor}x`,
+    threshold: `${factor}x`,
     labels: { long_window: tier.longWindow, short_window: tier.shortWindow },
     vars: { long_range: ctx.range(tier.longWindow), short_range: ctx.range(tier.shortWindow) },
   };

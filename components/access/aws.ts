@@ -24,7 +24,3 @@ export function archivePolicy(access: ArchiveAccess, bucketArn: string) {
     ],
   };
 }
-
-export function teamsWithArchiveAccess(config: StackConfig) {
-  return config.rbac.teams.filter((team) => team.aws !== "none");
-}

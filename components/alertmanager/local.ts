@@ -54,6 +54,7 @@ export function writeReceiverSecretFiles(
 export interface LocalAlertmanagerOptions {
   readonly secretsDir: string;
   readonly timeScale: number;
+  readonly heartbeatUrlInline?: string;
 }
 
 /**
@@ -82,11 +83,21 @@ export function renderLocalAlertmanagerFiles(
 export function writeLocalAlertmanager(
   config: StackConfig,
   dir: string,
-  options: { readonly timeScale: number; readonly secrets: ReceiverSecretValues },
+  options: {
+    readonly timeScale: number;
+    readonly secrets: ReceiverSecretValues;
+    /** False for an Alertmanager older than 0.26: the (fake) heartbeat URL is inlined. */
+    readonly urlFile?: boolean;
+  },
 ): string {
   const secretsDir = resolve(dir, "secrets");
   writeReceiverSecretFiles(secretsDir, options.secrets, neededReceiverSecrets(config));
-  const files = renderLocalAlertmanagerFiles(config, dir, { ...options, secretsDir });
+  const heartbeatUrlInline = options.urlFile === false ? options.secrets.heartbeatUrl : undefined;
+  const files = renderLocalAlertmanagerFiles(config, dir, {
+    timeScale: options.timeScale,
+    secretsDir,
+    heartbeatUrlInline,
+  });
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);

@@ -17,6 +17,7 @@ export const ReceiverSecretFile = {
   slackWebhookUrl: "slack-webhook-url",
   smtpPassword: "smtp-password",
   automationToken: "automation-token",
+  heartbeatUrl: "heartbeat-url",
 } as const satisfies Partial<Record<SecretKey, string>>;
 export type ReceiverSecretKey = keyof typeof ReceiverSecretFile;
 export const RECEIVER_SECRET_KEYS = Object.keys(ReceiverSecretFile) as ReceiverSecretKey[];

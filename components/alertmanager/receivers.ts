@@ -134,7 +134,28 @@ function webhook(url: string, file: FileOf | undefined) {
   };
 }
 
-export function buildReceivers(config: StackConfig, secretsDir: string): ReceiverConfig[] {
+/**
+ * The dead-man's switch ping. Never `send_resolved`: a resolved Watchdog would ping too and
+ * look alive. `inlineUrl` only for an Alertmanager older than 0.26 (no `url_file`): the local
+ * stack on Debian's fallback package, whose URL is a fake one.
+ */
+function heartbeat(file: FileOf, inlineUrl: string | undefined) {
+  return {
+    ...(inlineUrl ? { url: inlineUrl } : { url_file: file("heartbeatUrl") }),
+    send_resolved: false,
+    max_alerts: 1,
+  };
+}
+
+export interface ReceiverOptions {
+  readonly heartbeatUrlInline?: string;
+}
+
+export function buildReceivers(
+  config: StackConfig,
+  secretsDir: string,
+  options: ReceiverOptions = {},
+): ReceiverConfig[] {
   const file: FileOf = (key) => secretFilePath(secretsDir, key);
   const logOnly = logOnlyWebhook(config);
   return [
@@ -156,6 +177,10 @@ export function buildReceivers(config: StackConfig, secretsDir: string): Receive
       ...(logOnly
         ? { webhook_configs: [webhook(logOnly.url, logOnly.authenticated ? file : undefined)] }
         : {}),
+    },
+    {
+      name: Receiver.heartbeat,
+      webhook_configs: [heartbeat(file, options.heartbeatUrlInline)],
     },
   ];
 }

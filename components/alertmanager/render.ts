@@ -12,6 +12,8 @@ import { renderAlertmanagerTemplates } from "./templates";
 export interface AlertmanagerRenderOptions extends AlertmanagerPaths {
   /** Divides group_wait, group_interval and repeat_interval (local stack); 1 in prod. */
   readonly timeScale: number;
+  /** Alertmanager < 0.26 only (no `url_file`); see receivers.ts. */
+  readonly heartbeatUrlInline?: string;
 }
 
 export interface AlertmanagerConfig {
@@ -29,7 +31,7 @@ export function renderAlertmanagerConfig(
   return {
     global: { resolve_timeout: "5m" },
     route: buildRoute(config, options.timeScale),
-    receivers: buildReceivers(config, options.secretsDir),
+    receivers: buildReceivers(config, options.secretsDir, options),
     inhibit_rules: buildInhibitRules(),
     templates: [`${options.templatesDir.replace(/\/$/, "")}/*.tmpl`],
   };

@@ -1,4 +1,4 @@
-import { Label, Receiver } from "../../lib/conventions";
+import { AlertName, Label, Receiver } from "../../lib/conventions";
 import { scaleDuration } from "../../lib/duration";
 import type { StackConfig } from "../config/schema";
 
@@ -22,8 +22,12 @@ export interface Route {
 export const WARNING_AUTOMATION_ALERTS = ["HostDiskSpaceLow", "Port8000MemoryLeak"] as const;
 /** Alerts whose critical the automation service acts on (deploy freeze), and who pages the lead. */
 export const CRITICAL_INFRA_ALERTS = ["HostDiskSpaceLow"] as const;
-/** Always-firing heartbeat of the rule set; must never notify anyone. */
-export const WATCHDOG_ALERT = "Watchdog";
+/** Criticals also posted to #deia-ops beside the page (guide 2.1). */
+export const CRITICAL_SLACK_ALERTS = [AlertName.highErrorRate] as const;
+/** Always-firing heartbeat of the rule set; it only ever pings the dead-man's switch. */
+export const WATCHDOG_ALERT = AlertName.watchdog;
+/** The dead-man's switch pages when pings stop; a repeat this short keeps them coming. */
+export const HEARTBEAT_MAX_REPEAT = "5m";
 
 const GROUP_BY = [Label.alertname, Label.service, Label.severity];
 
@@ -42,6 +46,7 @@ export function routeTimings(config: StackConfig) {
     warning: { group_wait: "30s", group_interval: "5m", repeat_interval: "4h" },
     digest: { group_wait: "1m", group_interval: digestInterval, repeat_interval: digestInterval },
     info: { group_wait: "5m", group_interval: "30m", repeat_interval: "24h" },
+    heartbeat: { group_wait: "10s", group_interval: "1m", repeat_interval: HEARTBEAT_MAX_REPEAT },
   } satisfies Record<string, Timing>;
 }
 
@@ -71,6 +76,7 @@ function criticalBranch(timing: Timing): Route {
     routes: [
       fanOut(Receiver.pagerdutyCritical),
       fanOut(Receiver.smsBackup),
+      fanOut(Receiver.slackWarning, { matchers: [alertnameIn(CRITICAL_SLACK_ALERTS)] }),
       fanOut(Receiver.pagerdutyInfraLead, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
       fanOut(Receiver.automation, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
     ],
@@ -102,7 +108,11 @@ export function buildRoute(config: StackConfig, timeScale: number): Route {
     group_by: GROUP_BY,
     ...scaled(t.root, timeScale),
     routes: [
-      { receiver: Receiver.logOnly, matchers: [`${Label.alertname}="${WATCHDOG_ALERT}"`] },
+      {
+        receiver: Receiver.heartbeat,
+        matchers: [alertnameIn([WATCHDOG_ALERT])],
+        ...scaled(t.heartbeat, timeScale),
+      },
       criticalBranch(scaled(t.critical, timeScale)),
       warningBranch(scaled(t.warning, timeScale), scaled(t.digest, timeScale)),
       {

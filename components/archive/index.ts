@@ -2,12 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
 import { archiveLifecycle, type LifecycleRule } from "./lifecycle";
-import {
-  replicaOf,
-  replicationPolicy,
-  replicationRule,
-  replicationTrustPolicy,
-} from "./replication";
+import { replicationPolicy, replicationRule, replicationTrustPolicy } from "./replication";
 
 export interface LogArchiveArgs {
   readonly config: StackConfig;
@@ -29,23 +24,73 @@ function toProviderRule(rule: LifecycleRule): aws.types.input.s3.BucketLifecycle
   };
 }
 
-/** The S3 log archive: private, encrypted, versioned, protected, expiring per the guide. */
+interface DeclaredBucket {
+  readonly bucket: aws.s3.Bucket;
+  readonly versioning: aws.s3.BucketVersioning;
+}
+
+/**
+ * The S3 log archive: private, encrypted, versioned, protected, expiring per the guide. With
+ * `archive.replicateTo` it also owns the replica in the standby region and replicates to it;
+ * with `archive.existing` (the dr stack) it uses the bucket as it is.
+ */
 export class LogArchive extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
 
   constructor(name: string, args: LogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
     super("port8000:archive:LogArchive", name, {}, opts);
+    const { archive } = args.config;
+    if (archive.existing) {
+      const found = pulumi.output(this.lookUp(archive.bucketName, args.config.deployment.region));
+      this.bucketName = found.bucket;
+      this.bucketArn = found.arn;
+    } else {
+      const primary = this.declareBucket(name, archive.bucketName, args.config);
+      const replica = archive.replicateTo;
+      if (replica) {
+        const standby = this.declareBucket(
+          `${name}-replica`,
+          replica.bucketName,
+          args.config,
+          replica.region,
+        );
+        this.replicate(name, args.config, primary, standby);
+      }
+      this.bucketName = primary.bucket.bucket;
+      this.bucketArn = primary.bucket.arn;
+    }
+    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
+  }
+
+  private async lookUp(bucket: string, region: string): Promise<aws.s3.GetBucketResult> {
+    try {
+      return await aws.s3.getBucket({ bucket, region }, { parent: this });
+    } catch (error) {
+      throw new pulumi.RunError(
+        `archive.bucketName ("${bucket}"): archive.existing is set, but the bucket cannot be read in ${region} (${String((error as Error)?.message ?? error)}). It is created by the prod stack as its replica (archive.replicateTo): deploy prod first, see the README's bootstrap order.`,
+      );
+    }
+  }
+
+  /** A bucket and its settings; `region` unset: the provider's (the stack's) region. */
+  private declareBucket(
+    prefix: string,
+    bucketName: string,
+    config: StackConfig,
+    region?: string,
+  ): DeclaredBucket {
     const child = { parent: this };
     const bucket = new aws.s3.Bucket(
-      `${name}-bucket`,
-      { bucket: args.config.archive.bucketName, forceDestroy: false },
+      `${prefix}-bucket`,
+      { bucket: bucketName, forceDestroy: false, region },
       { parent: this, protect: true, retainOnDelete: true },
     );
     new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access-block`,
+      `${prefix}-public-access-block`,
       {
         bucket: bucket.id,
+        region,
         blockPublicAcls: true,
         blockPublicPolicy: true,
         ignorePublicAcls: true,
@@ -54,39 +99,34 @@ export class LogArchive extends pulumi.ComponentResource {
       child,
     );
     const versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+      `${prefix}-versioning`,
+      { bucket: bucket.id, region, versioningConfiguration: { status: "Enabled" } },
       child,
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
+      `${prefix}-encryption`,
       {
         bucket: bucket.id,
-        rules: [
-          // SSE-S3: replicas to the standby region need no per-region KMS key wiring.
-          { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
-        ],
+        region,
+        // SSE-S3: replicas to the standby region need no per-region KMS key wiring.
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
       },
       child,
     );
     new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      { bucket: bucket.id, rules: archiveLifecycle(args.config).Rules.map(toProviderRule) },
+      `${prefix}-lifecycle`,
+      { bucket: bucket.id, region, rules: archiveLifecycle(config).Rules.map(toProviderRule) },
       child,
     );
-    const replica = replicaOf(args.config);
-    if (replica) this.replicate(name, args.config, bucket, replica, versioning);
-    this.bucketName = bucket.bucket;
-    this.bucketArn = bucket.arn;
-    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
+    return { bucket, versioning };
   }
 
+  /** S3 refuses a replication configuration until both buckets are versioned. */
   private replicate(
     name: string,
     config: StackConfig,
-    bucket: aws.s3.Bucket,
-    destination: string,
-    versioning: aws.s3.BucketVersioning,
+    source: DeclaredBucket,
+    destination: DeclaredBucket,
   ): void {
     const role = new aws.iam.Role(
       `${name}-replication-role`,
@@ -96,18 +136,24 @@ export class LogArchive extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.iam.RolePolicy(
+    const policy = new aws.iam.RolePolicy(
       `${name}-replication-policy`,
       {
         role: role.name,
-        policy: JSON.stringify(replicationPolicy(config.archive.bucketName, destination)),
+        policy: pulumi
+          .all([source.bucket.arn, destination.bucket.arn])
+          .apply(([from, to]) => JSON.stringify(replicationPolicy(from, to))),
       },
       { parent: this },
     );
     new aws.s3.BucketReplicationConfig(
       `${name}-replication`,
-      { bucket: bucket.id, role: role.arn, rules: [replicationRule(destination)] },
-      { parent: this, dependsOn: [versioning] },
+      {
+        bucket: source.bucket.id,
+        role: role.arn,
+        rules: [destination.bucket.arn.apply(replicationRule)],
+      },
+      { parent: this, dependsOn: [source.versioning, destination.versioning, policy] },
     );
   }
 }

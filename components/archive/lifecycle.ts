@@ -1,6 +1,7 @@
 import { ArtifactPath } from "../../lib/conventions";
 import { toSortedJson } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";
+import { prometheusBlocksRule } from "./prometheus-backup";
 
 /**
  * The archive bucket's lifecycle (guide 1.2: 180 days archive), in the JSON form of
@@ -37,6 +38,7 @@ export function archiveLifecycle(config: StackConfig): LifecycleConfiguration {
         Transitions: transitions,
         Expiration: { Days: expireAfter },
       },
+      prometheusBlocksRule(),
       {
         // Versioning protects against overwrites; old versions must not outlive the retention.
         ID: "port8000-noncurrent-versions",

@@ -1,11 +1,7 @@
-import type { StackConfig } from "../config/schema";
-
 /**
  * The archive is restorable after a disaster (guide 3.3): prod replicates every object to the
- * standby region's bucket (the dr stack's), through a role only S3 may assume.
+ * replica it owns in the standby region, through a role only S3 may assume.
  */
-
-export const bucketArn = (name: string) => `arn:aws:s3:::${name}`;
 
 export const replicationTrustPolicy = {
   Version: "2012-10-17",
@@ -14,7 +10,7 @@ export const replicationTrustPolicy = {
   ],
 };
 
-export function replicationPolicy(source: string, destination: string) {
+export function replicationPolicy(sourceArn: string, destinationArn: string) {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -22,7 +18,7 @@ export function replicationPolicy(source: string, destination: string) {
         Sid: "ReadSourceConfiguration",
         Effect: "Allow",
         Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
-        Resource: [bucketArn(source)],
+        Resource: [sourceArn],
       },
       {
         Sid: "ReadSourceVersions",
@@ -32,29 +28,25 @@ export function replicationPolicy(source: string, destination: string) {
           "s3:GetObjectVersionAcl",
           "s3:GetObjectVersionTagging",
         ],
-        Resource: [`${bucketArn(source)}/*`],
+        Resource: [`${sourceArn}/*`],
       },
       {
         Sid: "WriteReplicas",
         Effect: "Allow",
         Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-        Resource: [`${bucketArn(destination)}/*`],
+        Resource: [`${destinationArn}/*`],
       },
     ],
   };
 }
 
 /** Provider-shaped rule: everything, deletes not propagated (a wiped prod must not wipe dr). */
-export function replicationRule(destination: string) {
+export function replicationRule(destinationArn: string) {
   return {
     id: "port8000-archive-to-standby",
     status: "Enabled",
     filter: { prefix: "" },
     deleteMarkerReplication: { status: "Disabled" },
-    destination: { bucket: bucketArn(destination) },
+    destination: { bucket: destinationArn },
   };
-}
-
-export function replicaOf(config: StackConfig): string | undefined {
-  return config.archive.replicateTo?.bucketName;
 }

@@ -61,26 +61,31 @@ export function automationContainer(config: StackConfig, freezeConfigMap: string
   };
 }
 
+/** Where the Job mounts the node's root filesystem. */
+export const HOST_ROOT = "/host";
+
 /**
  * Why the log-rotation pods may do what the policy pack refuses elsewhere (docs/policy.md):
- * documented on the pod template, where the policy reads them.
+ * documented on the pod template, where the policy reads it.
  */
 export const LOG_ROTATION_EXEMPTIONS = {
   [PolicyName.containersNonRoot]:
-    "logrotate renames, truncates and re-creates root-owned files in the node's /var/log",
-  [PolicyName.containersReadOnlyRootFilesystem]:
-    "the job installs logrotate into the container when its image lacks it",
+    "chroot into the node's root and logrotate rename, truncate and re-create root-owned files in the node's /var/log",
 };
 
-/** Root for the files it rotates, with only the capabilities file handling needs. */
+/**
+ * Root for the node's files, with only what chroot and logrotate (create, chown) need. The
+ * container's own filesystem stays read-only: every write lands in the node's (the mount).
+ */
 const LOG_ROTATION_SECURITY = {
   runAsUser: 0,
   runAsNonRoot: false,
   privileged: false,
   allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
   capabilities: {
     drop: ["ALL"],
-    add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETGID", "SETUID"],
+    add: ["SYS_CHROOT", "CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
   },
 };
 
@@ -93,11 +98,13 @@ function exemptionAnnotations(exemptions: Record<string, string>): Record<string
   );
 }
 
-/** The log-rotation Job template: logrotate against the node's /var/log (guide 2.5). */
+/**
+ * The log-rotation Job template (guide 2.5): the node's own logrotate, with the node's configs
+ * and state file, through chroot into the node's root. Nothing is installed at start, so it
+ * runs during a disk incident even when registries or the network are unreachable.
+ */
 export function logRotationJobSpec(config: StackConfig) {
   const { logRotationCommand, logRotationImage } = config.alerting.automation;
-  const ensureLogrotate =
-    'command -v logrotate >/dev/null || apk add --no-cache logrotate; exec "$@"';
   return {
     backoffLimit: 1,
     ttlSecondsAfterFinished: 86_400,
@@ -113,19 +120,13 @@ export function logRotationJobSpec(config: StackConfig) {
           {
             name: "logrotate",
             image: logRotationImage,
-            command: ["sh", "-c", ensureLogrotate, "logrotate", ...logRotationCommand],
-            volumeMounts: [
-              { name: "var-log", mountPath: "/var/log" },
-              { name: "logrotate-d", mountPath: "/etc/logrotate.d", readOnly: true },
-            ],
+            command: ["chroot", HOST_ROOT, ...logRotationCommand],
+            volumeMounts: [{ name: "host-root", mountPath: HOST_ROOT }],
             resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
             securityContext: LOG_ROTATION_SECURITY,
           },
         ],
-        volumes: [
-          { name: "var-log", hostPath: { path: "/var/log", type: "Directory" } },
-          { name: "logrotate-d", hostPath: { path: "/etc/logrotate.d", type: "Directory" } },
-        ],
+        volumes: [{ name: "host-root", hostPath: { path: "/", type: "Directory" } }],
       },
     },
   };

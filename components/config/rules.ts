@@ -1,4 +1,6 @@
+import { archiveRules } from "./archive-rules";
 import type { StackConfig } from "./schema";
+import { sloPeriodRules } from "./slo-period";
 
 /** Rules that span sections, checked once every section parses. Each names its key path. */
 
@@ -16,6 +18,16 @@ function deployedStackRules(config: StackConfig): string[] {
       `cluster.oidcProviderArn: required for a ${environment} stack; without it Alertmanager has no AWS credentials and the SMS backup fails`,
     );
   }
+  if (!config.cluster.name) {
+    problems.push(
+      `cluster.name: required for a ${environment} stack; the EKS cluster whose access entries map the team roles to their Kubernetes groups`,
+    );
+  }
+  if (!config.identity.provider) {
+    problems.push(
+      `identity.provider: required for a ${environment} stack; the SAML or OIDC provider in IAM whose users assume the team roles`,
+    );
+  }
   return problems;
 }
 
@@ -27,5 +39,10 @@ function snsRegionRules(config: StackConfig): string[] {
 }
 
 export function crossSectionProblems(config: StackConfig): string[] {
-  return [...deployedStackRules(config), ...snsRegionRules(config)];
+  return [
+    ...deployedStackRules(config),
+    ...snsRegionRules(config),
+    ...sloPeriodRules(config),
+    ...archiveRules(config),
+  ];
 }

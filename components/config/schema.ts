@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../../lib/duration";
+import { teamMembershipSchema } from "./grafana-teams";
+import { identitySchema } from "./identity";
+import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { thresholdsSchema } from "./thresholds";
 
 /** One schema for everything the operations guide configures. Pure: no Pulumi here. */
@@ -33,6 +36,8 @@ export const clusterSchema = z
   .strictObject({
     /** kubeconfig context; unset uses the ambient one. */
     context: text.optional(),
+    /** EKS cluster name: team roles get access entries on it. */
+    name: text.optional(),
     /** EKS OIDC provider; when set, Alertmanager publishes SMS through an IRSA role. */
     oidcProviderArn: z
       .string()
@@ -104,10 +109,10 @@ export const alertingSchema = z
         url: url.optional(),
         port: port.default(8080),
         /** Node 24 runs the service's TypeScript unbuilt (type stripping). */
-        image: text.default("node:24-alpine"),
+        image: pinnedImage.default(AUTOMATION_IMAGE),
         logRotationCommand: z.array(text).default(["logrotate", "-f", "/etc/logrotate.d/port8000"]),
-        /** Image of the log-rotation Job; logrotate is added at start when the image lacks it. */
-        logRotationImage: text.default("alpine:3.20"),
+        /** Image of the log-rotation Job: it only needs `chroot` to run the node's logrotate. */
+        logRotationImage: pinnedImage.default(LOG_ROTATION_IMAGE),
       })
       .prefault({}),
     criticalGroupWait: duration.default("5s"),
@@ -191,8 +196,13 @@ export const archiveSchema = z
         { afterDays: 30, storageClass: "STANDARD_IA" },
         { afterDays: 90, storageClass: "GLACIER" },
       ]),
-    /** The standby region's archive (the dr stack's bucket), replicated to from this one. */
+    /**
+     * The replica in the standby region: this stack creates it (protected, versioned) and
+     * replicates every object to it, so the first deploy needs nothing from another stack.
+     */
     replicateTo: z.strictObject({ bucketName: bucketName, region: text }).optional(),
+    /** The bucket exists already (the prod stack's replica): use it, create and change nothing. */
+    existing: z.boolean().default(false),
   })
   .superRefine((a, ctx) => {
     a.tiers.forEach((tier, i) => {
@@ -217,6 +227,7 @@ export const grafanaSchema = z.strictObject({
   url,
   /** Guide 1.4: nested folders, parent first. */
   folder: z.array(text).min(1).default(["Port 8000", "Production"]),
+  teamMembership: teamMembershipSchema,
 });
 
 const team = z.strictObject({
@@ -274,6 +285,7 @@ export const stackConfigSchema = z.strictObject({
   archive: archiveSchema,
   grafana: grafanaSchema,
   rbac: rbacSchema,
+  identity: identitySchema,
   ha: haSchema,
   storage: storageSchema,
 });

@@ -12,6 +12,7 @@ export const SECRET_KEYS = [
   "automationToken",
   "grafanaAuth",
   "opensearchAdminPassword",
+  "heartbeatUrl",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -23,6 +24,7 @@ export const SECRET_PURPOSE: Record<SecretKey, string> = {
   automationToken: "bearer token Alertmanager presents to the automation service",
   grafanaAuth: "Grafana service-account token (or user:password) for the Grafana provider",
   opensearchAdminPassword: "OpenSearch admin password for the logging cluster",
+  heartbeatUrl: "ping URL of the external dead-man's switch the Watchdog keeps quiet",
 };
 
 export interface SecretPresence {
@@ -51,9 +53,12 @@ export function requiredSecrets(needs: SecretNeeds): SecretKey[] {
     "pagerdutyInfraLeadRoutingKey",
     "slackWebhookUrl",
     "automationToken",
+    "heartbeatUrl",
   ];
   if (needs.smtpAuth) required.push("smtpPassword");
-  // opensearchAdminPassword joins this list with the logging pipeline that uses it.
+  // opensearchAdminPassword joins this list with the logging pipeline that uses it, and only
+  // then the stack files and the README (tests/deploy-readiness/secrets.test.ts): Pulumi
+  // decrypts every `secure:` value before the program runs, so an unused placeholder fails.
   if (needs.environment !== "local") required.push("grafanaAuth");
   return required;
 }

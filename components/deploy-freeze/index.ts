@@ -19,9 +19,14 @@ export interface DeployFreezeGateArgs {
 }
 
 /**
- * Declares the freeze's ConfigMap (its data belongs to the automation service) and reads the
- * live one. `status` fails the run with a RunError while the freeze holds; the read happens in
- * the preview `pulumi up` runs first, so a held freeze stops the deploy before any change.
+ * Declares the freeze's ConfigMap (its data belongs to the automation service: ignoreChanges)
+ * and judges its data as the engine found it. The project refreshes before every preview and up
+ * (Pulumi.yaml `options.refresh: always`; the deploy workflow passes `refresh: true`), so that
+ * data is the live ConfigMap's, and on a rebuilt cluster without it the refresh drops it from
+ * the state: it is created anew with "not frozen". No separate read by the id in the state,
+ * which would fail on such a cluster. `status` fails the run with a RunError while the freeze
+ * holds, in the preview `pulumi up` runs first, so a held freeze stops the deploy before any
+ * change.
  */
 export class DeployFreezeGate extends pulumi.ComponentResource {
   readonly configMapName: pulumi.Output<string>;
@@ -49,12 +54,8 @@ export class DeployFreezeGate extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [args.namespace], ignoreChanges: ["data"] },
     );
-    // A ConfigMap still to be created has no id in preview; then there is nothing to read yet.
-    const live = state.id.apply(
-      (id) => k8s.core.v1.ConfigMap.get(`${name}-live`, id, { parent: this }).data,
-    );
     this.configMapName = state.metadata.name;
-    this.status = live.apply((data) => {
+    this.status = state.data.apply((data) => {
       const verdict = freezeVerdict(data, override, `${namespace}/${FREEZE_CONFIGMAP}`);
       if (verdict.kind === "blocked") throw new pulumi.RunError(verdict.message);
       if (verdict.kind === "clear") return "clear";

@@ -19,7 +19,7 @@ export interface GrafanaFolderSpec {
 
 export interface GrafanaTeamSpec {
   readonly name: string;
-  readonly members: readonly string[];
+  readonly members: readonly string[] | undefined;
   readonly permission: GrafanaPermission;
 }
 
@@ -39,10 +39,30 @@ export function grafanaFolders(config: StackConfig): GrafanaFolderSpec[] {
   }));
 }
 
-/** Teams with any Grafana access; the folder permission list replaces Grafana's defaults. */
+/**
+ * Teams with any Grafana access. `members` is undefined when Grafana keeps the membership
+ * (grafana.teamMembership: external), so that a rebuild never waits for users to exist.
+ */
 export function grafanaTeams(config: StackConfig): GrafanaTeamSpec[] {
+  const managed = config.grafana.teamMembership === "managed";
   return config.rbac.teams.flatMap((team) => {
     const permission = PERMISSION[team.grafana];
-    return permission ? [{ name: team.name, members: team.members, permission }] : [];
+    if (!permission) return [];
+    return [{ name: team.name, members: managed ? team.members : undefined, permission }];
   });
+}
+
+export interface FolderGrant {
+  readonly team: string;
+  readonly permission: GrafanaPermission;
+}
+
+/**
+ * The complete grant list of every folder the program creates, top-level included: a folder
+ * permission resource replaces all grants, Grafana's Editor/Viewer role defaults among them,
+ * and a nested folder inherits its parent's, so each level gets the teams' grants only.
+ */
+export function folderGrants(config: StackConfig): Map<string, FolderGrant[]> {
+  const grants = grafanaTeams(config).map(({ name, permission }) => ({ team: name, permission }));
+  return new Map(grafanaFolders(config).map((folder) => [folder.uid, grants]));
 }

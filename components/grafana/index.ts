@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
 import type { StackConfig } from "../config";
-import { grafanaFolders, grafanaTeams } from "./access";
+import { folderGrants, type GrafanaTeamSpec, grafanaFolders, grafanaTeams } from "./access";
 
 export interface GrafanaAccessArgs {
   readonly config: StackConfig;
 }
 
-/** The `Port 8000 / Production` folder, one team per RBAC team, and who may do what in it. */
+/** The `Port 8000 / Production` folders, one team per RBAC team, and who may do what in them. */
 export class GrafanaAccess extends pulumi.ComponentResource {
   readonly folderUid: pulumi.Output<string>;
 
@@ -28,27 +28,34 @@ export class GrafanaAccess extends pulumi.ComponentResource {
       );
       folders.set(spec.uid, folder);
     }
-    const teams = grafanaTeams(args.config).map((spec) => ({
-      spec,
-      team: new grafana.oss.Team(
-        `${name}-team-${spec.name}`,
-        { name: spec.name, members: [...spec.members] },
-        { parent: this },
-      ),
-    }));
-    const leaf = [...folders.values()].at(-1) as grafana.oss.Folder;
-    new grafana.oss.FolderPermission(
-      `${name}-folder-permission`,
-      {
-        folderUid: leaf.uid,
-        permissions: teams.map(({ spec, team }) => ({
-          teamId: team.teamId.apply(String),
-          permission: spec.permission,
-        })),
-      },
-      { parent: this },
+    const teamIds = new Map(
+      grafanaTeams(args.config).map((spec) => [spec.name, this.team(name, spec).teamId]),
     );
+    for (const [uid, grants] of folderGrants(args.config)) {
+      new grafana.oss.FolderPermission(
+        `${name}-folder-permission-${uid}`,
+        {
+          folderUid: (folders.get(uid) as grafana.oss.Folder).uid,
+          permissions: grants.map(({ team, permission }) => ({
+            teamId: (teamIds.get(team) as pulumi.Output<number>).apply(String),
+            permission,
+          })),
+        },
+        { parent: this },
+      );
+    }
+    const leaf = [...folders.values()].at(-1) as grafana.oss.Folder;
     this.folderUid = leaf.uid;
     this.registerOutputs({ folderUid: this.folderUid });
+  }
+
+  /** Without members, Grafana keeps them: Pulumi neither sets nor resets them. */
+  private team(name: string, spec: GrafanaTeamSpec): grafana.oss.Team {
+    const members = spec.members ? [...spec.members] : undefined;
+    return new grafana.oss.Team(
+      `${name}-team-${spec.name}`,
+      { name: spec.name, members },
+      { parent: this, ignoreChanges: members ? [] : ["members"] },
+    );
   }
 }

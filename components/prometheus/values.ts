@@ -111,6 +111,14 @@ function kubeStateMetricsValues(): Values {
 export interface PrometheusStackParts {
   /** The `alertmanager:` values of the Alertmanager area (config, templates, secrets). */
   readonly alertmanager?: Values;
+  /** More `prometheus:` values (the backup sidecar and its service account role). */
+  readonly prometheus?: Values;
+}
+
+function withPrometheusParts(base: Values, extra: Values = {}): Values {
+  const { prometheusSpec: extraSpec, ...rest } = extra as { prometheusSpec?: Values };
+  const spec = base.prometheusSpec as Values;
+  return { ...base, ...rest, prometheusSpec: { ...spec, ...extraSpec } };
 }
 
 export function prometheusStackValues(
@@ -135,7 +143,7 @@ export function prometheusStackValues(
     kubeEtcd: { enabled: false },
     kubeScheduler: { enabled: false },
     kubeProxy: { enabled: false },
-    prometheus: prometheusValues(config),
+    prometheus: withPrometheusParts(prometheusValues(config), parts.prometheus),
     alertmanager: alertmanagerValues(config, parts.alertmanager ?? {}),
   };
 }

@@ -66,6 +66,7 @@ export async function startHttpSinks(options: HttpSinkOptions): Promise<HttpSink
     if (path.startsWith("/sns")) return Receiver.smsBackup;
     if (path.startsWith("/automation")) return Receiver.automation;
     if (path.startsWith("/log-only")) return Receiver.logOnly;
+    if (path.startsWith("/heartbeat")) return Receiver.heartbeat;
     return UNROUTED;
   };
 
@@ -94,6 +95,7 @@ export async function startHttpSinks(options: HttpSinkOptions): Promise<HttpSink
     }
     if (receiver === Receiver.slackWarning) return { status: 200, type: "text/plain", body: "ok" };
     if (receiver === Receiver.logOnly) return json(200, { status: "logged" });
+    if (receiver === Receiver.heartbeat) return json(200, { status: "alive" });
     if (receiver === Receiver.automation) return forwardAutomation(raw, req);
     const dedupKey = (body as { dedup_key?: string }).dedup_key ?? randomUUID();
     return json(202, { status: "success", message: "Event processed", dedup_key: dedupKey });
@@ -119,7 +121,9 @@ export async function startHttpSinks(options: HttpSinkOptions): Promise<HttpSink
         ? await outage(req)
         : req.method === "POST"
           ? await deliver(req, path)
-          : json(200, { sinks: ["/pagerduty", "/slack", "/sns", "/automation", "/log-only"] });
+          : json(200, {
+              sinks: ["/pagerduty", "/slack", "/sns", "/automation", "/log-only", "/heartbeat"],
+            });
     res.writeHead(reply.status, { "content-type": reply.type });
     res.end(reply.body);
   };

@@ -5,6 +5,8 @@ import {
   receiverSecretsFromStackConfig,
   writeLocalAlertmanager,
 } from "../../components/alertmanager/local";
+import { alertmanagerVersion, supportsWebhookUrlFile } from "../../lib/alertmanager-version";
+import { localServerCommand } from "../../lib/tools";
 import { stackConfig, stackFile, tempDir } from "./support";
 
 /** Inhibition as the real Alertmanager applies it, on loopback, from the rendered local config. */
@@ -30,16 +32,19 @@ interface ApiAlert {
 let am: ChildProcess | undefined;
 let url = "";
 
+const { command } = localServerCommand("alertmanager");
+
 beforeAll(async () => {
   const dir = tempDir("am-live");
   const configFile = writeLocalAlertmanager(stackConfig("local"), dir, {
     timeScale: 1,
     secrets: receiverSecretsFromStackConfig(stackFile("local").config),
+    urlFile: supportsWebhookUrlFile(alertmanagerVersion(command)),
   });
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   am = spawn(
-    "prometheus-alertmanager",
+    command,
     [
       `--config.file=${configFile}`,
       `--storage.path=${join(dir, "data")}`,

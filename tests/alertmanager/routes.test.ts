@@ -12,9 +12,9 @@ const WARN = [R.slackWarning, R.emailDigest];
 /** The routing contract of DESIGN.md, row by row, plus the automation, info and Watchdog rows. */
 const CONTRACT: [string, Record<string, string>, string[]][] = [
   [
-    "a critical pages PagerDuty and the SMS backup",
+    "a critical error rate pages PagerDuty and the SMS backup and posts to #deia-ops (guide 2.1)",
     { severity: "critical", alertname: "Port8000HighErrorRate" },
-    PAGE,
+    [...PAGE, R.slackWarning],
   ],
   [
     "a critical of any other alert pages the same way",
@@ -46,11 +46,15 @@ const CONTRACT: [string, Record<string, string>, string[]][] = [
     { severity: "info", alertname: "Port8000LogVolumeSpike" },
     [R.logOnly],
   ],
-  ["the Watchdog is logged only", { severity: "info", alertname: "Watchdog" }, [R.logOnly]],
   [
-    "the Watchdog is logged only whatever its severity",
-    { severity: "none", alertname: "Watchdog" },
-    [R.logOnly],
+    "the Watchdog pings the dead-man's switch only",
+    { severity: "info", alertname: "Watchdog" },
+    [R.heartbeat],
+  ],
+  [
+    "the Watchdog pings the dead-man's switch only, whatever its severity",
+    { severity: "critical", alertname: "Watchdog" },
+    [R.heartbeat],
   ],
   [
     "an alert without severity is shown in Slack, never dropped",
@@ -81,7 +85,10 @@ describe("routing of every rendered alert rule", () => {
   const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert);
 
   const expected = (alert: string, severity: string): string[] => {
-    if (alert === "Watchdog" || severity === "info") return [R.logOnly];
+    if (alert === "Watchdog") return [R.heartbeat];
+    if (severity === "info") return [R.logOnly];
+    if (severity === "critical" && alert === "Port8000HighErrorRate")
+      return [...PAGE, R.slackWarning];
     if (severity === "critical")
       return alert === "HostDiskSpaceLow" ? [...PAGE, R.pagerdutyInfraLead, R.automation] : PAGE;
     const automated = ["HostDiskSpaceLow", "Port8000MemoryLeak"].includes(alert);

@@ -12,12 +12,12 @@ describe("AutomationService on the prod stack", () => {
 
   const deployment = () => named(run, "automation-deployment").inputs as Json;
 
-  it("runs the configured replicas of node:24-alpine as non-root, with probes and limits", () => {
+  it("runs the configured replicas of the pinned node:24-alpine as non-root, with probes and limits", () => {
     const spec = deployment().spec;
     const pod = spec.template.spec;
     const [container] = pod.containers;
     expect(spec.replicas).toBe(2);
-    expect(container.image).toBe("node:24-alpine");
+    expect(container.image).toMatch(/^node:24-alpine@sha256:[0-9a-f]{64}$/);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
     expect(container.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,

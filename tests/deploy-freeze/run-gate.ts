@@ -5,14 +5,19 @@ import { readStackFile } from "../../scripts/stack-file";
 
 /**
  * Child process of gate.test.ts: runs index.ts under the recording mocks with the live freeze
- * ConfigMap holding argv[2] (JSON) and prints what happened. A held freeze fails the program
- * with rejections, exactly as `pulumi up` sees it; jest would pin those on the test itself.
+ * ConfigMap holding argv[2] (JSON), or missing from the cluster when argv[2] is `missing` (a
+ * rebuilt cluster), and prints what happened. The engine refreshes first (Pulumi.yaml
+ * `options.refresh: always`), so the declared ConfigMap's state is the live one, and a missing
+ * one is created anew; reading a missing object by id fails, as the engine's read does. A held
+ * freeze fails the program with rejections, exactly as `pulumi up` sees it; jest would pin
+ * those on the test itself.
  */
 
 const ROOT = join(__dirname, "..", "..");
 
 async function main() {
-  const data = JSON.parse(process.argv[2]) as Record<string, string>;
+  const missing = process.argv[2] === "missing";
+  const data = missing ? undefined : (JSON.parse(process.argv[2]) as Record<string, string>);
   const file = readStackFile(process.argv[3] ?? join(ROOT, "Pulumi.prod.yaml"));
   const reads: string[] = [];
   const errors: string[] = [];
@@ -34,8 +39,12 @@ async function main() {
     secretKeys: file.secretKeys,
     recorded,
     readState: (args) => {
-      reads.push(`${args.type} ${args.id}`);
-      return args.type === "kubernetes:core/v1:ConfigMap" ? { data } : undefined;
+      const freeze =
+        args.type === "kubernetes:core/v1:ConfigMap" && args.name.startsWith("deploy-freeze");
+      if (args.id) reads.push(`${args.type} ${args.id}`);
+      if (!freeze) return undefined;
+      if (missing && args.id) throw new Error(`resource '${args.id}' does not exist`);
+      return data && { data };
     },
     load: async () => {
       const exports = require(join(ROOT, "index"));

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { LOCK_FILE } from "../../local/lock";
 import { PORT_SPAN } from "../../local/ports";
 import { portInUse } from "../../local/supervisor";
 
@@ -28,10 +30,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startCli(portBase: number): ChildProcess {
+function startCli(portBase: number, state = dir): ChildProcess {
   const child = spawn(
     TSX,
-    ["local/main.ts", "--state", dir, "--port-base", String(portBase), "--time-scale", "60"],
+    ["local/main.ts", "--state", state, "--port-base", String(portBase), "--time-scale", "60"],
     {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
@@ -109,4 +111,64 @@ test("a child that dies is named, and the rest are stopped", async () => {
   expect(output).toContain("node-exporter exited unexpectedly");
   expect(pidsMentioning(dir)).toEqual([]);
   expect(await openPorts(19710)).toEqual([]);
+});
+
+function occupy(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
+}
+
+function run(portBase: number): Promise<{ code: number | null; text: string }> {
+  let text = "";
+  const child = spawn(
+    TSX,
+    ["local/main.ts", "--state", dir, "--port-base", String(portBase), "--time-scale", "60"],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  child.stdout?.on("data", (c: Buffer) => {
+    text += c.toString();
+  });
+  child.stderr?.on("data", (c: Buffer) => {
+    text += c.toString();
+  });
+  return new Promise((r) => child.once("exit", (code) => r({ code, text })));
+}
+
+const stderrLines = (text: string) => text.split("\n").filter((l) => l.startsWith("local:"));
+
+test("a port already in use: one line naming it, exit 2, nothing left running", async () => {
+  const taken = await occupy(19723);
+  try {
+    const { code, text } = await run(19720);
+    expect(code).toBe(2);
+    expect(stderrLines(text)).toEqual([
+      expect.stringContaining("port 19723 (sinks) is already in use"),
+    ]);
+    expect(text).not.toMatch(/\n\s+at /);
+    expect(pidsMentioning(dir)).toEqual([]);
+    expect((await openPorts(19720)).filter((p) => p !== 19723)).toEqual([]);
+  } finally {
+    taken.close();
+  }
+});
+
+test("a second stack on the same --state: one line naming the running one's pid, exit 2", async () => {
+  const first = startCli(19730);
+  await waitReady(first);
+  const holder = Number(readFileSync(join(dir, LOCK_FILE), "utf8"));
+  expect(readFileSync(`/proc/${holder}/cmdline`, "utf8")).toContain("local/main.ts");
+  const second = await run(19740);
+  expect(second.code).toBe(2);
+  expect(stderrLines(second.text)).toEqual([
+    expect.stringContaining(`another local stack (pid ${holder}) is running`),
+  ]);
+  expect(await openPorts(19740)).toEqual([]);
+  expect(existsSync(join(dir, "ready.json"))).toBe(true);
+  expect(first.exitCode).toBeNull();
+  first.kill("SIGTERM");
+  expect(await exited(first)).toBe(0);
+  expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
 });

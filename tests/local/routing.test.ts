@@ -107,12 +107,14 @@ test("a warning reaches Slack and the e-mail digest over SMTP, never a pager; re
   }
 });
 
-test("a critical error rate pages PagerDuty and the SMS backup, and resolves after {}", async () => {
+test("a critical error rate pages PagerDuty and the SMS backup, posts to Slack, and resolves after {}", async () => {
   const s = running();
   await inject(s, { errorRatio: 0.2 });
   const page = await waitForNotification(s, Receiver.pagerdutyCritical, "Port8000HighErrorRate");
   expect((page.body as { payload: { severity: string } }).payload.severity).toBe("critical");
   await waitForNotification(s, Receiver.smsBackup, "Port8000HighErrorRate");
+  // Guide 2.1: the page is also posted to #deia-ops (the warning is inhibited, so this is it).
+  await waitForNotification(s, Receiver.slackWarning, "Port8000HighErrorRate");
   await inject(s, {});
   await waitForNotification(s, Receiver.pagerdutyCritical, "Port8000HighErrorRate", "resolved");
   await waitForNotification(s, Receiver.smsBackup, "Port8000HighErrorRate", "resolved");
@@ -148,9 +150,10 @@ test("an unhealthy /health (blackbox probe) and a crash-looping bot page", async
   await waitForNotification(s, Receiver.pagerdutyCritical, "Port8000Down", "resolved");
 });
 
-test("info never pages: the Watchdog reaches log-only and no other receiver", async () => {
+test("the Watchdog pings the heartbeat, never pages; info is logged only", async () => {
   const s = running();
-  await waitForNotification(s, Receiver.logOnly, "Watchdog");
+  await waitForNotification(s, Receiver.heartbeat, "Watchdog");
+  expect(about(s.stateDir, Receiver.logOnly, "Watchdog")).toEqual([]);
   expect(await firingInPrometheus(s, "Watchdog", "info")).toBe(true);
   for (const receiver of PAGING) expect(about(s.stateDir, receiver, "Watchdog")).toEqual([]);
   const infoElsewhere = PAGING.flatMap((r) => notifications(s.stateDir, r)).filter((n) =>

@@ -5,7 +5,7 @@ import { join } from "node:path";
 
 /**
  * The `automation` receiver: Alertmanager's webhook for the guide's automations (2.3, 2.5),
- * and the `log-only` receiver's sink (info alerts and the Watchdog, one JSON line each on
+ * and the `log-only` receiver's sink (info alerts, one JSON line each on
  * stdout for the log pipeline). Runs unbuilt on Node 24 (type stripping), so: node: builtins
  * only, erasable syntax only.
  */

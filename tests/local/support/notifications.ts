@@ -60,6 +60,7 @@ const DECODERS: Record<string, (body: Body) => [string[], Status]> = {
   [Receiver.emailDigest]: fromEmail,
   [Receiver.automation]: fromWebhook,
   [Receiver.logOnly]: fromWebhook,
+  [Receiver.heartbeat]: fromWebhook,
 };
 
 export function notifications(stateDir: string, receiver: string): Notification[] {

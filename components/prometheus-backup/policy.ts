@@ -1,0 +1,109 @@
+import { toYaml } from "../../lib/serialize";
+import { PROMETHEUS_BLOCKS_PREFIX } from "../archive/prometheus-backup";
+import type { StackConfig } from "../config/schema";
+import { RELEASE_NAME } from "../prometheus/values";
+
+/**
+ * Prometheus backups (guide 3.2, DR): the chart's Thanos sidecar uploads every finished TSDB
+ * block (2h) to the archive bucket under `prometheus/<environment>/`, as the Prometheus service
+ * account's IRSA role; no static key exists. Pure: policies, objstore.yml and chart values.
+ */
+
+export const PROMETHEUS_SERVICE_ACCOUNT = `${RELEASE_NAME}-prometheus`;
+export const OBJSTORE_SECRET_NAME = "prometheus-thanos-objstore";
+export const OBJSTORE_SECRET_KEY = "objstore.yml";
+export const ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
+
+export function backupPrefix(config: StackConfig): string {
+  return `${PROMETHEUS_BLOCKS_PREFIX}${config.deployment.environment}/`;
+}
+
+export function backupRoleName(config: StackConfig): string {
+  return `port8000-${config.deployment.environment}-prometheus-backup`;
+}
+
+/** Thanos objstore S3 config; `aws_sdk_auth` takes the pod's web identity (IRSA). */
+export function objstoreConfig(config: StackConfig) {
+  const region = config.deployment.region;
+  return {
+    type: "S3",
+    config: {
+      bucket: config.archive.bucketName,
+      endpoint: `s3.${region}.amazonaws.com`,
+      region,
+      aws_sdk_auth: true,
+    },
+    prefix: backupPrefix(config),
+  };
+}
+
+export function renderObjstoreConfig(config: StackConfig): string {
+  return toYaml(objstoreConfig(config));
+}
+
+export function irsaTrustPolicy(
+  oidcProviderArn: string,
+  namespace: string,
+  serviceAccount: string,
+) {
+  const issuer = oidcProviderArn.slice(
+    oidcProviderArn.indexOf("oidc-provider/") + "oidc-provider/".length,
+  );
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+          },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Least privilege for the sidecar: list its own prefix, read and write blocks under it. No
+ * delete (the sidecar never deletes; expiry is the lifecycle rule's), nothing outside the prefix.
+ */
+export function backupPolicy(config: StackConfig) {
+  const bucket = `arn:aws:s3:::${config.archive.bucketName}`;
+  const prefix = backupPrefix(config);
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ListOwnPrefix",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: bucket,
+        Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}*`] } },
+      },
+      {
+        Sid: "ReadWriteBlocks",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+        Resource: `${bucket}/${prefix}*`,
+      },
+    ],
+  };
+}
+
+/** The `prometheus:` chart values this area adds: the sidecar, and the role on the account. */
+export function prometheusBackupValues(roleArn: unknown) {
+  return {
+    serviceAccount: { annotations: { [ROLE_ANNOTATION]: roleArn } },
+    prometheusSpec: {
+      thanos: {
+        objectStorageConfig: {
+          existingSecret: { name: OBJSTORE_SECRET_NAME, key: OBJSTORE_SECRET_KEY },
+        },
+      },
+    },
+  };
+}
