@@ -9,6 +9,7 @@ import {
 import { LogArchive } from "./components/archive";
 import { AutomationService } from "./components/automation";
 import { loadConfig, type StackConfig, type StackSecrets } from "./components/config";
+import { GrafanaDashboards } from "./components/dashboards";
 import { DeployFreezeGate } from "./components/deploy-freeze";
 import { GrafanaAccess } from "./components/grafana";
 import { monitoringNetworkPolicies, NetworkPolicies } from "./components/hardening";
@@ -32,6 +33,17 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     { config, secrets, dependsOn: [freeze.ready] },
     onGatedCluster,
   );
+  const grafana = new GrafanaAccess("grafana", { config }, { providers: [gated.grafana] });
+  const dashboards = new GrafanaDashboards(
+    "grafana-dashboards",
+    {
+      config,
+      folderUid: grafana.folderUid,
+      teamIds: grafana.teamIds,
+      opensearchPassword: secrets.opensearchGrafanaPassword,
+    },
+    { providers: [gated.grafana] },
+  );
   const automation = config.alerting.automation.url
     ? undefined
     : new AutomationService(
@@ -40,6 +52,11 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
           config,
           token: secrets.automationToken ?? "",
           freezeConfigMap: freeze.configMapName,
+          annotations: {
+            grafanaToken: dashboards.annotationToken,
+            deployToken: secrets.deployWebhookToken ?? "",
+            pagerdutyWebhookSecret: secrets.pagerdutyWebhookSecret ?? "",
+          },
           dependsOn: [freeze.ready],
         },
         onGatedCluster,
@@ -75,13 +92,12 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     onGatedCluster,
   );
   const archive = new LogArchive("log-archive", { config }, { providers: [gated.aws] });
-  const grafana = new GrafanaAccess("grafana", { config }, { providers: [gated.grafana] });
   new TeamAccess(
     "team-access",
     { config, archiveBucketArn: archive.bucketArn },
     { providers: [gated.kubernetes, gated.aws] },
   );
-  return { namespace, prometheus, archive, grafana, freeze, automation, backup };
+  return { namespace, prometheus, archive, grafana, dashboards, freeze, automation, backup };
 }
 
 const { config, secrets } = loadConfig();
@@ -94,6 +110,7 @@ export const prometheusRelease = stack?.prometheus.releaseName;
 export const archiveBucket = stack?.archive.bucketName;
 export const prometheusBackupRole = stack?.backup.roleArn;
 export const grafanaFolderUid = stack?.grafana.folderUid;
+export const dashboardUrls = stack?.dashboards.dashboardUrls;
 export const deployFreezeConfigMap = stack?.freeze.configMapName;
 export const deployFreeze = stack?.freeze.status;
 export const automationUrl = stack?.automation?.url;

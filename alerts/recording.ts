@@ -1,7 +1,7 @@
 import type { ThresholdLevels } from "../components/config/thresholds";
 import { Job } from "../lib/conventions";
 import { parseDurationMs } from "../lib/duration";
-import { selector } from "./format";
+import { NODE_LABEL, selector } from "./format";
 import type { RecordingRule, RuleContext } from "./model";
 import { BURN_WINDOWS } from "./windows";
 
@@ -75,6 +75,17 @@ export function httpRecords(ctx: RuleContext): RecordingRule[] {
   ];
 }
 
+/**
+ * Per-bot values for dashboards, computed when a panel is viewed: the recorded per-bot series
+ * hold only the bots past a threshold. `matchers` is the inside of a label selector.
+ */
+export const BotQuery = {
+  memoryRatio: (matchers: string) =>
+    `bot_memory_mb{${matchers}} / on (job, instance, bot) bot_memory_limit_mb{${matchers}}`,
+  restarts: (window: string, matchers: string) =>
+    `sum by (job, bot) (increase(bot_restarts_total{${matchers}}[${window}]))`,
+};
+
 /** The lowest value any level of an alert fires at (bot alerts all fire above a value). */
 export function lowestLevel(threshold: ThresholdLevels): number {
   const values = [threshold.critical, threshold.warning, threshold.info];
@@ -112,16 +123,17 @@ export function botRecords(ctx: RuleContext): RecordingRule[] {
   ];
 }
 
+/** Host records keep the node label, so dashboards can scope app and host series by node. */
 export function hostRecords(ctx: RuleContext): RecordingRule[] {
   const cpu = ctx.t.hostCpuRatio.window;
   return [
     {
       record: RecordName.hostCpu(cpu),
-      expr: `1 - avg by (job, instance) (rate(node_cpu_seconds_total${node('mode="idle"')}[${ctx.range(cpu)}]))`,
+      expr: `1 - avg by (job, instance, ${NODE_LABEL}) (rate(node_cpu_seconds_total${node('mode="idle"')}[${ctx.range(cpu)}]))`,
     },
     {
       record: RecordName.hostMemory,
-      expr: `1 - node_memory_MemAvailable_bytes${node()}\n/ on (job, instance)\nnode_memory_MemTotal_bytes${node()}`,
+      expr: `1 - node_memory_MemAvailable_bytes${node()}\n/ on (job, instance, ${NODE_LABEL})\nnode_memory_MemTotal_bytes${node()}`,
     },
   ];
 }

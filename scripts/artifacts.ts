@@ -3,6 +3,7 @@ import { alertmanagerArtifacts } from "../components/alertmanager/render";
 import { archiveArtifacts } from "../components/archive/lifecycle";
 import type { StackConfig } from "../components/config/schema";
 import { prometheusConfigArtifacts } from "../components/prometheus/scrape";
+import { dashboardArtifacts } from "../dashboards";
 
 /**
  * Every rendered artifact of a stack, as relative path → file content. Each area's pure
@@ -20,6 +21,7 @@ type ArtifactRenderer = (config: StackConfig, options: RenderOptions) => Artifac
 const RENDERERS: readonly ArtifactRenderer[] = [
   alertmanagerArtifacts,
   archiveArtifacts,
+  dashboardArtifacts,
   prometheusConfigArtifacts,
   ruleArtifacts,
 ];

@@ -5,6 +5,7 @@ import yaml from "js-yaml";
 import { TEMPLATES_ARTIFACT_DIR } from "../components/alertmanager/paths";
 import { ArtifactPath } from "../lib/conventions";
 import { runTool, type ToolName } from "../lib/tools";
+import { dashboardValidator } from "./dashboard-validator";
 
 export { MissingTool } from "../lib/tools";
 
@@ -75,6 +76,7 @@ const VALIDATORS: readonly Validator[] = [
     (file) => ["promtool", ["check", "rules", file]],
   ),
   alertmanagerValidator,
+  dashboardValidator(runTool),
 ];
 
 export function validateArtifacts(dir: string, paths: readonly string[]): Validation[] {

@@ -4,6 +4,7 @@ import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import type { StackConfig } from "../config";
 import { podDisruptionBudget } from "../hardening/disruption-budget";
 import {
+  ANNOTATION_KEYS,
   automationContainer,
   codeChecksum,
   LABELS,
@@ -19,8 +20,26 @@ export interface AutomationServiceArgs {
   readonly token: pulumi.Input<string>;
   /** The deploy-freeze ConfigMap the service writes (components/deploy-freeze). */
   readonly freezeConfigMap: pulumi.Input<string>;
+  /** Deploy and PagerDuty annotation webhooks (guide 1.4); all secrets. Off when unset. */
+  readonly annotations?: {
+    readonly grafanaToken: pulumi.Input<string>;
+    readonly deployToken: pulumi.Input<string>;
+    readonly pagerdutyWebhookSecret: pulumi.Input<string>;
+  };
   /** Children wait for these (the deploy-freeze gate). */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+function tokenData(args: AutomationServiceArgs): Record<string, pulumi.Output<string>> {
+  const data = { [TOKEN_KEY]: pulumi.secret(args.token) };
+  const a = args.annotations;
+  if (!a) return data;
+  return {
+    ...data,
+    [ANNOTATION_KEYS.grafanaToken]: pulumi.secret(a.grafanaToken),
+    [ANNOTATION_KEYS.deployToken]: pulumi.secret(a.deployToken),
+    [ANNOTATION_KEYS.pagerdutySecret]: pulumi.secret(a.pagerdutyWebhookSecret),
+  };
 }
 
 /** The `automation` receiver: Node 24 running the service's TypeScript from a ConfigMap. */
@@ -46,7 +65,7 @@ export class AutomationService extends pulumi.ComponentResource {
     );
     const tokenSecret = new k8s.core.v1.Secret(
       `${name}-token`,
-      { metadata: meta("-token"), stringData: { [TOKEN_KEY]: pulumi.secret(args.token) } },
+      { metadata: meta("-token"), stringData: tokenData(args) },
       child,
     );
     const access = this.declareAccess(name, args, meta);
@@ -84,11 +103,14 @@ export class AutomationService extends pulumi.ComponentResource {
                 seccompProfile: { type: "RuntimeDefault" },
               },
               containers: [
-                pulumi.output(args.freezeConfigMap).apply((cm) => automationContainer(config, cm)),
+                pulumi
+                  .output(args.freezeConfigMap)
+                  .apply((cm) => automationContainer(config, cm, Boolean(args.annotations))),
               ],
               volumes: [
                 { name: "code", configMap: { name: `${AUTOMATION_SERVICE_NAME}-code` } },
                 { name: "token", secret: { secretName: `${AUTOMATION_SERVICE_NAME}-token` } },
+                ...(args.annotations ? [{ name: "state", emptyDir: { sizeLimit: "64Mi" } }] : []),
               ],
             },
           },

@@ -6,14 +6,22 @@ import type { StackConfig } from "../config/schema";
 
 /** Pure pieces of the automation workload: its code, entry, labels and the pod spec. */
 
-export const SERVICE_FILES = ["server.ts", "cluster.ts"] as const;
+/** server.ts and cluster.ts first; every further file is a route plugin (routesFromEnv). */
+export const SERVICE_FILES = ["server.ts", "cluster.ts", "annotations.ts"] as const;
 export const CODE_DIR = "/app";
 export const TOKEN_DIR = "/var/run/automation";
 export const TOKEN_KEY = "token";
 export const LOG_ROTATION_CRONJOB = "port8000-log-rotation";
+/** Keys of the token Secret the annotation webhooks read (annotations.ts). */
+export const ANNOTATION_KEYS = {
+  grafanaToken: "grafana-token",
+  deployToken: "deploy-token",
+  pagerdutySecret: "pagerduty-webhook-secret",
+} as const;
+export const STATE_DIR = "/var/lib/automation";
 
 /** Node 24 strips the types of /app/*.ts on import; no build step, no image of our own. */
-export const ENTRY = `Promise.all([import("${CODE_DIR}/server.ts"), import("${CODE_DIR}/cluster.ts")]).then(([s, c]) => c.main(s.startAutomationServer)).catch((e) => { console.error(e); process.exit(1); })`;
+export const ENTRY = `Promise.all(${JSON.stringify(SERVICE_FILES)}.map((f) => import("${CODE_DIR}/" + f))).then(([s, c, ...plugins]) => c.main(s.startAutomationServer, plugins)).catch((e) => { console.error(e); process.exit(1); })`;
 
 export function serviceCode(): Record<string, string> {
   const dir = join(__dirname, "service");
@@ -35,7 +43,22 @@ const RESTRICTED = {
   capabilities: { drop: ["ALL"] },
 };
 
-export function automationContainer(config: StackConfig, freezeConfigMap: string) {
+/** Turns on the deploy and PagerDuty annotation webhooks, queued under STATE_DIR. */
+function annotationEnv(config: StackConfig) {
+  return [
+    { name: "GRAFANA_URL", value: config.grafana.url },
+    { name: "GRAFANA_TOKEN_FILE", value: `${TOKEN_DIR}/${ANNOTATION_KEYS.grafanaToken}` },
+    { name: "DEPLOY_TOKEN_FILE", value: `${TOKEN_DIR}/${ANNOTATION_KEYS.deployToken}` },
+    { name: "PAGERDUTY_SECRET_FILE", value: `${TOKEN_DIR}/${ANNOTATION_KEYS.pagerdutySecret}` },
+    { name: "ANNOTATION_STATE_DIR", value: `${STATE_DIR}/annotations` },
+  ];
+}
+
+export function automationContainer(
+  config: StackConfig,
+  freezeConfigMap: string,
+  annotations = false,
+) {
   const { port, image } = config.alerting.automation;
   const probe = { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10 };
   return {
@@ -49,10 +72,12 @@ export function automationContainer(config: StackConfig, freezeConfigMap: string
       { name: "LOG_ROTATION_CRONJOB", value: LOG_ROTATION_CRONJOB },
       { name: "HEAP_SNAPSHOT_URL", value: config.service.heapSnapshotUrl },
       { name: "FREEZE_CONFIGMAP", value: freezeConfigMap },
+      ...(annotations ? annotationEnv(config) : []),
     ],
     volumeMounts: [
       { name: "code", mountPath: CODE_DIR, readOnly: true },
       { name: "token", mountPath: TOKEN_DIR, readOnly: true },
+      ...(annotations ? [{ name: "state", mountPath: STATE_DIR }] : []),
     ],
     resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
     readinessProbe: probe,

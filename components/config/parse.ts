@@ -68,6 +68,9 @@ function rawSecretNeeds(raw: Record<string, unknown>): SecretNeeds {
   return {
     environment: typeof environment === "string" ? environment : undefined,
     smtpAuth: Boolean(pick("alerting", "email", "authUsername")),
+    opensearchDatasourceAuth: Boolean(
+      pick("dashboards", "datasources", "opensearch", "basicAuthUser"),
+    ),
   };
 }
 

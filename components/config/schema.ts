@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../../lib/duration";
+import { dashboardsSchema } from "./dashboards";
 import { teamMembershipSchema } from "./grafana-teams";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
@@ -284,6 +285,7 @@ export const stackConfigSchema = z.strictObject({
   logging: loggingSchema,
   archive: archiveSchema,
   grafana: grafanaSchema,
+  dashboards: dashboardsSchema,
   rbac: rbacSchema,
   identity: identitySchema,
   ha: haSchema,

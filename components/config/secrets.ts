@@ -13,6 +13,9 @@ export const SECRET_KEYS = [
   "grafanaAuth",
   "opensearchAdminPassword",
   "heartbeatUrl",
+  "deployWebhookToken",
+  "pagerdutyWebhookSecret",
+  "opensearchGrafanaPassword",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -25,6 +28,12 @@ export const SECRET_PURPOSE: Record<SecretKey, string> = {
   grafanaAuth: "Grafana service-account token (or user:password) for the Grafana provider",
   opensearchAdminPassword: "OpenSearch admin password for the logging cluster",
   heartbeatUrl: "ping URL of the external dead-man's switch the Watchdog keeps quiet",
+  deployWebhookToken:
+    "bearer token CI presents to the automation service's deploy annotation webhook",
+  pagerdutyWebhookSecret:
+    "signing secret of the PagerDuty v3 webhook subscription that posts incidents as annotations",
+  opensearchGrafanaPassword:
+    "password of dashboards.datasources.opensearch.basicAuthUser, the OpenSearch user Grafana reads logs as",
 };
 
 export interface SecretPresence {
@@ -38,12 +47,14 @@ export interface SecretPresence {
 export interface SecretNeeds {
   readonly environment: string | undefined;
   readonly smtpAuth: boolean;
+  readonly opensearchDatasourceAuth: boolean;
 }
 
 export function secretNeeds(config: StackConfig): SecretNeeds {
   return {
     environment: config.deployment.environment,
     smtpAuth: Boolean(config.alerting.email.authUsername),
+    opensearchDatasourceAuth: Boolean(config.dashboards.datasources.opensearch.basicAuthUser),
   };
 }
 
@@ -59,7 +70,9 @@ export function requiredSecrets(needs: SecretNeeds): SecretKey[] {
   // opensearchAdminPassword joins this list with the logging pipeline that uses it, and only
   // then the stack files and the README (tests/deploy-readiness/secrets.test.ts): Pulumi
   // decrypts every `secure:` value before the program runs, so an unused placeholder fails.
-  if (needs.environment !== "local") required.push("grafanaAuth");
+  if (needs.opensearchDatasourceAuth) required.push("opensearchGrafanaPassword");
+  if (needs.environment !== "local")
+    required.push("grafanaAuth", "deployWebhookToken", "pagerdutyWebhookSecret");
   return required;
 }
 

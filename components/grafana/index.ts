@@ -10,6 +10,8 @@ export interface GrafanaAccessArgs {
 /** The `Port 8000 / Production` folders, one team per RBAC team, and who may do what in them. */
 export class GrafanaAccess extends pulumi.ComponentResource {
   readonly folderUid: pulumi.Output<string>;
+  /** Team ids by team name, for permissions set elsewhere (dashboards). */
+  readonly teamIds: Record<string, pulumi.Output<number>>;
 
   constructor(name: string, args: GrafanaAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("port8000:grafana:GrafanaAccess", name, {}, opts);
@@ -46,6 +48,7 @@ export class GrafanaAccess extends pulumi.ComponentResource {
     }
     const leaf = [...folders.values()].at(-1) as grafana.oss.Folder;
     this.folderUid = leaf.uid;
+    this.teamIds = Object.fromEntries(teamIds);
     this.registerOutputs({ folderUid: this.folderUid });
   }
 

@@ -30,7 +30,7 @@ describe("AutomationService on the prod stack", () => {
 
   it("takes its code from a ConfigMap and rolls when the code changes", () => {
     const code = named(run, "automation-code").inputs as { data: Record<string, string> };
-    expect(Object.keys(code.data).sort()).toEqual(["cluster.ts", "server.ts"]);
+    expect(Object.keys(code.data).sort()).toEqual(["annotations.ts", "cluster.ts", "server.ts"]);
     expect(code.data["server.ts"]).toContain("export async function startAutomationServer");
     expect(deployment().spec.template.metadata.annotations["port8000/code-sha256"]).toMatch(
       /^[0-9a-f]{64}$/,

@@ -12,6 +12,7 @@ import {
   startAutomationServer,
   type WebhookAlert,
 } from "../../components/automation/service/server";
+import { SERVICE_FILES } from "../../components/automation/workload";
 import { tempDir } from "../alertmanager/support";
 
 const TOKEN = "test-token-0123456789";
@@ -483,7 +484,7 @@ describe("heap snapshot request", () => {
 
 describe("service source (runs unbuilt on node:24-alpine)", () => {
   const dir = join(__dirname, "../../components/automation/service");
-  const files = ["server.ts", "cluster.ts"];
+  const files = [...SERVICE_FILES];
 
   it.each(files)("%s imports only node: builtins and its sibling types", (file) => {
     const source = readFileSync(join(dir, file), "utf8");

@@ -214,9 +214,13 @@ export function commandRunner(argv: string[]) {
 }
 
 type Start = (options: AutomationOptions) => Promise<AutomationServer>;
+/** Another service file that adds routes when its environment asks for them. */
+export interface RoutePlugin {
+  routesFromEnv?: (env: Record<string, string | undefined>) => AutomationOptions["routes"];
+}
 
 /** Container entry: configuration from the Deployment's environment. */
-export async function main(start: Start): Promise<AutomationServer> {
+export async function main(start: Start, plugins: RoutePlugin[] = []): Promise<AutomationServer> {
   const env = (name: string): string => {
     const value = process.env[name];
     if (!value) throw new Error(`environment variable ${name} is required`);
@@ -231,5 +235,6 @@ export async function main(start: Start): Promise<AutomationServer> {
     runLogRotation: jobFromCronJob(api, namespace, env("LOG_ROTATION_CRONJOB")),
     requestHeapSnapshot: heapSnapshotRequest(env("HEAP_SNAPSHOT_URL")),
     freezeStore: configMapFreezeStore(api, namespace, env("FREEZE_CONFIGMAP")),
+    routes: Object.assign({}, ...plugins.map((p) => p.routesFromEnv?.(process.env) ?? {})),
   });
 }

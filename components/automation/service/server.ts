@@ -50,6 +50,8 @@ export interface AutomationOptions {
   freezeStore?: FreezeStore;
   log?: (entry: Record<string, unknown>) => void;
   maxBodyBytes?: number;
+  /** Handlers of other service files by path (annotations.ts); they answer themselves. */
+  routes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
 }
 
 export interface AutomationServer {
@@ -338,6 +340,8 @@ export async function startAutomationServer(options: AutomationOptions): Promise
       }
       if (path === "/alerts") return handleAlerts(req, res);
       if (path === "/log-only") return handleLogOnly(req, res);
+      const extra = options.routes?.[path];
+      if (extra) return extra(req, res);
       throw new HttpError(404, `no route ${path}; POST /alerts or /log-only`);
     };
     route().catch((error: unknown) => {

@@ -1,0 +1,50 @@
+import { DatasourceName, DatasourceType, DatasourceUid } from "../../dashboards/conventions";
+import type { StackConfig } from "../config/schema";
+
+/** Grafana's datasources of the dashboards (guide 1.4), from config. Pure. */
+
+export interface DatasourceSpec {
+  readonly role: "prometheus" | "logs";
+  readonly uid: string;
+  readonly name: string;
+  readonly type: string;
+  readonly url: string;
+  readonly databaseName?: string;
+  /** Basic-auth user; the password joins as a secret in the component. */
+  readonly basicAuthUser?: string;
+  readonly jsonData: Record<string, unknown>;
+}
+
+export function datasourceSpecs(config: StackConfig): DatasourceSpec[] {
+  const { prometheusUrl, opensearch } = config.dashboards.datasources;
+  return [
+    {
+      role: "prometheus",
+      uid: DatasourceUid.prometheus,
+      name: DatasourceName.prometheus,
+      type: DatasourceType.prometheus,
+      url: prometheusUrl,
+      // POST keeps long rule-sized queries out of URLs; the scrape interval sizes $__rate_interval.
+      jsonData: { httpMethod: "POST", prometheusType: "Prometheus", timeInterval: "30s" },
+    },
+    {
+      role: "logs",
+      uid: DatasourceUid.logs,
+      name: DatasourceName.logs,
+      type: DatasourceType.opensearch,
+      url: opensearch.url,
+      databaseName: opensearch.index,
+      basicAuthUser: opensearch.basicAuthUser,
+      jsonData: {
+        database: opensearch.index,
+        flavor: "opensearch",
+        version: opensearch.version,
+        timeField: opensearch.timeField,
+        logMessageField: "message",
+        logLevelField: "level",
+        maxConcurrentShardRequests: 5,
+        pplEnabled: true,
+      },
+    },
+  ];
+}

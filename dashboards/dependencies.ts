@@ -1,0 +1,96 @@
+import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import { DashboardUid, Job } from "../lib/conventions";
+import {
+  type DashboardContext,
+  dashboardFrame,
+  labelVariable,
+  prometheusVariable,
+  query,
+  runbookLink,
+  stateTimelinePanel,
+  thresholds,
+  timeseriesPanel,
+} from "./common";
+
+/** Guide 1.4 Dependency Panel: Ollama latency, database pool use, external API status. */
+
+const APP = `job="${Job.port8000}", instance=~"$instance"`;
+
+function dependencyRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
+  const t = ctx.config.thresholds;
+  const links = [runbookLink(ctx, "dependencies", "dependencies")];
+  b.withRow(new dashboard.RowBuilder("Ollama and database"))
+    .withPanel(
+      timeseriesPanel({
+        title: "Ollama latency",
+        description:
+          "Latency of the Ollama dependency as Port 8000 measures it (ollama_latency_ms); the lines are the Port8000DependencyLatencyHigh thresholds.",
+        unit: "ms",
+        queries: [query(`ollama_latency_ms{${APP}}`, "{{instance}}")],
+        thresholds: thresholds(t.dependencyLatencyMs),
+        links,
+        min: 0,
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: "Database pool use",
+        description:
+          "Connections in use over the pool size (db_connection_pool_in_use / db_connection_pool_size); the line is the Port8000DbPoolSaturated threshold.",
+        unit: "percentunit",
+        queries: [
+          query(
+            `db_connection_pool_in_use{${APP}}\n/\ndb_connection_pool_size{${APP}}`,
+            "{{instance}}",
+          ),
+        ],
+        thresholds: thresholds(t.dbPoolRatio),
+        links,
+        min: 0,
+        max: 1,
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: "Database connections",
+        description: "Connections in use and the pool size (db_connection_pool_*).",
+        unit: "short",
+        queries: [
+          query(`db_connection_pool_in_use{${APP}}`, "{{instance}} in use", "A"),
+          query(`db_connection_pool_size{${APP}}`, "{{instance}} size", "B"),
+        ],
+        links,
+        min: 0,
+      }),
+    );
+}
+
+function externalRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
+  b.withRow(new dashboard.RowBuilder("External APIs")).withPanel(
+    stateTimelinePanel({
+      title: "External API status",
+      description:
+        "Whether each external API answers Port 8000 (external_api_up: 1 up, 0 down), per API.",
+      queries: [query(`min by (api) (external_api_up{${APP}})`, "{{api}}")],
+      states: [
+        { value: 0, text: "down", color: "red" },
+        { value: 1, text: "up", color: "green" },
+      ],
+      links: [runbookLink(ctx, "dependencies", "dependencies")],
+      width: 24,
+    }),
+  );
+}
+
+export function dependencies(ctx: DashboardContext): dashboard.Dashboard {
+  const b = dashboardFrame(
+    ctx,
+    DashboardUid.dependencies,
+    "Port 8000 / Dependencies",
+    "What Port 8000 depends on: Ollama latency, the database connection pool and external APIs (guide 1.4).",
+    [prometheusVariable(), labelVariable("instance", Job.port8000)],
+  );
+  dependencyRow(ctx, b);
+  externalRow(ctx, b);
+  return b.build();
+}
