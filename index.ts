@@ -12,6 +12,7 @@ import { loadConfig, type StackConfig, type StackSecrets } from "./components/co
 import { GrafanaDashboards } from "./components/dashboards";
 import { DeployFreezeGate } from "./components/deploy-freeze";
 import { GrafanaAccess } from "./components/grafana";
+import { monitoringNetworkPolicies, NetworkPolicies } from "./components/hardening";
 import { MonitoringNamespace } from "./components/namespace";
 import { PrometheusStack } from "./components/prometheus";
 import { PrometheusBackup } from "./components/prometheus-backup";
@@ -83,6 +84,11 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
       },
       dependsOn: [freeze.ready, receiverSecret, backup.secret],
     },
+    onGatedCluster,
+  );
+  new NetworkPolicies(
+    "network",
+    { policies: monitoringNetworkPolicies(config), dependsOn: [freeze.ready] },
     onGatedCluster,
   );
   const archive = new LogArchive("log-archive", { config }, { providers: [gated.aws] });
