@@ -12,6 +12,7 @@ import { loadConfig, type StackConfig, type StackSecrets } from "./components/co
 import { GrafanaDashboards } from "./components/dashboards";
 import { DeployFreezeGate } from "./components/deploy-freeze";
 import { GrafanaAccess } from "./components/grafana";
+import { monitoringNetworkPolicies, NetworkPolicies } from "./components/hardening";
 import { LogPipeline } from "./components/logging";
 import { PipelineUser } from "./components/logging/names";
 import { archiveWriters } from "./components/logging/writers";
@@ -121,6 +122,11 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
       logstashPassword: search.userPasswords[PipelineUser.logstash],
       dependsOn: [freeze.ready, search],
     },
+    onGatedCluster,
+  );
+  new NetworkPolicies(
+    "network",
+    { policies: monitoringNetworkPolicies(config), dependsOn: [freeze.ready] },
     onGatedCluster,
   );
   new TeamAccess(

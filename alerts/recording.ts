@@ -1,3 +1,4 @@
+import type { ThresholdLevels } from "../components/config/thresholds";
 import { Job } from "../lib/conventions";
 import { parseDurationMs } from "../lib/duration";
 import { NODE_LABEL, selector } from "./format";
@@ -21,8 +22,10 @@ export const RecordName = {
   latency: (q: number, window: string) =>
     `job:http_request_duration_seconds:p${Math.round(q * 100)}_rate${window}`,
   dispatchMedian: (window: string) => `job:bot_dispatch_latency_seconds:p50_rate${window}`,
-  botRestarts: (window: string) => `bot:bot_restarts:increase${window}`,
-  botMemory: "bot:bot_memory_usage:ratio",
+  /** Per-bot series exist only for bots at or past an alert threshold (see botRecords). */
+  botRestarts: (window: string) => `bot:bot_restarts:increase${window}_over_threshold`,
+  botMemory: "bot:bot_memory_usage:ratio_over_threshold",
+  botCpu: "bot:bot_cpu_percent:over_threshold",
   botCpuAvg: "job:bot_cpu_percent:avg",
   botsActive: "job:bot_active:sum",
   hostCpu: (window: string) => `instance:node_cpu_busy:ratio_rate${window}`,
@@ -72,6 +75,28 @@ export function httpRecords(ctx: RuleContext): RecordingRule[] {
   ];
 }
 
+/**
+ * Per-bot values for dashboards, computed when a panel is viewed: the recorded per-bot series
+ * hold only the bots past a threshold. `matchers` is the inside of a label selector.
+ */
+export const BotQuery = {
+  memoryRatio: (matchers: string) =>
+    `bot_memory_mb{${matchers}} / on (job, instance, bot) bot_memory_limit_mb{${matchers}}`,
+  restarts: (window: string, matchers: string) =>
+    `sum by (job, bot) (increase(bot_restarts_total{${matchers}}[${window}]))`,
+};
+
+/** The lowest value any level of an alert fires at (bot alerts all fire above a value). */
+export function lowestLevel(threshold: ThresholdLevels): number {
+  const values = [threshold.critical, threshold.warning, threshold.info];
+  return Math.min(...values.filter((v): v is number => v !== undefined));
+}
+
+/**
+ * Per-bot values are computed once per cycle for every severity, and only the bots at or past
+ * the lowest alert threshold are recorded: the alerts then read a handful of series instead of
+ * one per bot, and a healthy fleet adds no recorded series per bot (docs/benchmarks.md).
+ */
 export function botRecords(ctx: RuleContext): RecordingRule[] {
   const dispatch = ctx.t.botDispatchMedianSeconds.window;
   const restarts = ctx.t.botRestarts.window;
@@ -79,12 +104,17 @@ export function botRecords(ctx: RuleContext): RecordingRule[] {
     { record: RecordName.botsActive, expr: `sum by (job) (bot_active${app()})` },
     { record: RecordName.botCpuAvg, expr: `avg by (job) (bot_cpu_percent${app()})` },
     {
+      record: RecordName.botCpu,
+      expr: `bot_cpu_percent${app()} > ${lowestLevel(ctx.t.botCpuPercent)}`,
+    },
+    {
       record: RecordName.botMemory,
-      expr: `bot_memory_mb${app()}\n/ on (job, instance, bot)\nbot_memory_limit_mb${app()}`,
+      expr: `bot_memory_mb${app()}\n/ on (job, instance, bot)\nbot_memory_limit_mb${app()}\n> ${lowestLevel(ctx.t.botMemoryRatio)}`,
     },
     {
       record: RecordName.botRestarts(restarts),
-      expr: `sum by (job, bot) (increase(bot_restarts_total${app()}[${ctx.range(restarts)}]))`,
+      // Bots without a restart drop out before the sum; the sums that remain are unchanged.
+      expr: `sum by (job, bot) (increase(bot_restarts_total${app()}[${ctx.range(restarts)}]) > 0)\n>= ${lowestLevel(ctx.t.botRestarts)}`,
     },
     {
       record: RecordName.dispatchMedian(dispatch),

@@ -2,6 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SCRAPE_INTERVAL } from "../components/prometheus/monitors";
+import { EVALUATION_INTERVAL } from "../components/prometheus/values";
 import { Receiver } from "../lib/conventions";
 import { parseDurationMs, scaleDuration } from "../lib/duration";
 import { readReceived } from "../local/sinks/journal";
@@ -96,7 +98,8 @@ export async function faultToPage(
     await until(() => pagesOf(stack, alert, "resolve")[resolvedBefore]);
     await sleep(3_000);
   }
-  return { alert, runsMs, floorMs, worstFloorMs: floorMs + scaled("15s") * 2 };
+  const cycle = scaled(SCRAPE_INTERVAL) + scaled(EVALUATION_INTERVAL);
+  return { alert, runsMs, floorMs, worstFloorMs: floorMs + cycle };
 }
 
 export interface RuleCost {
@@ -105,6 +108,8 @@ export interface RuleCost {
   readonly perCycleMs: number;
   readonly botsGroupMs: number;
   readonly scrapeMs: number;
+  /** Series carrying a bot label (scraped and recorded), per bot. */
+  readonly seriesPerBot: number;
 }
 
 /** Prometheus's own rule-group timing, averaged over the last `windowS` seconds of cycles. */
@@ -125,6 +130,7 @@ export async function ruleCost(
       'prometheus_rule_group_last_duration_seconds{job="prometheus",rule_group=~".*port8000.bots"}',
     ),
     scrapeMs: await avg('scrape_duration_seconds{job="port8000"}'),
+    seriesPerBot: ((await query(stack, 'count({bot=~".+"})')) ?? 0) / bots,
   };
 }
 

@@ -1,5 +1,5 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { RecordName } from "../alerts/recording";
+import { BotQuery, RecordName } from "../alerts/recording";
 import { DashboardUid, Job } from "../lib/conventions";
 import {
   botVariable,
@@ -37,11 +37,9 @@ function fleetRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: "Restarts per bot",
-        description: `Restarts of each bot within ${t.botRestarts.window} (recording rule of Port8000BotCrashLoop); the lines are its warning and critical counts.`,
+        description: `Restarts of each bot within ${t.botRestarts.window} (what Port8000BotCrashLoop counts); the lines are its warning and critical counts.`,
         unit: "short",
-        queries: [
-          query(`${RecordName.botRestarts(t.botRestarts.window)}{${APP}, bot=~"$bot"}`, "{{bot}}"),
-        ],
+        queries: [query(BotQuery.restarts(t.botRestarts.window, BOT), "{{bot}}")],
         thresholds: thresholds(t.botRestarts),
         links,
         width: 9,
@@ -85,9 +83,9 @@ function resourcesRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): voi
       timeseriesPanel({
         title: "Memory per bot against its limit",
         description:
-          "Resident memory of each bot over its limit (bot_memory_mb / bot_memory_limit_mb, recording rule); the lines are the Port8000BotHighMemory thresholds.",
+          "Resident memory of each bot over its limit (bot_memory_mb / bot_memory_limit_mb); the lines are the Port8000BotHighMemory thresholds.",
         unit: "percentunit",
-        queries: [query(`${RecordName.botMemory}{${BOT}}`, "{{bot}}")],
+        queries: [query(BotQuery.memoryRatio(BOT), "{{bot}}")],
         thresholds: thresholds(t.botMemoryRatio),
         links,
         min: 0,

@@ -111,3 +111,24 @@ export const EvidenceAlert = {
   errors: AlertName.highErrorRate,
   clients: AlertName.connectionDrops,
 } as const;
+
+/** Names of the policy pack's policies (policy/), as violations and exemptions spell them. */
+export const PolicyName = {
+  archiveBucketHardened: "archive-bucket-hardened",
+  statefulResourcesProtected: "stateful-resources-protected",
+  volumeClaimsRetained: "volume-claims-retained",
+  noSecretInConfigMap: "no-secret-in-configmap",
+  noSecretInHelmValues: "no-secret-in-helm-values",
+  noSecretInPlainOutput: "no-secret-in-plain-output",
+  noGrafanaFolderGrantToBasicRole: "no-grafana-folder-grant-to-basic-role",
+  containersNonRoot: "containers-non-root",
+  containersReadOnlyRootFilesystem: "containers-read-only-root-filesystem",
+  containersResourceLimits: "containers-resource-limits",
+  containerImagesPinnedByDigest: "container-images-pinned-by-digest",
+} as const;
+
+/**
+ * A pod template annotated `${POLICY_EXEMPTION_PREFIX}<policy>` with the reason is exempt from
+ * that policy (policy/containers.ts; only the policies that allow it). The reason is required.
+ */
+export const POLICY_EXEMPTION_PREFIX = "policy.port8000.io/exempt-";

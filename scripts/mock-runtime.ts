@@ -17,17 +17,40 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getProtect(): boolean | undefined;
+  getRetainondelete?(): boolean | undefined;
+  getAliasesList?(): AliasMessage[];
+  getPropertydependenciesMap?(): { forEach(f: (deps: UrnList, key: string) => void): void };
   getIgnorechangesList(): string[];
   getDependenciesList(): string[];
   getCustom(): boolean;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
+interface AliasMessage {
+  getUrn(): string;
+  getSpec():
+    | { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean }
+    | undefined;
+}
+
+interface UrnList {
+  getUrnsList(): string[];
+}
+
+/** An alias as declared: a whole URN, or the parts of the old identity that differ. */
+export type RecordedAlias =
+  | { readonly urn: string }
+  | { readonly name?: string; readonly type?: string; readonly parent?: string | null };
+
 export interface RecordedResource {
   readonly type: string;
   readonly name: string;
   readonly parent: string | null;
   readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly aliases: RecordedAlias[];
+  /** Input property → resources it depends on, each as `type::name`. */
+  readonly propertyDependencies: Record<string, string[]>;
   readonly custom: boolean;
   /** The `ignoreChanges` option: properties Pulumi leaves to whoever else changes them. */
   readonly ignoreChanges: readonly string[];
@@ -51,6 +74,32 @@ export function maskSecrets(value: unknown): unknown {
 function nameFromUrn(urn: string): string | null {
   if (!urn) return null;
   return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+/** `type::name` of a URN (`urn:pulumi:stack::project::parent$type::name`). */
+export function refOfUrn(urn: string): string {
+  const [, , qualifiedType = "", ...name] = urn.split("::");
+  return `${qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1)}::${name.join("::")}`;
+}
+
+function aliasOf(alias: AliasMessage): RecordedAlias {
+  const spec = alias.getSpec();
+  if (!spec) return { urn: alias.getUrn() };
+  const parent = spec.getNoparent() ? null : nameFromUrn(spec.getParenturn()) || undefined;
+  return {
+    ...(spec.getName() ? { name: spec.getName() } : {}),
+    ...(spec.getType() ? { type: spec.getType() } : {}),
+    ...(parent !== undefined ? { parent } : {}),
+  };
+}
+
+function propertyDependenciesOf(req: RegisterRequest): Record<string, string[]> {
+  const deps: Record<string, string[]> = {};
+  req.getPropertydependenciesMap?.().forEach((list, key) => {
+    const urns = list.getUrnsList();
+    if (urns.length > 0) deps[key] = urns.map(refOfUrn).sort();
+  });
+  return deps;
 }
 
 /** The id the mocks give a Grafana team: stable per resource name. */
@@ -85,6 +134,9 @@ function recordOf(req: RegisterRequest): RecordedResource {
     name: req.getName(),
     parent: nameFromUrn(req.getParent()),
     protect: req.getProtect() ?? false,
+    retainOnDelete: req.getRetainondelete?.() ?? false,
+    aliases: (req.getAliasesList?.() ?? []).map(aliasOf),
+    propertyDependencies: propertyDependenciesOf(req),
     custom: req.getCustom(),
     ignoreChanges: req.getIgnorechangesList(),
     dependsOn: req.getDependenciesList().map((urn) => nameFromUrn(urn) ?? urn),

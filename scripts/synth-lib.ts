@@ -65,13 +65,18 @@ function resourcesDocument(resources: readonly RecordedResource[]): string {
     `${a.type} ${a.name}`.localeCompare(`${b.type} ${b.name}`),
   );
   return toSortedJson(
-    sorted.map(({ type, name, parent, protect, inputs }) => ({
-      type,
-      name,
-      parent,
-      protect,
-      inputs,
-    })),
+    sorted.map(
+      ({ type, name, parent, protect, retainOnDelete, aliases, propertyDependencies, inputs }) => ({
+        type,
+        name,
+        parent,
+        protect,
+        retainOnDelete,
+        aliases,
+        propertyDependencies,
+        inputs,
+      }),
+    ),
   );
 }
 

@@ -32,7 +32,16 @@ describe("npm run synth", () => {
     const resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8"));
     expect(resources.length).toBeGreaterThan(20);
     for (const r of resources)
-      expect(Object.keys(r).sort()).toEqual(["inputs", "name", "parent", "protect", "type"]);
+      expect(Object.keys(r).sort()).toEqual([
+        "aliases",
+        "inputs",
+        "name",
+        "parent",
+        "propertyDependencies",
+        "protect",
+        "retainOnDelete",
+        "type",
+      ]);
   });
 
   it("prints a preview-like summary by component and type, and the validators' verdicts", () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { SCHEMAS_DIR } from "./support/chart-values";
@@ -57,6 +57,25 @@ describe("GitHub workflows", () => {
     const pulumi = preview.find((s) => s.uses?.startsWith("pulumi/actions@"));
     expect(pulumi?.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true });
     expect(preview.some((s) => s.run?.includes("npm run synth"))).toBe(true);
+  });
+
+  it("run the policy pack in the PR preview and in the deploy", () => {
+    for (const file of ["preview.yml", "deploy.yml"]) {
+      const pulumi = steps(file).find((s) => s.uses?.startsWith("pulumi/actions@"));
+      const packs = String(pulumi?.with?.policyPacks ?? "")
+        .split(/\s+/)
+        .filter(Boolean);
+      expect({ file, packs }).toEqual({ file, packs: ["policy"] });
+      const project = yaml.load(readFileSync(join(ROOT, packs[0], "PulumiPolicy.yaml"), "utf8"));
+      expect(project).toMatchObject({ runtime: "nodejs" });
+      const entry = readFileSync(join(ROOT, packs[0], "index.ts"), "utf8");
+      expect(entry).toMatch(/new PolicyPack\(/);
+      // The pack's dependencies resolve from the root install the workflows run.
+      expect(steps(file).some((s) => s.run === "npm ci")).toBe(true);
+      expect(existsSync(join(ROOT, "node_modules", "@pulumi", "policy", "package.json"))).toBe(
+        true,
+      );
+    }
   });
 
   it("run the same CI entry point CI runs", () => {

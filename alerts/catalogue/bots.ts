@@ -63,7 +63,7 @@ function botCpu(ctx: RuleContext): AlertDefinition {
     description:
       "bot_cpu_percent of bot {{ $labels.bot }} is {{ $value | humanize }}% (threshold %THRESHOLD%%). Redistribute load with the bot auto-scaler or throttle expensive tasks.",
     logQuery: BOT_LOGS,
-    levels: levelsOf(ctx, ctx.t.botCpuPercent, (v) => `bot_cpu_percent${APP} > ${v}`),
+    levels: levelsOf(ctx, ctx.t.botCpuPercent, (v) => `${RecordName.botCpu}${APP} > ${v}`),
   };
 }
 

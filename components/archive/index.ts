@@ -136,7 +136,7 @@ export class LogArchive extends pulumi.ComponentResource {
     const bucket = new aws.s3.Bucket(
       `${prefix}-bucket`,
       { bucket: bucketName, forceDestroy: false, region },
-      { parent: this, protect: true },
+      { parent: this, protect: true, retainOnDelete: true },
     );
     new aws.s3.BucketPublicAccessBlock(
       `${prefix}-public-access-block`,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import type { StackConfig } from "../config";
+import { podDisruptionBudget } from "../hardening/disruption-budget";
 import {
   ANNOTATION_KEYS,
   automationContainer,
@@ -150,6 +151,13 @@ export class AutomationService extends pulumi.ComponentResource {
         dependsOn: [...(args.dependsOn ?? []), codeMap, tokenSecret, ...access, ...evidence],
       },
     );
+    const budget = podDisruptionBudget({
+      name: AUTOMATION_SERVICE_NAME,
+      namespace,
+      pods: LABELS,
+      replicas: config.ha.automationReplicas,
+    });
+    if (budget) new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, budget, child);
     const port = config.alerting.automation.port;
     new k8s.core.v1.Service(
       `${name}-service`,

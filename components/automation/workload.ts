@@ -2,7 +2,12 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
-import { EvidenceAlert, LOG_INDEX_PATTERN } from "../../lib/conventions";
+import {
+  EvidenceAlert,
+  LOG_INDEX_PATTERN,
+  POLICY_EXEMPTION_PREFIX,
+  PolicyName,
+} from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
 import { opensearchUrl, PipelineUser } from "../logging/names";
 
@@ -151,6 +156,40 @@ export function automationContainer(
 export const HOST_ROOT = "/host";
 
 /**
+ * Why the log-rotation pods may do what the policy pack refuses elsewhere (docs/policy.md):
+ * documented on the pod template, where the policy reads it.
+ */
+export const LOG_ROTATION_EXEMPTIONS = {
+  [PolicyName.containersNonRoot]:
+    "chroot into the node's root and logrotate rename, truncate and re-create root-owned files in the node's /var/log",
+};
+
+/**
+ * Root for the node's files, with only what chroot and logrotate (create, chown) need. The
+ * container's own filesystem stays read-only: every write lands in the node's (the mount).
+ */
+const LOG_ROTATION_SECURITY = {
+  runAsUser: 0,
+  runAsNonRoot: false,
+  privileged: false,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: {
+    drop: ["ALL"],
+    add: ["SYS_CHROOT", "CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
+  },
+};
+
+function exemptionAnnotations(exemptions: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(exemptions).map(([policy, reason]) => [
+      `${POLICY_EXEMPTION_PREFIX}${policy}`,
+      reason,
+    ]),
+  );
+}
+
+/**
  * The log-rotation Job template (guide 2.5): the node's own logrotate, with the node's configs
  * and state file, through chroot into the node's root. Nothing is installed at start, so it
  * runs during a disk incident even when registries or the network are unreachable.
@@ -161,9 +200,13 @@ export function logRotationJobSpec(config: StackConfig) {
     backoffLimit: 1,
     ttlSecondsAfterFinished: 86_400,
     template: {
-      metadata: { labels: { ...LABELS, "app.kubernetes.io/component": "log-rotation" } },
+      metadata: {
+        labels: { ...LABELS, "app.kubernetes.io/component": "log-rotation" },
+        annotations: exemptionAnnotations(LOG_ROTATION_EXEMPTIONS),
+      },
       spec: {
         restartPolicy: "Never",
+        securityContext: { seccompProfile: { type: "RuntimeDefault" } },
         containers: [
           {
             name: "logrotate",
@@ -171,15 +214,7 @@ export function logRotationJobSpec(config: StackConfig) {
             command: ["chroot", HOST_ROOT, ...logRotationCommand],
             volumeMounts: [{ name: "host-root", mountPath: HOST_ROOT }],
             resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-            // Root for the node's files; only what chroot and logrotate (create, chown) need.
-            securityContext: {
-              runAsUser: 0,
-              allowPrivilegeEscalation: false,
-              capabilities: {
-                drop: ["ALL"],
-                add: ["SYS_CHROOT", "CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
-              },
-            },
+            securityContext: LOG_ROTATION_SECURITY,
           },
         ],
         volumes: [{ name: "host-root", hostPath: { path: "/", type: "Directory" } }],

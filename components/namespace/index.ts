@@ -12,6 +12,7 @@ export class MonitoringNamespace extends pulumi.ComponentResource {
 
   constructor(name: string, args: MonitoringNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("port8000:monitoring:Namespace", name, {}, opts);
+    const deployed = args.config.deployment.environment !== "local";
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
       {
@@ -20,7 +21,8 @@ export class MonitoringNamespace extends pulumi.ComponentResource {
           labels: { "app.kubernetes.io/part-of": "port8000-monitoring" },
         },
       },
-      { parent: this, protect: args.config.deployment.environment !== "local" },
+      // Protected and retained: removed from the program or the stack, it stays in the cluster.
+      { parent: this, protect: deployed, retainOnDelete: deployed },
     );
     this.name = namespace.metadata.name;
     this.registerOutputs({ name: this.name });

@@ -3,6 +3,8 @@ import { ArtifactPath, Job } from "../../lib/conventions";
 import { scaleDuration } from "../../lib/duration";
 import { GENERATED_HEADER, toSortedYaml } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";
+import { SCRAPE_INTERVAL } from "./monitors";
+import { EVALUATION_INTERVAL } from "./values";
 
 /**
  * The standalone Prometheus config (`prometheus/prometheus.yml`) the local stack runs: one job
@@ -31,8 +33,8 @@ export interface PrometheusRenderOptions {
 
 /** The blackbox module the /health probe uses (the local stack renders its module file). */
 export const HEALTH_PROBE_MODULE = "http_2xx";
-export const SCRAPE_INTERVAL = "15s";
-export const EVALUATION_INTERVAL = "15s";
+// The local stack scrapes and evaluates as the deployed Prometheus does for Port 8000.
+export { EVALUATION_INTERVAL, SCRAPE_INTERVAL };
 /**
  * The one host of the local stack. Port 8000 and node exporter targets carry it as the `node`
  * label, as `__meta_kubernetes_pod_node_name` does in the cluster, so that rules joining a

@@ -1,5 +1,6 @@
 import { Job } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
+import { chartDisruptionBudget } from "../hardening/disruption-budget";
 
 /**
  * Helm values of kube-prometheus-stack (pinned in lib/conventions Chart). Every key set here is
@@ -21,6 +22,9 @@ export const NODE_RELABELING = {
 } as const;
 
 type Values = Record<string, unknown>;
+
+/** Every rule group, as often as Port 8000 is scraped (components/prometheus/monitors.ts). */
+export const EVALUATION_INTERVAL = "10s";
 
 /** Volumes outlive their pods, and a deleted or scaled-down StatefulSet keeps its data. */
 const RETAIN_VOLUMES = { whenDeleted: "Retain", whenScaled: "Retain" } as const;
@@ -45,6 +49,7 @@ function jobRelabel(job: string): Values[] {
 function prometheusValues(config: StackConfig): Values {
   return {
     serviceMonitor: { relabelings: jobRelabel(Job.prometheus) },
+    podDisruptionBudget: chartDisruptionBudget(config.ha.prometheusReplicas),
     prometheusSpec: {
       replicas: config.ha.prometheusReplicas,
       podAntiAffinity: config.ha.prometheusReplicas > 1 ? "hard" : "soft",
@@ -53,7 +58,7 @@ function prometheusValues(config: StackConfig): Values {
       persistentVolumeClaimRetentionPolicy: RETAIN_VOLUMES,
       scrapeInterval: "30s",
       // Pages must not wait: rules run as often as Port 8000 is scraped (monitors.ts).
-      evaluationInterval: "15s",
+      evaluationInterval: EVALUATION_INTERVAL,
       externalLabels: {
         environment: config.deployment.environment,
         region: config.deployment.region,
@@ -77,6 +82,7 @@ function alertmanagerValues(config: StackConfig, extra: Values): Values {
   const { alertmanagerSpec: extraSpec, ...rest } = extra as { alertmanagerSpec?: Values };
   return {
     serviceMonitor: { relabelings: jobRelabel(Job.alertmanager) },
+    podDisruptionBudget: chartDisruptionBudget(config.ha.alertmanagerReplicas),
     ...rest,
     alertmanagerSpec: {
       replicas: config.ha.alertmanagerReplicas,

@@ -28,9 +28,10 @@ async function main() {
   const report = async (outputs: Record<string, unknown>) => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const names = recorded.map((r) => r.name);
-    process.stdout.write(JSON.stringify({ outputs, names, reads, errors, resources: recorded }));
-    // A failed run leaves registrations waiting forever, as the engine would; stop here.
-    process.exit(0);
+    const json = JSON.stringify({ outputs, names, reads, errors, resources: recorded });
+    // A failed run leaves registrations waiting forever, as the engine would; stop here, once
+    // the report has left the pipe (an exit before that cuts a large report short).
+    return new Promise<never>(() => process.stdout.write(json, () => process.exit(0)));
   };
   await runProgram({
     project: PROJECT,
