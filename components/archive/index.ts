@@ -164,7 +164,8 @@ export class LogArchive extends pulumi.ComponentResource {
         deletionWindowInDays: 30,
         policy: JSON.stringify(kmsKeyPolicy(config)),
       },
-      { parent: this, protect: true },
+      // Losing the key loses every archived object: protected, and kept if the stack goes.
+      { parent: this, protect: true, retainOnDelete: true },
     );
     new aws.kms.Alias(
       `${prefix}-key-alias`,

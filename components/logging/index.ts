@@ -16,6 +16,7 @@ import { networkPolicies } from "./network";
 import {
   ConfigMaps,
   FILEBEAT,
+  FILEBEAT_EXEMPTIONS,
   filebeatPodSpec,
   labelsOf,
   logstashPodSpec,
@@ -161,7 +162,7 @@ export class LogPipeline extends pulumi.ComponentResource {
           selector: { matchLabels: labels },
           updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
           template: {
-            metadata: { labels },
+            metadata: { labels, annotations: FILEBEAT_EXEMPTIONS },
             spec: image.apply((pinned) => filebeatPodSpec(config, pinned)),
           },
         },

@@ -1,3 +1,4 @@
+import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
 import { EXPORTER_PORT } from "./exporter";
 import { FILEBEAT_DATA, sourceHostDirs } from "./filebeat";
@@ -27,6 +28,12 @@ export const Secrets = {
   opensearchCa: `${OPENSEARCH_CLUSTER}-ca-cert`,
 } as const;
 export const ConfigMaps = { filebeat: "filebeat-config", logstash: "logstash-config" } as const;
+
+/** Filebeat runs as uid 0 (root-owned host logs and journal): exempt from non-root, with why. */
+export const FILEBEAT_EXEMPTIONS = {
+  [`${POLICY_EXEMPTION_PREFIX}${PolicyName.containersNonRoot}`]:
+    "reads root-owned host logs (/var/log, the journal); uid 0 with every capability dropped, no escalation, read-only root",
+};
 
 const RESTRICTED = {
   allowPrivilegeEscalation: false,

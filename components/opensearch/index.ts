@@ -53,7 +53,7 @@ export class LogSearchCluster extends pulumi.ComponentResource {
         },
       },
       // Deleting the namespace would delete the cluster and its volumes with it.
-      { parent: this, dependsOn: args.dependsOn, protect: true },
+      { parent: this, dependsOn: args.dependsOn, protect: true, retainOnDelete: true },
     );
     const child = { parent: this, dependsOn: [ns] };
     const operator = new k8s.helm.v3.Release(
