@@ -47,6 +47,7 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     {
       config,
       adminPassword: secrets.opensearchAdminPassword ?? "",
+      grafanaPassword: secrets.opensearchGrafanaPassword,
       snapshotRoleArn: archive.writerRoleArns.snapshots ?? "",
       dependsOn: [freeze.ready],
     },

@@ -140,8 +140,35 @@ export function opensearchRoleBindings(config: StackConfig): CustomResource[] {
   }));
 }
 
-/** Internal users of the programs (Logstash writes, the automation service reads). */
+/** The user Grafana's logs datasource reads as (dashboards.datasources.opensearch), if any. */
+export function grafanaLogsUser(config: StackConfig): string | undefined {
+  return config.dashboards.datasources.opensearch?.basicAuthUser;
+}
+
+/**
+ * Internal users: the programs' (Logstash writes, the automation service reads) and Grafana's
+ * logs datasource, which reads with operations.read (password: opensearchGrafanaPassword).
+ */
 export function opensearchUsers(config: StackConfig): CustomResource[] {
+  const grafana = grafanaLogsUser(config);
+  const grafanaUser = grafana
+    ? [
+        {
+          apiVersion: API,
+          kind: "OpensearchUser",
+          metadata: meta(config, grafana),
+          spec: {
+            ...clusterRef,
+            passwordFrom: { name: ClusterSecrets.user(grafana), key: "password" },
+            opendistroSecurityRoles: [OpenSearchRole.read],
+          },
+        },
+      ]
+    : [];
+  return [...programUsers(config), ...grafanaUser];
+}
+
+function programUsers(config: StackConfig): CustomResource[] {
   return Object.values(PipelineUser).map((user) => ({
     apiVersion: API,
     kind: "OpensearchUser",

@@ -8,6 +8,7 @@ import { pinImage } from "../logging";
 import {
   ClusterSecrets,
   type CustomResource,
+  grafanaLogsUser,
   opensearchCluster,
   opensearchIndexTemplate,
   opensearchRoleBindings,
@@ -24,6 +25,8 @@ export interface LogSearchClusterArgs {
   readonly config: StackConfig;
   /** The admin password (opensearchAdminPassword); stays a Pulumi secret. */
   readonly adminPassword: pulumi.Input<string>;
+  /** Password of Grafana's logs datasource user (opensearchGrafanaPassword), when it has one. */
+  readonly grafanaPassword?: pulumi.Input<string>;
   /** IRSA role repository-s3 writes snapshots with. */
   readonly snapshotRoleArn: pulumi.Input<string>;
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
@@ -107,6 +110,19 @@ export class LogSearchCluster extends pulumi.ComponentResource {
         child,
       );
     });
+    const grafana = grafanaLogsUser(config);
+    if (grafana && args.grafanaPassword) {
+      userSecrets.push(
+        new k8s.core.v1.Secret(
+          `${name}-grafana-user-secret`,
+          {
+            metadata: { name: ClusterSecrets.user(grafana), namespace },
+            stringData: { password: pulumi.secret(args.grafanaPassword) },
+          },
+          child,
+        ),
+      );
+    }
     const custom = (role: string, body: CustomResource, deps: pulumi.Resource[], protect = false) =>
       new k8s.apiextensions.CustomResource(
         `${name}-${role}`,

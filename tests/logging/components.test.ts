@@ -138,6 +138,18 @@ describe("prod's replication of the SSE-KMS archive", () => {
   });
 });
 
+describe("Grafana's logs datasource user on prod", () => {
+  it("exists in OpenSearch with operations.read and its password as a secret", () => {
+    const user = named(runs.prod, "log-search-user-grafana-logs-reader").inputs as {
+      spec: { opendistroSecurityRoles: string[]; passwordFrom: { name: string } };
+    };
+    expect(user.spec.opendistroSecurityRoles).toEqual(["operations.read"]);
+    const secret = named(runs.prod, "log-search-grafana-user-secret");
+    expect((secret.inputs.metadata as { name: string }).name).toBe(user.spec.passwordFrom.name);
+    expect(secret.inputs.stringData).toBe("[secret]");
+  });
+});
+
 describe("log evidence wiring on prod", () => {
   it("gives the automation service the OpenSearch client, its credentials and the alert names", () => {
     const code = named(runs.prod, "automation-code").inputs as { data: Record<string, string> };
