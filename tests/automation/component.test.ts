@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { POLLER_ENTRY } from "../../components/automation/evidence-workload";
+import { evidenceEnv, POLLER_ENTRY } from "../../components/automation/evidence-workload";
 import { CODE_DIR } from "../../components/automation/workload";
 import type { ProgramRun } from "../../scripts/mock-runtime";
-import { tempDir } from "../alertmanager/support";
-import { named, ofType, runStack } from "../support/program";
+import { parseStackFileConfig } from "../../scripts/synth-lib";
+import { stackFile, tempDir } from "../alertmanager/support";
+import { named, ofType, runStack, withConfig } from "../support/program";
 
 // biome-ignore lint/suspicious/noExplicitAny: recorded inputs are untyped JSON, read by path.
 type Json = any;
@@ -138,5 +139,25 @@ describe("the evidence poller on the prod stack", () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("environment variable EVIDENCE_TIMEOUT_MS is required");
+  });
+});
+
+describe("logging.evidence.pollSeconds", () => {
+  const logging = () => JSON.parse(stackFile("prod").config["port8000-monitoring:logging"]);
+  const parse = (pollSeconds: unknown) =>
+    parseStackFileConfig(
+      "prod",
+      withConfig(stackFile("prod"), { logging: { ...logging(), evidence: { pollSeconds } } }),
+    );
+  const interval = (pollSeconds: number) =>
+    evidenceEnv(parse(pollSeconds)).find((e) => e.name === "EVIDENCE_POLL_INTERVAL_MS")?.value;
+
+  it("sets the poller's interval", () => {
+    expect(interval(45)).toBe("45000");
+    expect(interval(120)).toBe("120000");
+  });
+
+  it("is refused below 5 seconds, naming the key", () => {
+    expect(() => parse(1)).toThrow(/logging\.evidence\.pollSeconds/);
   });
 });
