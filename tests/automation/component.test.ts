@@ -105,7 +105,7 @@ describe("the evidence poller on the prod stack", () => {
     const picks = (selector: Record<string, string>) =>
       Object.entries(selector).every(([k, v]) => labels[k] === v);
     expect(picks(service().spec.selector.matchLabels)).toBe(false);
-    expect(picks(named(run, "automation-service").inputs.spec.selector)).toBe(false);
+    expect(picks((named(run, "automation-service").inputs as Json).spec.selector)).toBe(false);
     expect(picks(poller().spec.selector.matchLabels)).toBe(true);
   });
 

@@ -5,10 +5,10 @@ import type { WebhookAlert } from "./server";
 
 /**
  * Log evidence for pages (guide 2.1 "attach log samples", 2.4 "list of affected clients"):
- * when the error-rate or connection-drop alert fires, search OpenSearch and post what it finds
- * to #deia-ops. Bounded (a timeout, a sample cap), authenticated, and fire-and-forget: the
- * webhook is answered before the search starts, and a failed search still posts the alert
- * with the reason, so OpenSearch never blocks or drops a page. Erasable syntax only.
+ * when the error-rate or connection-drop alert fires (the poller below asks Alertmanager; no
+ * route carries them here), search OpenSearch and post what it finds to #deia-ops. Bounded (a
+ * timeout, a sample cap), authenticated, fire-and-forget: a failed search still posts the
+ * alert with the reason, so OpenSearch never blocks or drops a post. Erasable syntax only.
  */
 
 export type EvidenceKind = "errors" | "clients";
@@ -220,18 +220,11 @@ export function alertmanagerAlerts(baseUrl: string, alertnames: string[], timeou
     const body = (await res.json()) as unknown;
     if (!Array.isArray(body)) throw new Error("Alertmanager's /api/v2/alerts is not a list");
     return body.flatMap((raw: Record<string, unknown>) => {
-      const labels = raw?.labels as Record<string, string> | undefined;
-      if (!labels?.alertname || typeof raw.fingerprint !== "string") return [];
-      if (typeof raw.startsAt !== "string") return [];
-      return [
-        {
-          status: "firing" as const,
-          labels,
-          annotations: (raw.annotations ?? {}) as Record<string, string>,
-          startsAt: raw.startsAt,
-          fingerprint: raw.fingerprint,
-        },
-      ];
+      const { labels, annotations, startsAt, fingerprint } = raw ?? {};
+      const named = (labels as Record<string, string> | undefined)?.alertname;
+      if (!named || typeof fingerprint !== "string" || typeof startsAt !== "string") return [];
+      const alert = { status: "firing", labels, annotations: annotations ?? {}, startsAt };
+      return [{ ...alert, fingerprint } as WebhookAlert];
     });
   };
 }
