@@ -272,7 +272,7 @@ export function evidencePoller(options: PollerOptions) {
   };
 }
 
-/** The evidence poller Deployment's entry (components/automation/evidence-poller.ts). */
+/** The evidence poller's entry (EvidencePoller, components/automation/index.ts; POLLER_ENTRY). */
 export function pollFromEnv(env: Record<string, string | undefined> = process.env) {
   const need = (name: string): string => {
     const value = env[name];
