@@ -1,4 +1,4 @@
-import { AlertName, EvidenceAlert, Label, Receiver } from "../../lib/conventions";
+import { AlertName, Label, Receiver } from "../../lib/conventions";
 import { scaleDuration } from "../../lib/duration";
 import type { StackConfig } from "../config/schema";
 
@@ -24,8 +24,6 @@ export const WARNING_AUTOMATION_ALERTS = ["HostDiskSpaceLow", "Port8000MemoryLea
 export const CRITICAL_INFRA_ALERTS = ["HostDiskSpaceLow"] as const;
 /** Criticals also posted to #deia-ops beside the page (guide 2.1). */
 export const CRITICAL_SLACK_ALERTS = [AlertName.highErrorRate] as const;
-/** Alerts the automation service answers with log samples / affected clients in Slack. */
-export const EVIDENCE_ALERTS = Object.values(EvidenceAlert);
 /** Always-firing heartbeat of the rule set; it only ever pings the dead-man's switch. */
 export const WATCHDOG_ALERT = AlertName.watchdog;
 /** The dead-man's switch pages when pings stop; a repeat this short keeps them coming. */
@@ -81,7 +79,6 @@ function criticalBranch(timing: Timing): Route {
       fanOut(Receiver.slackWarning, { matchers: [alertnameIn(CRITICAL_SLACK_ALERTS)] }),
       fanOut(Receiver.pagerdutyInfraLead, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
       fanOut(Receiver.automation, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
-      fanOut(Receiver.automation, { matchers: [alertnameIn(EVIDENCE_ALERTS)] }),
     ],
   };
 }
@@ -96,7 +93,6 @@ function warningBranch(timing: Timing, digest: Timing): Route {
       // One e-mail per service per digest interval, however many warnings fire.
       fanOut(Receiver.emailDigest, { group_by: [Label.service], ...digest }),
       fanOut(Receiver.automation, { matchers: [alertnameIn(WARNING_AUTOMATION_ALERTS)] }),
-      fanOut(Receiver.automation, { matchers: [alertnameIn(EVIDENCE_ALERTS)] }),
     ],
   };
 }

@@ -4,11 +4,16 @@ import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import type { StackConfig } from "../config";
 import { podDisruptionBudget } from "../hardening/disruption-budget";
 import {
+  EVIDENCE_SECRET,
+  EvidenceKey,
+  evidencePollerContainer,
+  POLLER_LABELS,
+  POLLER_NAME,
+} from "./evidence-workload";
+import {
   ANNOTATION_KEYS,
   automationContainer,
   codeChecksum,
-  EVIDENCE_SECRET,
-  EvidenceKey,
   LABELS,
   LOG_ROTATION_CRONJOB,
   logRotationJobSpec,
@@ -77,22 +82,6 @@ export class AutomationService extends pulumi.ComponentResource {
       child,
     );
     const access = this.declareAccess(name, args, meta);
-    const evidence = args.evidence
-      ? [
-          new k8s.core.v1.Secret(
-            `${name}-evidence`,
-            {
-              metadata: { name: EVIDENCE_SECRET, namespace, labels: LABELS },
-              stringData: {
-                [EvidenceKey.password]: pulumi.secret(args.evidence.opensearchPassword),
-                [EvidenceKey.ca]: args.evidence.opensearchCaPem,
-                [EvidenceKey.slack]: pulumi.secret(args.evidence.slackWebhookUrl),
-              },
-            },
-            child,
-          ),
-        ]
-      : [];
     new k8s.batch.v1.CronJob(
       `${name}-log-rotation`,
       {
@@ -129,17 +118,12 @@ export class AutomationService extends pulumi.ComponentResource {
               containers: [
                 pulumi
                   .output(args.freezeConfigMap)
-                  .apply((cm) =>
-                    automationContainer(config, cm, Boolean(args.annotations), evidence.length > 0),
-                  ),
+                  .apply((cm) => automationContainer(config, cm, Boolean(args.annotations))),
               ],
               volumes: [
                 { name: "code", configMap: { name: `${AUTOMATION_SERVICE_NAME}-code` } },
                 { name: "token", secret: { secretName: `${AUTOMATION_SERVICE_NAME}-token` } },
                 ...(args.annotations ? [{ name: "state", emptyDir: { sizeLimit: "64Mi" } }] : []),
-                ...(evidence.length > 0
-                  ? [{ name: "evidence", secret: { secretName: EVIDENCE_SECRET } }]
-                  : []),
               ],
             },
           },
@@ -148,7 +132,7 @@ export class AutomationService extends pulumi.ComponentResource {
       // The pods mount the code and the token and run as the service account: all must exist.
       {
         parent: this,
-        dependsOn: [...(args.dependsOn ?? []), codeMap, tokenSecret, ...access, ...evidence],
+        dependsOn: [...(args.dependsOn ?? []), codeMap, tokenSecret, ...access],
       },
     );
     const budget = podDisruptionBudget({
@@ -167,6 +151,12 @@ export class AutomationService extends pulumi.ComponentResource {
       },
       child,
     );
+    if (args.evidence)
+      new EvidencePoller(
+        `${name}-evidence`,
+        { config, ...args.evidence, code: codeMap, codeChecksum: codeChecksum(code) },
+        child,
+      );
     this.url = pulumi.output(`http://${AUTOMATION_SERVICE_NAME}.${namespace}.svc:${port}`);
     this.registerOutputs({ url: this.url });
   }
@@ -228,5 +218,71 @@ export class AutomationService extends pulumi.ComponentResource {
       child,
     );
     return [account, role, binding];
+  }
+}
+
+export interface EvidencePollerArgs {
+  readonly config: StackConfig;
+  readonly opensearchPassword: pulumi.Input<string>;
+  readonly opensearchCaPem: pulumi.Input<string>;
+  readonly slackWebhookUrl: pulumi.Input<string>;
+  /** The service's code ConfigMap (evidence.ts and the OpenSearch client), and its checksum. */
+  readonly code: k8s.core.v1.ConfigMap;
+  readonly codeChecksum: string;
+}
+
+/**
+ * Log evidence for pages: one replica polls Alertmanager (a second would post twice), with
+ * the service's code and no Kubernetes API access. `Recreate`: no overlap on rollouts either.
+ */
+export class EvidencePoller extends pulumi.ComponentResource {
+  constructor(name: string, args: EvidencePollerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("port8000:automation:EvidencePoller", name, {}, opts);
+    const namespace = args.config.cluster.namespace;
+    const secret = new k8s.core.v1.Secret(
+      `${name}-secret`,
+      {
+        metadata: { name: EVIDENCE_SECRET, namespace, labels: LABELS },
+        stringData: {
+          [EvidenceKey.password]: pulumi.secret(args.opensearchPassword),
+          [EvidenceKey.ca]: args.opensearchCaPem,
+          [EvidenceKey.slack]: pulumi.secret(args.slackWebhookUrl),
+        },
+      },
+      { parent: this },
+    );
+    new k8s.apps.v1.Deployment(
+      `${name}-deployment`,
+      {
+        metadata: { name: POLLER_NAME, namespace, labels: POLLER_LABELS },
+        spec: {
+          replicas: 1,
+          strategy: { type: "Recreate" },
+          selector: { matchLabels: POLLER_LABELS },
+          template: {
+            metadata: {
+              labels: POLLER_LABELS,
+              annotations: { "port8000/code-sha256": args.codeChecksum },
+            },
+            spec: {
+              automountServiceAccountToken: false,
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 1000,
+                runAsGroup: 1000,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              containers: [evidencePollerContainer(args.config)],
+              volumes: [
+                { name: "code", configMap: { name: `${AUTOMATION_SERVICE_NAME}-code` } },
+                { name: "evidence", secret: { secretName: EVIDENCE_SECRET } },
+              ],
+            },
+          },
+        },
+      },
+      { parent: this, dependsOn: [args.code, secret] },
+    );
+    this.registerOutputs({});
   }
 }

@@ -2,18 +2,15 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
-import {
-  EvidenceAlert,
-  LOG_INDEX_PATTERN,
-  POLICY_EXEMPTION_PREFIX,
-  PolicyName,
-} from "../../lib/conventions";
+import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
-import { opensearchUrl, PipelineUser } from "../logging/names";
 
 /** Pure pieces of the automation workload: its code, entry, labels and the pod spec. */
 
-/** server.ts and cluster.ts first; every further file is a plugin (routesFromEnv, onAlertsFromEnv). */
+/**
+ * server.ts and cluster.ts first; every further file is a plugin (routesFromEnv, onAlertsFromEnv).
+ * evidence.ts adds none: the evidence poller runs it (evidence-workload.ts).
+ */
 export const SERVICE_FILES = ["server.ts", "cluster.ts", "annotations.ts", "evidence.ts"] as const;
 /** The official OpenSearch client, bundled into one file shipped beside the service. */
 export const CLIENT_BUNDLE = "opensearch-client.cjs";
@@ -72,39 +69,11 @@ export const LABELS = {
   "app.kubernetes.io/part-of": "port8000-monitoring",
 };
 
-const RESTRICTED = {
+export const RESTRICTED = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
   capabilities: { drop: ["ALL"] },
 };
-
-export const EVIDENCE_DIR = "/var/run/evidence";
-export const EVIDENCE_SECRET = "port8000-automation-evidence";
-export const EvidenceKey = {
-  password: "opensearch-password",
-  ca: "opensearch-ca.crt",
-  slack: "slack-webhook",
-} as const;
-
-/** Log evidence for pages (evidence.ts): where to search, as whom, where to post. */
-export function evidenceEnv(config: StackConfig) {
-  const { maxSamples, timeoutMs, window } = config.logging.evidence;
-  const file = (key: string) => `${EVIDENCE_DIR}/${key}`;
-  return [
-    { name: "OPENSEARCH_URL", value: opensearchUrl(config) },
-    { name: "OPENSEARCH_INDEX", value: LOG_INDEX_PATTERN },
-    { name: "OPENSEARCH_USER", value: PipelineUser.evidence },
-    { name: "OPENSEARCH_PASSWORD_FILE", value: file(EvidenceKey.password) },
-    { name: "OPENSEARCH_CA_FILE", value: file(EvidenceKey.ca) },
-    { name: "OPENSEARCH_CLIENT_MODULE", value: `${CODE_DIR}/${CLIENT_BUNDLE}` },
-    { name: "SLACK_WEBHOOK_FILE", value: file(EvidenceKey.slack) },
-    { name: "EVIDENCE_ERRORS_ALERT", value: EvidenceAlert.errors },
-    { name: "EVIDENCE_CLIENTS_ALERT", value: EvidenceAlert.clients },
-    { name: "EVIDENCE_MAX_SAMPLES", value: String(maxSamples) },
-    { name: "EVIDENCE_TIMEOUT_MS", value: String(timeoutMs) },
-    { name: "EVIDENCE_WINDOW", value: window },
-  ];
-}
 
 /** Turns on the deploy and PagerDuty annotation webhooks, queued under STATE_DIR. */
 function annotationEnv(config: StackConfig) {
@@ -121,7 +90,6 @@ export function automationContainer(
   config: StackConfig,
   freezeConfigMap: string,
   annotations = false,
-  evidence = false,
 ) {
   const { port, image } = config.alerting.automation;
   const probe = { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 10 };
@@ -137,13 +105,11 @@ export function automationContainer(
       { name: "HEAP_SNAPSHOT_URL", value: config.service.heapSnapshotUrl },
       { name: "FREEZE_CONFIGMAP", value: freezeConfigMap },
       ...(annotations ? annotationEnv(config) : []),
-      ...(evidence ? evidenceEnv(config) : []),
     ],
     volumeMounts: [
       { name: "code", mountPath: CODE_DIR, readOnly: true },
       { name: "token", mountPath: TOKEN_DIR, readOnly: true },
       ...(annotations ? [{ name: "state", mountPath: STATE_DIR }] : []),
-      ...(evidence ? [{ name: "evidence", mountPath: EVIDENCE_DIR, readOnly: true }] : []),
     ],
     resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
     readinessProbe: probe,

@@ -113,6 +113,8 @@ const evidenceSchema = z
       .string()
       .regex(/^\d+[mh]$/, 'expected minutes or hours such as "15m"')
       .default("15m"),
+    /** How often the evidence poller asks Alertmanager which evidence alerts fire. */
+    pollSeconds: z.number().int().min(5).max(600).default(30),
   })
   .prefault({});
 

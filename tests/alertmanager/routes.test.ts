@@ -17,14 +17,14 @@ const CONTRACT: [string, Record<string, string>, string[]][] = [
     PAGE,
   ],
   [
-    "a critical error rate pages PagerDuty and the SMS backup, posts to #deia-ops (guide 2.1) and reaches the automation service for log samples",
+    "a critical error rate pages PagerDuty and the SMS backup and posts to #deia-ops (guide 2.1)",
     { severity: "critical", alertname: "Port8000HighErrorRate" },
-    [...PAGE, R.slackWarning, R.automation],
+    [...PAGE, R.slackWarning],
   ],
   [
-    "a connection-drops warning also reaches the automation service for affected clients",
+    "a connection-drops warning reaches only the warning receivers (evidence polls Alertmanager)",
     { severity: "warning", alertname: "Port8000ConnectionDrops" },
-    [...WARN, R.automation],
+    WARN,
   ],
   [
     "a critical of any other alert pages the same way",
@@ -94,17 +94,14 @@ describe("routing of every rendered alert rule", () => {
   const rules = yaml.load(ruleArtifacts(config, { timeScale: 1 })[ArtifactPath.rules]) as RuleFile;
   const alerts = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert);
 
-  const evidence = ["Port8000HighErrorRate", "Port8000ConnectionDrops"];
   const expected = (alert: string, severity: string): string[] => {
     if (alert === "Watchdog") return [R.heartbeat];
     if (severity === "info") return [R.logOnly];
     if (severity === "critical" && alert === "Port8000HighErrorRate")
-      return [...PAGE, R.slackWarning, R.automation];
-    if (severity === "critical") {
-      if (alert === "HostDiskSpaceLow") return [...PAGE, R.pagerdutyInfraLead, R.automation];
-      return evidence.includes(alert) ? [...PAGE, R.automation] : PAGE;
-    }
-    const automated = ["HostDiskSpaceLow", "Port8000MemoryLeak", ...evidence].includes(alert);
+      return [...PAGE, R.slackWarning];
+    if (severity === "critical")
+      return alert === "HostDiskSpaceLow" ? [...PAGE, R.pagerdutyInfraLead, R.automation] : PAGE;
+    const automated = ["HostDiskSpaceLow", "Port8000MemoryLeak"].includes(alert);
     return automated ? [...WARN, R.automation] : WARN;
   };
 

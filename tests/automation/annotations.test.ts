@@ -344,7 +344,7 @@ describe("the container entry", () => {
     });
     expect(JSON.parse(out.trim())).toEqual({
       plugins: SERVICE_FILES.length - 2,
-      // annotations.ts adds routes; evidence.ts only an alert hook (onAlertsFromEnv).
+      // annotations.ts adds routes; evidence.ts none (the evidence poller runs it).
       hasRoutesFromEnv: ["function", "undefined"],
       start: "function",
       routes: [],

@@ -1,5 +1,12 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { evidenceEnv, POLLER_ENTRY } from "../../components/automation/evidence-workload";
+import { CODE_DIR } from "../../components/automation/workload";
 import type { ProgramRun } from "../../scripts/mock-runtime";
-import { named, ofType, runStack } from "../support/program";
+import { parseStackFileConfig } from "../../scripts/synth-lib";
+import { stackFile, tempDir } from "../alertmanager/support";
+import { named, ofType, runStack, withConfig } from "../support/program";
 
 // biome-ignore lint/suspicious/noExplicitAny: recorded inputs are untyped JSON, read by path.
 type Json = any;
@@ -61,5 +68,96 @@ describe("AutomationService on the prod stack", () => {
     const secret = named(run, "alertmanager-receivers-secret").inputs as Json;
     expect(secret.metadata.name).toBe("alertmanager-port8000-receivers");
     expect(secret.stringData).toBe("[secret]");
+  });
+});
+
+describe("the evidence poller on the prod stack", () => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runStack("prod");
+  });
+  const poller = () => named(run, "automation-evidence-deployment").inputs as Json;
+  const service = () => named(run, "automation-deployment").inputs as Json;
+
+  it("is one hardened pod of the service's image and code, without Kubernetes API access", () => {
+    const spec = poller().spec;
+    const pod = spec.template.spec;
+    const [container] = pod.containers;
+    expect(spec.replicas).toBe(1);
+    expect(spec.strategy).toEqual({ type: "Recreate" });
+    expect(container.image).toBe(service().spec.template.spec.containers[0].image);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    expect(container.resources.limits.memory).toBeDefined();
+    expect(pod.volumes).toContainEqual({
+      name: "code",
+      configMap: { name: service().spec.template.spec.volumes[0].configMap.name },
+    });
+  });
+
+  it("is picked by neither the service's Deployment nor its Service", () => {
+    const labels = poller().spec.template.metadata.labels;
+    const picks = (selector: Record<string, string>) =>
+      Object.entries(selector).every(([k, v]) => labels[k] === v);
+    expect(picks(service().spec.selector.matchLabels)).toBe(false);
+    expect(picks((named(run, "automation-service").inputs as Json).spec.selector)).toBe(false);
+    expect(picks(poller().spec.selector.matchLabels)).toBe(true);
+  });
+
+  it("starts pollFromEnv of the shipped evidence.ts", () => {
+    const dir = tempDir("poller-entry");
+    // Node 24 detects ES module syntax in /app; tsx needs to be told.
+    writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+    writeFileSync(
+      join(dir, "evidence.ts"),
+      'export function pollFromEnv() { console.log("polling " + process.env.PROBE); }',
+    );
+    const entry = POLLER_ENTRY.replaceAll(`${CODE_DIR}/`, `${dir}/`);
+    const out = execFileSync(join(__dirname, "../../node_modules/.bin/tsx"), ["-e", entry], {
+      encoding: "utf8",
+      env: { ...process.env, PROBE: "ok" },
+    });
+    expect(out.trim()).toBe("polling ok");
+  });
+
+  it("exits non-zero, naming the variable, when the real evidence.ts lacks its environment", () => {
+    const dir = tempDir("poller-entry-real");
+    writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+    copyFileSync(
+      join(__dirname, "../../components/automation/service/evidence.ts"),
+      join(dir, "evidence.ts"),
+    );
+    const entry = POLLER_ENTRY.replaceAll(`${CODE_DIR}/`, `${dir}/`);
+    const result = spawnSync(join(__dirname, "../../node_modules/.bin/tsx"), ["-e", entry], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("environment variable EVIDENCE_TIMEOUT_MS is required");
+  });
+});
+
+describe("logging.evidence.pollSeconds", () => {
+  const logging = () => JSON.parse(stackFile("prod").config["port8000-monitoring:logging"]);
+  const parse = (pollSeconds: unknown) =>
+    parseStackFileConfig(
+      "prod",
+      withConfig(stackFile("prod"), { logging: { ...logging(), evidence: { pollSeconds } } }),
+    );
+  const interval = (pollSeconds: number) =>
+    evidenceEnv(parse(pollSeconds)).find((e) => e.name === "EVIDENCE_POLL_INTERVAL_MS")?.value;
+
+  it("sets the poller's interval", () => {
+    expect(interval(45)).toBe("45000");
+    expect(interval(120)).toBe("120000");
+  });
+
+  it("is refused below 5 seconds, naming the key", () => {
+    expect(() => parse(1)).toThrow(/logging\.evidence\.pollSeconds/);
   });
 });

@@ -151,21 +151,28 @@ describe("Grafana's logs datasource user on prod", () => {
 });
 
 describe("log evidence wiring on prod", () => {
-  it("gives the automation service the OpenSearch client, its credentials and the alert names", () => {
+  it("gives the evidence poller the OpenSearch client, its credentials and the alert names", () => {
     const code = named(runs.prod, "automation-code").inputs as { data: Record<string, string> };
     expect(code.data["opensearch-client.cjs"].length).toBeGreaterThan(100_000);
-    const container = podSpec(runs.prod, "automation-deployment").containers[0] as unknown as {
+    const container = podSpec(runs.prod, "automation-evidence-deployment")
+      .containers[0] as unknown as {
       env: { name: string; value?: string }[];
     };
     const env = Object.fromEntries(container.env.map((e) => [e.name, e.value]));
     expect(env).toMatchObject({
+      ALERTMANAGER_URL: "http://kps-alertmanager.monitoring.svc:9093",
+      EVIDENCE_POLL_INTERVAL_MS: "30000",
       OPENSEARCH_URL: "https://port8000-logs.logging.svc:9200",
       OPENSEARCH_CLIENT_MODULE: "/app/opensearch-client.cjs",
       EVIDENCE_ERRORS_ALERT: "Port8000HighErrorRate",
       EVIDENCE_CLIENTS_ALERT: "Port8000ConnectionDrops",
       EVIDENCE_MAX_SAMPLES: "20",
     });
-    expect(named(runs.prod, "automation-evidence").inputs.stringData).toBe("[secret]");
+    expect(named(runs.prod, "automation-evidence-secret").inputs.stringData).toBe("[secret]");
+    const service = podSpec(runs.prod, "automation-deployment").containers[0] as unknown as {
+      env: { name: string }[];
+    };
+    expect(service.env.map((e) => e.name)).not.toContain("OPENSEARCH_URL");
   });
 });
 

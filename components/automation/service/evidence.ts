@@ -5,10 +5,10 @@ import type { WebhookAlert } from "./server";
 
 /**
  * Log evidence for pages (guide 2.1 "attach log samples", 2.4 "list of affected clients"):
- * when the error-rate or connection-drop alert fires, search OpenSearch and post what it finds
- * to #deia-ops. Bounded (a timeout, a sample cap), authenticated, and fire-and-forget: the
- * webhook is answered before the search starts, and a failed search still posts the alert
- * with the reason, so OpenSearch never blocks or drops a page. Erasable syntax only.
+ * when the error-rate or connection-drop alert fires (the poller below asks Alertmanager; no
+ * route carries them here), search OpenSearch and post what it finds to #deia-ops. Bounded (a
+ * timeout, a sample cap), authenticated, fire-and-forget: a failed search still posts the
+ * alert with the reason, so OpenSearch never blocks or drops a post. Erasable syntax only.
  */
 
 export type EvidenceKind = "errors" | "clients";
@@ -111,7 +111,18 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Returns a hook for the webhook: it starts the evidence work and never waits for it. */
+/** Keys kept to recognise an alert already handled; the oldest go first. */
+export const MAX_REMEMBERED = 1000;
+
+function remember(seen: Set<string>, key: string): void {
+  seen.add(key);
+  for (const old of seen) {
+    if (seen.size <= MAX_REMEMBERED) break;
+    seen.delete(old);
+  }
+}
+
+/** Returns a hook that starts the evidence work for each new firing alert and never waits. */
 export function evidenceHook(options: EvidenceOptions) {
   const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
   const seen = new Set<string>();
@@ -140,7 +151,7 @@ export function evidenceHook(options: EvidenceOptions) {
         const kind = evidenceKind(alert, options.alerts);
         const key = `${alert.fingerprint}|${alert.startsAt}`;
         if (!kind || seen.has(key)) continue;
-        seen.add(key);
+        remember(seen, key);
         const work = post(kind, alert)
           .then((text) =>
             log({ event: "evidence.posted", alert: alert.labels.alertname, kind, text }),
@@ -192,15 +203,90 @@ export function slackPoster(webhookUrl: string, timeoutMs: number) {
   };
 }
 
-/** The deployment's wiring (components/automation/workload.ts); undefined when not configured. */
-export function onAlertsFromEnv(env: Record<string, string | undefined> = process.env) {
-  if (!env.OPENSEARCH_URL) return undefined;
+/**
+ * The firing, unsilenced, uninhibited alerts of the given names from Alertmanager's API v2
+ * (GET /api/v2/alerts; `filter` is a repeatable matcher), in the webhook's alert shape.
+ */
+export function alertmanagerAlerts(baseUrl: string, alertnames: string[], timeoutMs: number) {
+  const query = new URLSearchParams({ active: "true", silenced: "false", inhibited: "false" });
+  query.append("filter", `alertname=~"${alertnames.join("|")}"`);
+  const url = `${baseUrl.replace(/\/+$/, "")}/api/v2/alerts?${query}`;
+  return async (): Promise<WebhookAlert[]> => {
+    const res = await fetch(url, {
+      headers: { accept: "application/json" },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok) throw new Error(`Alertmanager answered ${res.status} to GET /api/v2/alerts`);
+    const body = (await res.json()) as unknown;
+    if (!Array.isArray(body)) throw new Error("Alertmanager's /api/v2/alerts is not a list");
+    return body.flatMap((raw: Record<string, unknown>) => {
+      const { labels, annotations, startsAt, fingerprint } = raw ?? {};
+      const named = (labels as Record<string, string> | undefined)?.alertname;
+      if (!named || typeof fingerprint !== "string" || typeof startsAt !== "string") return [];
+      const alert = { status: "firing", labels, annotations: annotations ?? {}, startsAt };
+      return [{ ...alert, fingerprint } as WebhookAlert];
+    });
+  };
+}
+
+export interface PollerOptions {
+  fetchAlerts: () => Promise<WebhookAlert[]>;
+  onAlerts: (alerts: WebhookAlert[]) => void;
+  intervalMs: number;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+/**
+ * Polls for alerts and hands each new one (fingerprint + startsAt) to `onAlerts` once. A
+ * failed poll is logged and retried on the next tick; it never throws.
+ */
+export function evidencePoller(options: PollerOptions) {
+  const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const seen = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const pollOnce = async (): Promise<number> => {
+    try {
+      const fresh = (await options.fetchAlerts()).filter(
+        (a) => !seen.has(`${a.fingerprint}|${a.startsAt}`),
+      );
+      for (const a of fresh) remember(seen, `${a.fingerprint}|${a.startsAt}`);
+      if (fresh.length > 0) options.onAlerts(fresh);
+      return fresh.length;
+    } catch (error) {
+      log({ event: "evidence.poll-failed", error: String(error) });
+      return 0;
+    }
+  };
+  const tick = async () => {
+    await pollOnce();
+    if (!stopped) timer = setTimeout(tick, options.intervalMs);
+  };
+  return {
+    pollOnce,
+    start: () => void tick(),
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The evidence poller's entry (EvidencePoller, components/automation/index.ts; POLLER_ENTRY). */
+export function pollFromEnv(env: Record<string, string | undefined> = process.env) {
   const need = (name: string): string => {
     const value = env[name];
     if (!value) throw new Error(`environment variable ${name} is required for log evidence`);
     return value;
   };
-  const timeoutMs = Number(need("EVIDENCE_TIMEOUT_MS"));
+  const count = (name: string, fallback?: number): number => {
+    const value = env[name] === undefined && fallback !== undefined ? fallback : Number(need(name));
+    if (!Number.isInteger(value) || value <= 0)
+      throw new Error(`environment variable ${name} must be a positive integer`);
+    return value;
+  };
+  const timeoutMs = count("EVIDENCE_TIMEOUT_MS");
+  const alerts = { errors: need("EVIDENCE_ERRORS_ALERT"), clients: need("EVIDENCE_CLIENTS_ALERT") };
   const hook = evidenceHook({
     search: openSearchSearch({
       url: need("OPENSEARCH_URL"),
@@ -212,10 +298,19 @@ export function onAlertsFromEnv(env: Record<string, string | undefined> = proces
       clientModule: env.OPENSEARCH_CLIENT_MODULE,
     }),
     postSlack: slackPoster(readFileSync(need("SLACK_WEBHOOK_FILE"), "utf8").trim(), timeoutMs),
-    alerts: { errors: need("EVIDENCE_ERRORS_ALERT"), clients: need("EVIDENCE_CLIENTS_ALERT") },
-    maxSamples: Number(need("EVIDENCE_MAX_SAMPLES")),
+    alerts,
+    maxSamples: count("EVIDENCE_MAX_SAMPLES"),
     timeoutMs,
     window: need("EVIDENCE_WINDOW"),
   });
-  return hook.onAlerts;
+  const alertmanager = need("ALERTMANAGER_URL");
+  const intervalMs = count("EVIDENCE_POLL_INTERVAL_MS", 30_000);
+  const poller = evidencePoller({
+    fetchAlerts: alertmanagerAlerts(alertmanager, [alerts.errors, alerts.clients], timeoutMs),
+    onAlerts: hook.onAlerts,
+    intervalMs,
+  });
+  console.log(JSON.stringify({ event: "evidence.polling", alertmanager, intervalMs }));
+  poller.start();
+  return poller;
 }
