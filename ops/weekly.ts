@@ -118,16 +118,26 @@ async function queueData(prom: PrometheusApi, now: number): Promise<QueueData> {
     (r) => r.name === AlertName.queueBacklog && r.labels[Label.severity] === "warning",
   );
   const warning = rule && parseComparison(rule.query)?.threshold;
-  const over = (q: string) => `(${q})[${WEEK}:${RESOLUTION}]`;
+  // A Prometheus younger than one subquery step has no aligned step with data yet: the instant
+  // value stands in for the week.
+  const overWeek = (fn: (range: string) => string, q: string) =>
+    `${fn(`(${q})[${WEEK}:${RESOLUTION}]`)} or (${q})`;
+  const quantile95 = (range: string) => `quantile_over_time(0.95, ${range})`;
   return {
-    max: await prom.scalar(`max_over_time(${over(depth)})`, now),
-    p95: await prom.scalar(`quantile_over_time(0.95, ${over(depth)})`, now),
-    p95PerBot: await prom.scalar(`quantile_over_time(0.95, ${over(`${depth} / ${active}`)})`, now),
+    max: await prom.scalar(
+      overWeek((r) => `max_over_time(${r})`, depth),
+      now,
+    ),
+    p95: await prom.scalar(overWeek(quantile95, depth), now),
+    p95PerBot: await prom.scalar(overWeek(quantile95, `${depth} / ${active}`), now),
     warning,
     aboveWarningShare:
       warning === undefined
         ? undefined
-        : await prom.scalar(`avg_over_time(${over(`${depth} > bool ${warning}`)})`, now),
+        : await prom.scalar(
+            overWeek((r) => `avg_over_time(${r})`, `${depth} > bool ${warning}`),
+            now,
+          ),
   };
 }
 
