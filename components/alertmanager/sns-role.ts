@@ -1,3 +1,4 @@
+import { irsaTrustPolicy } from "../../lib/irsa";
 import type { StackConfig } from "../config/schema";
 import { RELEASE_NAME } from "../prometheus/values";
 
@@ -10,25 +11,7 @@ export const ALERTMANAGER_SERVICE_ACCOUNT = `${RELEASE_NAME}-alertmanager`;
 export const ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 export function snsTrustPolicy(config: StackConfig, oidcProviderArn: string) {
-  const issuer = oidcProviderArn.slice(
-    oidcProviderArn.indexOf("oidc-provider/") + "oidc-provider/".length,
-  );
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: oidcProviderArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${issuer}:sub`]: `system:serviceaccount:${config.cluster.namespace}:${ALERTMANAGER_SERVICE_ACCOUNT}`,
-            [`${issuer}:aud`]: "sts.amazonaws.com",
-          },
-        },
-      },
-    ],
-  };
+  return irsaTrustPolicy(oidcProviderArn, config.cluster.namespace, ALERTMANAGER_SERVICE_ACCOUNT);
 }
 
 /** SMS to a phone number has no topic ARN to scope to; AWS requires Resource "*" for it. */

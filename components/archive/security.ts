@@ -1,6 +1,8 @@
 import type { StackConfig } from "../config/schema";
 import { ArchivePrefix } from "../logging/names";
 
+export { irsaTrustPolicy } from "../../lib/irsa";
+
 /**
  * The archive's access rules as IAM documents: the customer-managed key's policy, the bucket
  * policy (TLS only, SSE-KMS with this key only) and the least-privilege writers' policies
@@ -63,33 +65,6 @@ export function bucketPolicy(bucketName: string, keyArn: string) {
         Resource: `${bucket}/*`,
         Condition: {
           StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
-        },
-      },
-    ],
-  };
-}
-
-/** Trust for one Kubernetes service account of the cluster's OIDC provider (IRSA). */
-export function irsaTrustPolicy(
-  oidcProviderArn: string,
-  namespace: string,
-  serviceAccount: string,
-) {
-  const issuer = oidcProviderArn.slice(
-    oidcProviderArn.indexOf("oidc-provider/") + "oidc-provider/".length,
-  );
-  return {
-    Version: VERSION,
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: oidcProviderArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
-            [`${issuer}:aud`]: "sts.amazonaws.com",
-          },
         },
       },
     ],

@@ -4,6 +4,8 @@ import { archiveKeyUse } from "../archive/security";
 import type { StackConfig } from "../config/schema";
 import { RELEASE_NAME } from "../prometheus/values";
 
+export { irsaTrustPolicy } from "../../lib/irsa";
+
 /**
  * Prometheus backups (guide 3.2, DR): the chart's Thanos sidecar uploads every finished TSDB
  * block (2h) to the archive bucket under `prometheus/<environment>/`, as the Prometheus service
@@ -40,32 +42,6 @@ export function objstoreConfig(config: StackConfig) {
 
 export function renderObjstoreConfig(config: StackConfig): string {
   return toYaml(objstoreConfig(config));
-}
-
-export function irsaTrustPolicy(
-  oidcProviderArn: string,
-  namespace: string,
-  serviceAccount: string,
-) {
-  const issuer = oidcProviderArn.slice(
-    oidcProviderArn.indexOf("oidc-provider/") + "oidc-provider/".length,
-  );
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: oidcProviderArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
-            [`${issuer}:aud`]: "sts.amazonaws.com",
-          },
-        },
-      },
-    ],
-  };
 }
 
 /**
