@@ -1,10 +1,8 @@
 import { z } from "zod";
 import { DURATION_PATTERN } from "../../lib/duration";
+import { text, url } from "./primitives";
 
 /** Grafana content of guide 1.4: datasources, dashboard defaults and how they are shared. */
-
-const url = z.url({ message: "expected an absolute URL (http:// or https://)" });
-const text = z.string({ message: "expected a string" }).min(1, "must not be empty");
 
 export const dashboardsSchema = z
   .strictObject({

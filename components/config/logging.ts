@@ -1,16 +1,8 @@
 import { z } from "zod";
+import { dnsLabel, positiveInt, quantity, text } from "./primitives";
 
 /** The log pipeline (guide 1.2): sources, tiers, cluster shape, images. Pure: no Pulumi here. */
 
-const text = z.string({ message: "expected a string" }).min(1, "must not be empty");
-const positiveInt = z.number().int().positive();
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: "expected a lowercase DNS label" })
-  .max(63);
-const quantity = z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti)$/, {
-  message: 'expected a Kubernetes quantity such as "50Gi"',
-});
 /** Logstash byte sizes ("4gb", "512mb"). */
 const byteSize = z.string().regex(/^\d+(kb|mb|gb)$/, { message: 'expected a size such as "4gb"' });
 /**

@@ -1,30 +1,23 @@
 import { z } from "zod";
-import { DURATION_PATTERN } from "../../lib/duration";
 import { dashboardsSchema } from "./dashboards";
 import { teamMembershipSchema } from "./grafana-teams";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { loggingSchema } from "./logging";
+import {
+  dnsLabel,
+  duration,
+  email,
+  path,
+  port,
+  positiveInt,
+  quantity,
+  text,
+  url,
+} from "./primitives";
 import { thresholdsSchema } from "./thresholds";
 
 /** One schema for everything the operations guide configures. Pure: no Pulumi here. */
-
-const text = z.string({ message: "expected a string" }).min(1, "must not be empty");
-const duration = z.string().regex(DURATION_PATTERN, {
-  message: 'expected a Prometheus duration such as "30s", "5m" or "1h"',
-});
-const url = z.url({ message: "expected an absolute URL (http:// or https://)" });
-const port = z.number().int().min(1).max(65535);
-const path = z.string().regex(/^\//, { message: 'expected a path starting with "/"' });
-const positiveInt = z.number().int().positive();
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: "expected a lowercase DNS label" })
-  .max(63);
-const quantity = z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti)$/, {
-  message: 'expected a Kubernetes quantity such as "50Gi"',
-});
-const email = z.email({ message: "expected an e-mail address" });
 
 export const deploymentSchema = z
   .strictObject({
