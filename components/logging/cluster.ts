@@ -17,6 +17,11 @@ import { indexTemplate, snapshotPolicy, snapshotRepository } from "./opensearch"
 
 const API = "opensearch.org/v1";
 export const SNAPSHOT_SERVICE_ACCOUNT = `${OPENSEARCH_CLUSTER}-snapshots`;
+/**
+ * The internal user OpenSearch Dashboards' server logs in as. Operator 3.x hashes the password
+ * of ClusterSecrets.dashboards into this user, as it does the admin's (docs/logging.md).
+ */
+export const DASHBOARDS_SERVER_USER = "kibanaserver";
 export const ClusterSecrets = {
   admin: `${OPENSEARCH_CLUSTER}-admin`,
   /** CA (certificate and key) the operator signs the HTTP certificates with; the program's. */
@@ -82,6 +87,8 @@ export function opensearchCluster(config: StackConfig): CustomResource {
         securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
       },
       security: {
+        // No securityConfigSecret: users and roles are CRDs, and the operator does not support
+        // both. It hashes the admin's and Dashboards' passwords into internal_users.yml itself.
         config: { adminCredentialsSecret: { name: ClusterSecrets.admin } },
         tls: {
           transport: { generate: true, perNode: true },
@@ -94,7 +101,8 @@ export function opensearchCluster(config: StackConfig): CustomResource {
         enable: true,
         version: os.version,
         replicas: os.dashboardsReplicas,
-        opensearchCredentialsSecret: { name: ClusterSecrets.admin },
+        // Its own user, not the admin: the Dashboards server needs only kibana_server's rights.
+        opensearchCredentialsSecret: { name: ClusterSecrets.dashboards },
         resources: {
           requests: { cpu: "200m", memory: "512Mi" },
           limits: { cpu: "1", memory: "1Gi" },

@@ -8,6 +8,7 @@ import { pinImage } from "../logging";
 import {
   ClusterSecrets,
   type CustomResource,
+  DASHBOARDS_SERVER_USER,
   grafanaLogsUser,
   opensearchCluster,
   opensearchIndexTemplate,
@@ -80,6 +81,22 @@ export class LogSearchCluster extends pulumi.ComponentResource {
       },
       child,
     );
+    const dashboardsPassword = new random.RandomPassword(
+      `${name}-dashboards-password`,
+      { length: 32, special: false },
+      child,
+    );
+    const dashboardsServer = new k8s.core.v1.Secret(
+      `${name}-dashboards-secret`,
+      {
+        metadata: { name: ClusterSecrets.dashboards, namespace },
+        stringData: {
+          username: DASHBOARDS_SERVER_USER,
+          password: pulumi.secret(dashboardsPassword.result),
+        },
+      },
+      child,
+    );
     const snapshots = new k8s.core.v1.ServiceAccount(
       `${name}-snapshot-account`,
       {
@@ -133,7 +150,7 @@ export class LogSearchCluster extends pulumi.ComponentResource {
     const cluster = custom(
       "cluster",
       opensearchCluster(config),
-      [operator, admin, snapshots],
+      [operator, admin, dashboardsServer, snapshots],
       true,
     );
     const after = [cluster];

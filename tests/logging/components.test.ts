@@ -65,9 +65,29 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
       "log-pipeline-tls-logstash-tls",
       "log-pipeline-tls-filebeat-tls",
       "log-search-admin",
+      "log-search-dashboards-secret",
     ])
       expect(named(run(), name).inputs.stringData).toBe("[secret]");
     expect(JSON.stringify(run().resources)).not.toContain("PRIVATE KEY");
+  });
+
+  it("hands the operator the admin's and the Dashboards server's credentials as Secrets it declares", () => {
+    const cluster = named(run(), "log-search-cluster").inputs as {
+      spec: {
+        security: { config: Record<string, { name: string }> };
+        dashboards: { opensearchCredentialsSecret: { name: string } };
+      };
+    };
+    const secretName = (resource: string) =>
+      (named(run(), resource).inputs as { metadata: { name: string } }).metadata.name;
+    const { config } = cluster.spec.security;
+    // Users and roles are CRDs: a custom security config would overwrite them (operator docs).
+    expect(Object.keys(config)).toEqual(["adminCredentialsSecret"]);
+    expect(config.adminCredentialsSecret.name).toBe(secretName("log-search-admin"));
+    expect(cluster.spec.dashboards.opensearchCredentialsSecret.name).toBe(
+      secretName("log-search-dashboards-secret"),
+    );
+    expect(secretName("log-search-dashboards-secret")).not.toBe(secretName("log-search-admin"));
   });
 
   it("lets teams that read the archive decrypt it with the archive key", () => {
