@@ -8,7 +8,7 @@ import type { StackConfig } from "../config/schema";
 /** Pure pieces of the automation workload: its code, entry, labels and the pod spec. */
 
 /**
- * server.ts and cluster.ts first; every further file is a plugin (routesFromEnv, onAlertsFromEnv).
+ * server.ts and cluster.ts first; every further file is a plugin (routesFromEnv).
  * evidence.ts adds none: the evidence poller runs it (evidence-workload.ts).
  */
 export const SERVICE_FILES = ["server.ts", "cluster.ts", "annotations.ts", "evidence.ts"] as const;

@@ -217,16 +217,6 @@ type Start = (options: AutomationOptions) => Promise<AutomationServer>;
 /** Another service file that adds routes when its environment asks for them. */
 export interface RoutePlugin {
   routesFromEnv?: (env: Record<string, string | undefined>) => AutomationOptions["routes"];
-  /** A hook that sees every /alerts notification without being awaited (evidence.ts). */
-  onAlertsFromEnv?: (env: Record<string, string | undefined>) => AutomationOptions["onAlerts"];
-}
-
-function alertHooks(hooks: AutomationOptions["onAlerts"][]): AutomationOptions["onAlerts"] {
-  const active = hooks.filter((h) => h !== undefined);
-  if (active.length === 0) return undefined;
-  return (alerts) => {
-    for (const hook of active) hook(alerts);
-  };
 }
 
 /** Container entry: configuration from the Deployment's environment. */
@@ -246,6 +236,5 @@ export async function main(start: Start, plugins: RoutePlugin[] = []): Promise<A
     requestHeapSnapshot: heapSnapshotRequest(env("HEAP_SNAPSHOT_URL")),
     freezeStore: configMapFreezeStore(api, namespace, env("FREEZE_CONFIGMAP")),
     routes: Object.assign({}, ...plugins.map((p) => p.routesFromEnv?.(process.env) ?? {})),
-    onAlerts: alertHooks(plugins.map((p) => p.onAlertsFromEnv?.(process.env))),
   });
 }

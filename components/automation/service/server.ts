@@ -52,8 +52,6 @@ export interface AutomationOptions {
   maxBodyBytes?: number;
   /** Handlers of other service files by path (annotations.ts); they answer themselves. */
   routes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
-  /** Sees every notification of /alerts without being awaited (log evidence, evidence.ts). */
-  onAlerts?: (alerts: WebhookAlert[]) => void;
 }
 
 export interface AutomationServer {
@@ -321,7 +319,6 @@ export async function startAutomationServer(options: AutomationOptions): Promise
 
   const handleAlerts = async (req: IncomingMessage, res: ServerResponse) => {
     const alerts = await receiveAlerts(req);
-    options.onAlerts?.(alerts);
     const work = alerts.flatMap((alert) => actionsFor(alert).map((action) => ({ action, alert })));
     const outcomes = await Promise.allSettled(work.map((w) => once(w.action, w.alert)));
     const failed = outcomes.flatMap((o, i) =>
