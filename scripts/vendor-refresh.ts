@@ -43,6 +43,50 @@ const OPENSEARCH_CRDS = [
   "users",
 ];
 
+/** The sources declaring the options of the pipeline's plugins, as bundled by Logstash 8.9.0. */
+const LOGSTASH_PLUGINS: readonly Source[] = [
+  {
+    repo: "logstash-plugins/logstash-input-beats",
+    ref: "5a22bb923aed7bb234d099b0b10416b57c565b82",
+    files: { "logstash-plugins/input-beats-6.6.3.rb": "lib/logstash/inputs/beats.rb" },
+  },
+  {
+    repo: "logstash-plugins/logstash-input-dead_letter_queue",
+    ref: "252cbcccab88ba259d22cac6ea31b9b9e4856507",
+    files: {
+      "logstash-plugins/input-dead_letter_queue-2.0.0.rb":
+        "lib/logstash/inputs/dead_letter_queue.rb",
+    },
+  },
+  {
+    repo: "opensearch-project/logstash-output-opensearch",
+    ref: "844fb28d9e148e4042563d277b8e4c8a63392f81",
+    files: {
+      "logstash-plugins/output-opensearch-2.0.2.rb": "lib/logstash/outputs/opensearch.rb",
+      "logstash-plugins/output-opensearch-2.0.2-api_configs.rb":
+        "lib/logstash/plugin_mixins/opensearch/api_configs.rb",
+    },
+  },
+  {
+    repo: "logstash-plugins/logstash-integration-aws",
+    ref: "8532ad0060748f38c8eb92aa90efbe4443933bf9",
+    files: {
+      "logstash-plugins/output-s3-7.1.4.rb": "lib/logstash/outputs/s3.rb",
+      "logstash-plugins/output-s3-7.1.4-aws_config.rb":
+        "lib/logstash/plugin_mixins/aws_config/generic.rb",
+    },
+  },
+  {
+    repo: "elastic/logstash",
+    ref: "375f47bd852411a88d350503847f399e8f652104",
+    files: {
+      "logstash-plugins/core-8.9.0-plugin.rb": "logstash-core/lib/logstash/plugin.rb",
+      "logstash-plugins/core-8.9.0-input.rb": "logstash-core/lib/logstash/inputs/base.rb",
+      "logstash-plugins/core-8.9.0-output.rb": "logstash-core/lib/logstash/outputs/base.rb",
+    },
+  },
+];
+
 const mapEach = (names: string[], to: (n: string) => [string, string]) =>
   Object.fromEntries(names.map(to));
 
@@ -86,6 +130,7 @@ export const SOURCES: readonly Source[] = [
       ),
     ),
   },
+  ...LOGSTASH_PLUGINS,
   {
     repo: "pulumi/actions",
     ref: "v7.0.0",

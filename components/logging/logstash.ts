@@ -60,14 +60,14 @@ function block(name: string, body: string[]): string[] {
 }
 
 function beatsInput(): string[] {
-  // Legacy option names: the plugin bundled with Logstash 8.9 predates ssl_enabled.
+  // logstash-input-beats 6.6.3 (Logstash 8.9.0) names: ssl and ssl_verify_mode are deprecated.
   return block("beats", [
     `port => ${BEATS_PORT}`,
-    "ssl => true",
+    "ssl_enabled => true",
     `ssl_certificate => ${quote(`${LogstashPath.certs}/${TlsFile.cert}`)}`,
     `ssl_key => ${quote(`${LogstashPath.certs}/${TlsFile.key}`)}`,
     `ssl_certificate_authorities => ${list([`${LogstashPath.certs}/${TlsFile.ca}`])}`,
-    'ssl_verify_mode => "force_peer"',
+    'ssl_client_authentication => "required"',
   ]);
 }
 
