@@ -43,6 +43,43 @@ const meta = (config: StackConfig, name: string) => ({
   labels: { "app.kubernetes.io/part-of": "port8000-monitoring" },
 });
 const clusterRef = { opensearchCluster: { name: OPENSEARCH_CLUSTER } };
+/** The image's config directory; repository-s3 may read only files below it. */
+export const OPENSEARCH_CONFIG_DIR = "/usr/share/opensearch/config";
+const TOKEN_DIR = "aws-iam-token";
+
+/**
+ * IRSA for repository-s3: it uses web identity only when `identity_token_file` is set, and the
+ * security manager lets it read only below the config directory, so the service account's token
+ * is projected there (no subPath: the kubelet must keep refreshing it). AWS_ROLE_ARN comes from
+ * the EKS pod identity webhook, as the annotated service account asks.
+ */
+export function snapshotCredentials(config: StackConfig) {
+  const region = config.deployment.region;
+  return {
+    additionalVolumes: [
+      {
+        name: TOKEN_DIR,
+        path: `${OPENSEARCH_CONFIG_DIR}/${TOKEN_DIR}`,
+        projected: {
+          sources: [
+            {
+              serviceAccountToken: {
+                audience: "sts.amazonaws.com",
+                expirationSeconds: 86_400,
+                path: "token",
+              },
+            },
+          ],
+        },
+      },
+    ],
+    additionalConfig: {
+      "s3.client.default.identity_token_file": `${TOKEN_DIR}/token`,
+      "s3.client.default.region": region,
+      "s3.client.default.endpoint": `s3.${region}.amazonaws.com`,
+    },
+  };
+}
 const RESOURCES = { requests: { cpu: "1", memory: "4Gi" }, limits: { cpu: "2", memory: "4Gi" } };
 
 function nodePool(config: StackConfig, tier: keyof typeof Tier) {
@@ -80,6 +117,7 @@ export function opensearchCluster(config: StackConfig): CustomResource {
         drainDataNodes: true,
         pluginsList: ["repository-s3"],
         serviceAccount: SNAPSHOT_SERVICE_ACCOUNT,
+        ...snapshotCredentials(config),
         snapshotRepositories: [
           { name: repository.name, type: repository.type, settings: repository.settings },
         ],

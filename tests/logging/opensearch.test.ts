@@ -1,6 +1,11 @@
 import yaml from "js-yaml";
 import { archiveLifecycle } from "../../components/archive/lifecycle";
 import { roleMappings, roles } from "../../components/logging/access";
+import {
+  OPENSEARCH_CONFIG_DIR,
+  opensearchCluster,
+  SNAPSHOT_SERVICE_ACCOUNT,
+} from "../../components/logging/cluster";
 import { jsonExporterConfig } from "../../components/logging/exporter";
 import { filebeatConfig } from "../../components/logging/filebeat";
 import { logstashSettings } from "../../components/logging/logstash";
@@ -79,6 +84,33 @@ describe("snapshots and the archive lifecycle", () => {
     const touching = rules.filter((r) => r.Expiration || r.Transitions?.length);
     const reachSnapshots = touching.filter((r) => "snapshots/".startsWith(r.Filter.Prefix));
     expect(reachSnapshots).toEqual([]);
+  });
+
+  it("reach the bucket as the snapshot service account's IAM role, in the stack's region", () => {
+    const config = configOf("dr");
+    const general = opensearchCluster(config).spec.general as {
+      serviceAccount: string;
+      additionalConfig: Record<string, string>;
+      additionalVolumes: {
+        path: string;
+        subPath?: string;
+        projected: { sources: { serviceAccountToken: { audience: string; path: string } }[] };
+      }[];
+    };
+    expect(general.serviceAccount).toBe(SNAPSHOT_SERVICE_ACCOUNT);
+    const settings = general.additionalConfig;
+    // repository-s3 resolves the token file against the config directory and may read only there.
+    const tokenFile = `${OPENSEARCH_CONFIG_DIR}/${settings["s3.client.default.identity_token_file"]}`;
+    const projected = general.additionalVolumes.flatMap((v) =>
+      v.projected.sources.map((s) => ({ file: `${v.path}/${s.serviceAccountToken.path}`, v, s })),
+    );
+    const token = projected.find((p) => p.file === tokenFile);
+    expect(token?.s.serviceAccountToken.audience).toBe("sts.amazonaws.com");
+    expect(token?.v.subPath).toBeUndefined();
+    expect([settings["s3.client.default.region"], settings["s3.client.default.endpoint"]]).toEqual([
+      config.deployment.region,
+      `s3.${config.deployment.region}.amazonaws.com`,
+    ]);
   });
 
   it("refuse an archive shorter than the searchable life of an index", () => {
