@@ -191,6 +191,11 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       // Tag → digest lookups of the pinned images: a stable fake digest per image name.
       if (args.token === "docker:index/getRegistryImage:getRegistryImage") {
         const name = String(args.inputs.name);
+        // As the provider does: a "docker.io/" prefix is taken for a registry host, and fails.
+        if (/^(index\.)?docker\.io\//.test(name)) {
+          const message = `getRegistryImage ${name}: https://docker.io/v2/ is not a registry API`;
+          throw Object.assign(new Error(message), { details: message });
+        }
         return { name, sha256Digest: `sha256:${createHash("sha256").update(name).digest("hex")}` };
       }
       // The SDK reports a failed invoke by the error's gRPC `details`, not its message.

@@ -19,3 +19,13 @@ export const AUTOMATION_IMAGE =
 /** Only `chroot` is needed from it: the Job runs the node's own logrotate. */
 export const LOG_ROTATION_IMAGE =
   "busybox:1.37@sha256:9db7b59979c38555a39def84a31fb98b5296952f9e3afd4f6f11f05b07adfab0";
+
+/**
+ * The name to hand the docker provider's registry lookup. Its parser (kreuzwerker
+ * parseImageOptions) takes a leading "docker.io/" for a registry host and asks
+ * https://docker.io/v2/, which does not serve the registry API; a name without a registry goes
+ * to registry-1.docker.io, Docker Hub's API. The deployed reference keeps the full name.
+ */
+export function registryLookupName(image: string): string {
+  return image.replace(/^(?:index\.)?docker\.io\//, "");
+}

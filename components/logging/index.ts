@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
+import { registryLookupName } from "../config/images";
 import { PipelineCertificates } from "../logging-tls";
 import { jsonExporterYaml } from "./exporter";
 import { filebeatYaml } from "./filebeat";
@@ -30,7 +31,7 @@ export { loggingArtifacts } from "./artifacts";
 export function pinImage(image: string, opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
   if (image.includes("@sha256:")) return pulumi.output(image);
   return docker
-    .getRegistryImageOutput({ name: image }, opts)
+    .getRegistryImageOutput({ name: registryLookupName(image) }, opts)
     .apply((found) => `${image}@${found.sha256Digest}`);
 }
 
