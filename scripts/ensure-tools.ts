@@ -9,11 +9,15 @@ import { buildTools } from "./build-tools";
  * `--for local`: a failed Go build falls back to Debian's older Prometheus and Alertmanager.
  */
 
-/** The local stack's exporters, and shellcheck for actionlint's checks of workflow scripts. */
+/**
+ * The local stack's exporters, shellcheck for actionlint's checks of workflow scripts, and curl,
+ * which the OpenSearch policy Job's script is tested with.
+ */
 export const DEBIAN_PACKAGES = [
   "prometheus-node-exporter",
   "prometheus-blackbox-exporter",
   "shellcheck",
+  "curl",
 ] as const;
 /** The local stack's fallback servers (older than what is deployed). */
 export const FALLBACK_PACKAGES = ["prometheus", "prometheus-alertmanager"] as const;

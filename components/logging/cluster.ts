@@ -145,7 +145,9 @@ export function opensearchCluster(config: StackConfig): CustomResource {
           requests: { cpu: "200m", memory: "512Mi" },
           limits: { cpu: "1", memory: "1Gi" },
         },
-        tls: { enable: true, generate: true },
+        // Signed by the program's HTTP CA too (else the operator's own CA): the policy Job and
+        // people's clients trust one CA for OpenSearch and Dashboards.
+        tls: { enable: true, generate: true, caSecret: { name: ClusterSecrets.httpCa } },
       },
       nodePools: [nodePool(config, "hot"), nodePool(config, "warm")],
     },

@@ -15,21 +15,37 @@ import { labelsOf, Secrets } from "./workloads";
  */
 
 export const POLICY_JOB = "port8000-log-policies";
+const POLICY_DIR = "/policies";
+const CA_DIR = "/certs";
 const DASHBOARDS_URL = `https://${OPENSEARCH_CLUSTER}-dashboards:5601`;
 
-/** POSIX sh for curl's image: create the policy, or update it with its seq_no/primary_term. */
+/**
+ * POSIX sh for curl's image. It waits (every error retried) until OpenSearch and Dashboards
+ * answer, then fails fast: a 404 means "no policy yet", not "try again". The policy is created,
+ * or updated with its seq_no/primary_term; the index pattern goes to the global tenant that
+ * every team reads.
+ */
 export const APPLY_SCRIPT = `set -eu
 auth="$OPENSEARCH_USER:$OPENSEARCH_PASSWORD"
-api() { curl -sS --fail-with-body --retry 30 --retry-all-errors --retry-delay 10 --cacert /certs/ca.crt -u "$auth" -H 'Content-Type: application/json' "$@"; }
+call() { curl -sS --cacert "$CA_FILE" -u "$auth" -H 'Content-Type: application/json' "$@"; }
+wait_for() { call --fail --retry "$WAIT_TRIES" --retry-all-errors --retry-delay "$WAIT_SECONDS" -o /dev/null "$1"; }
+wait_for "$OPENSEARCH_URL/_cluster/health"
 policy="$OPENSEARCH_URL/_plugins/_ism/policies/$POLICY_ID"
-if current=$(api "$policy" 2>/dev/null); then
-  seq=$(echo "$current" | sed -n 's/.*"_seq_no":\\([0-9]*\\).*/\\1/p')
-  term=$(echo "$current" | sed -n 's/.*"_primary_term":\\([0-9]*\\).*/\\1/p')
-  api -X PUT "$policy?if_seq_no=$seq&if_primary_term=$term" --data-binary @/policies/ism-policy.json
-else
-  api -X PUT "$policy" --data-binary @/policies/ism-policy.json
-fi
-api -X POST "$DASHBOARDS_URL/api/saved_objects/index-pattern/$INDEX_PATTERN?overwrite=true" -H 'osd-xsrf: true' --data-binary @/policies/index-pattern.json
+answer=$(call -w '\\n%{http_code}' "$policy")
+status=$(printf '%s' "$answer" | tail -n 1)
+case "$status" in
+  200)
+    seq=$(printf '%s' "$answer" | sed -n 's/.*"_seq_no":\\([0-9]*\\).*/\\1/p')
+    term=$(printf '%s' "$answer" | sed -n 's/.*"_primary_term":\\([0-9]*\\).*/\\1/p')
+    call --fail-with-body -X PUT "$policy?if_seq_no=$seq&if_primary_term=$term" --data-binary @"$POLICY_DIR/ism-policy.json" ;;
+  404)
+    call --fail-with-body -X PUT "$policy" --data-binary @"$POLICY_DIR/ism-policy.json" ;;
+  *)
+    echo "GET $policy answered HTTP $status: $answer" >&2
+    exit 1 ;;
+esac
+wait_for "$DASHBOARDS_URL/api/status"
+call --fail-with-body -X POST "$DASHBOARDS_URL/api/saved_objects/index-pattern/$INDEX_PATTERN?overwrite=true" -H 'osd-xsrf: true' -H 'securitytenant: global' --data-binary @"$POLICY_DIR/index-pattern.json"
 `;
 
 export function indexPatternObject() {
@@ -75,6 +91,11 @@ export function policyJobSpec(config: StackConfig, curlImage: string) {
               { name: "DASHBOARDS_URL", value: DASHBOARDS_URL },
               { name: "POLICY_ID", value: ISM_POLICY_ID },
               { name: "INDEX_PATTERN", value: LOG_INDEX_PATTERN },
+              { name: "CA_FILE", value: `${CA_DIR}/ca.crt` },
+              { name: "POLICY_DIR", value: POLICY_DIR },
+              // Up to 30 minutes for a new cluster to form and Dashboards to start.
+              { name: "WAIT_TRIES", value: "180" },
+              { name: "WAIT_SECONDS", value: "10" },
               { name: "OPENSEARCH_USER", valueFrom: fromAdmin("username") },
               { name: "OPENSEARCH_PASSWORD", valueFrom: fromAdmin("password") },
             ],
@@ -88,8 +109,8 @@ export function policyJobSpec(config: StackConfig, curlImage: string) {
               limits: { cpu: "100m", memory: "64Mi" },
             },
             volumeMounts: [
-              { name: "policies", mountPath: "/policies", readOnly: true },
-              { name: "ca", mountPath: "/certs", readOnly: true },
+              { name: "policies", mountPath: POLICY_DIR, readOnly: true },
+              { name: "ca", mountPath: CA_DIR, readOnly: true },
             ],
           },
         ],

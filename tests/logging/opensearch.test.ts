@@ -70,6 +70,17 @@ describe("the index template", () => {
   });
 });
 
+describe("the cluster's HTTPS", () => {
+  it("signs OpenSearch's and Dashboards' HTTPS certificates with the CA clients trust", () => {
+    const spec = opensearchCluster(configOf("prod")).spec as {
+      security: { tls: { http: { caSecret: { name: string } } } };
+      dashboards: { tls: { generate: boolean; caSecret: { name: string } } };
+    };
+    expect(spec.dashboards.tls.generate).toBe(true);
+    expect(spec.dashboards.tls.caSecret.name).toBe(spec.security.tls.http.caSecret.name);
+  });
+});
+
 describe("snapshots and the archive lifecycle", () => {
   it("keep snapshots for archiveDays on the archive bucket", () => {
     const policy = snapshotPolicy(retention(30, 60, 365));
