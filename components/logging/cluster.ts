@@ -18,7 +18,7 @@ import { indexTemplate, snapshotPolicy, snapshotRepository } from "./opensearch"
 const API = "opensearch.org/v1";
 export const SNAPSHOT_SERVICE_ACCOUNT = `${OPENSEARCH_CLUSTER}-snapshots`;
 /**
- * The internal user OpenSearch Dashboards' server logs in as. Operator 3.x hashes the password
+ * The internal user OpenSearch Dashboards' server logs in as. The operator hashes the password
  * of ClusterSecrets.dashboards into this user, as it does the admin's (docs/logging.md).
  */
 export const DASHBOARDS_SERVER_USER = "kibanaserver";
