@@ -4,6 +4,7 @@ import * as tls from "@pulumi/tls";
 import type { StackConfig } from "../config";
 import { LOGSTASH, logstashHost, TlsFile } from "../logging/names";
 import { FILEBEAT, labelsOf, Secrets } from "../logging/workloads";
+import { programCa } from "./ca";
 
 export interface PipelineCertificatesArgs {
   readonly config: StackConfig;
@@ -42,18 +43,7 @@ export class PipelineCertificates extends pulumi.ComponentResource {
     const key = (role: string) =>
       new tls.PrivateKey(`${name}-${role}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
     const caKey = key("ca");
-    const ca = new tls.SelfSignedCert(
-      `${name}-ca`,
-      {
-        privateKeyPem: caKey.privateKeyPem,
-        isCaCertificate: true,
-        validityPeriodHours: 5 * 365 * 24,
-        earlyRenewalHours: 90 * 24,
-        allowedUses: ["cert_signing", "crl_signing"],
-        subject: { commonName: "port8000 log pipeline CA", organization: "DEIA" },
-      },
-      child,
-    );
+    const ca = programCa(`${name}-ca`, caKey.privateKeyPem, "port8000 log pipeline CA", child);
     const leaf = (role: string, commonName: string, dnsNames: string[], uses: string[]) => {
       const leafKey = key(role);
       const request = new tls.CertRequest(

@@ -21,6 +21,7 @@ import {
 import { PipelineUser } from "../logging/names";
 import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
 import { Secrets } from "../logging/workloads";
+import { programCa } from "../logging-tls/ca";
 
 export interface LogSearchClusterArgs {
   readonly config: StackConfig;
@@ -171,16 +172,10 @@ export class LogSearchCluster extends pulumi.ComponentResource {
       { algorithm: "RSA", rsaBits: 4096 },
       child,
     );
-    const cert = new tls.SelfSignedCert(
+    const cert = programCa(
       `${name}-http-ca`,
-      {
-        privateKeyPem: key.privateKeyPem,
-        isCaCertificate: true,
-        validityPeriodHours: 5 * 365 * 24,
-        earlyRenewalHours: 90 * 24,
-        allowedUses: ["cert_signing", "crl_signing"],
-        subject: { commonName: "port8000 OpenSearch HTTP CA", organization: "DEIA" },
-      },
+      key.privateKeyPem,
+      "port8000 OpenSearch HTTP CA",
       child,
     );
     const secrets = [
