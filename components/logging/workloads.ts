@@ -170,33 +170,15 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
       },
     ],
     volumes: [
-      {
-        name: "settings",
-        configMap: {
-          name: ConfigMaps.logstash,
-          items: [
-            { key: "logstash.yml", path: "logstash.yml" },
-            { key: "pipelines.yml", path: "pipelines.yml" },
-          ],
-        },
-      },
-      {
-        name: "pipelines",
-        configMap: {
-          name: ConfigMaps.logstash,
-          items: [
-            { key: "port8000.conf", path: "port8000.conf" },
-            { key: "dead-letter.conf", path: "dead-letter.conf" },
-          ],
-        },
-      },
-      {
-        name: "exporter",
-        configMap: {
-          name: ConfigMaps.logstash,
-          items: [{ key: "json-exporter.yml", path: "config.yml" }],
-        },
-      },
+      logstashFiles("settings", {
+        "logstash.yml": "logstash.yml",
+        "pipelines.yml": "pipelines.yml",
+      }),
+      logstashFiles("pipelines", {
+        "port8000.conf": "port8000.conf",
+        "dead-letter.conf": "dead-letter.conf",
+      }),
+      logstashFiles("exporter", { "json-exporter.yml": "config.yml" }),
       {
         name: "certs",
         projected: {
@@ -214,6 +196,12 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
       { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
     ],
   };
+}
+
+/** A volume of some keys of Logstash's ConfigMap, key → file name. */
+function logstashFiles(volume: string, files: Record<string, string>) {
+  const items = Object.entries(files).map(([key, path]) => ({ key, path }));
+  return { name: volume, configMap: { name: ConfigMaps.logstash, items } };
 }
 
 export function logstashVolumeClaim(config: StackConfig) {
