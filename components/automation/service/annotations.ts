@@ -203,13 +203,20 @@ function readJson<T>(path: string | undefined, fallback: T): T {
   }
 }
 
-export function startAnnotations(options: AnnotationOptions): AnnotationService {
-  const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
+type Log = (entry: Record<string, unknown>) => void;
+type Grafana = ReturnType<typeof grafanaClient>;
+const tagsOf = (job: AnnotationJob) => (job.kind === "create" ? job.annotation.tags : job.tags);
+
+/**
+ * Jobs in order, persisted after every change when stateDir is set; retried with exponential
+ * backoff; a job Grafana refuses for good (or past maxAttempts) is logged and kept in
+ * annotation-failed.jsonl.
+ */
+function annotationQueue(options: AnnotationOptions, grafana: Grafana, log: Log) {
   if (options.stateDir) mkdirSync(options.stateDir, { recursive: true });
   const queuePath = options.stateDir ? join(options.stateDir, "annotation-queue.json") : undefined;
   const deadPath = options.stateDir ? join(options.stateDir, "annotation-failed.jsonl") : undefined;
   const queue: AnnotationJob[] = readJson(queuePath, []);
-  const grafana = grafanaClient(options.grafanaUrl, options.grafanaToken);
   const { baseDelayMs = 1000, maxDelayMs = 60_000, maxAttempts = 30 } = options;
   let attempts = 0;
   let running = false;
@@ -230,33 +237,35 @@ export function startAnnotations(options: AnnotationOptions): AnnotationService 
         `${JSON.stringify({ at: new Date().toISOString(), error: String(error), job })}\n`,
       );
   };
+  /** Writes the head job; false when it is to be retried later. */
+  const attempt = async (job: AnnotationJob): Promise<boolean> => {
+    try {
+      log({ event: "annotation.written", result: await grafana.run(job), tags: tagsOf(job) });
+    } catch (error) {
+      attempts += 1;
+      if (!permanent(error) && attempts < maxAttempts) {
+        const delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempts - 1));
+        log({
+          event: "annotation.retry",
+          level: "warning",
+          attempts,
+          delayMs,
+          error: String(error),
+        });
+        timer = setTimeout(work, delayMs);
+        return false;
+      }
+      giveUp(job, error);
+    }
+    return true;
+  };
   const work = async () => {
     if (running || closed) return;
     running = true;
     while (queue.length > 0 && !closed) {
-      const job = queue[0];
-      try {
-        log({
-          event: "annotation.written",
-          result: await grafana.run(job),
-          tags: job.kind === "create" ? job.annotation.tags : job.tags,
-        });
-      } catch (error) {
-        attempts += 1;
-        if (!permanent(error) && attempts < maxAttempts) {
-          const delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempts - 1));
-          log({
-            event: "annotation.retry",
-            level: "warning",
-            attempts,
-            delayMs,
-            error: String(error),
-          });
-          running = false;
-          timer = setTimeout(work, delayMs);
-          return;
-        }
-        giveUp(job, error);
+      if (!(await attempt(queue[0]))) {
+        running = false;
+        return;
       }
       attempts = 0;
       queue.shift();
@@ -266,57 +275,85 @@ export function startAnnotations(options: AnnotationOptions): AnnotationService 
     for (const wake of waiters) wake();
     waiters = [];
   };
-  const enqueue = (job: AnnotationJob) => {
-    queue.push(job);
-    persist();
-    void work();
+
+  if (queue.length > 0) void work();
+  return {
+    enqueue: (job: AnnotationJob) => {
+      queue.push(job);
+      persist();
+      void work();
+    },
+    idle: () =>
+      queue.length === 0 && !running
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push(resolve)),
+    pending: () => [...queue],
+    close: () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      if (queue.length > 0)
+        log({ event: "annotation.pending-at-shutdown", level: "warning", jobs: queue });
+    },
   };
+}
 
-  const handle =
-    (
-      check: (req: IncomingMessage, raw: string) => Reply | undefined,
-      toJob: (body: Record<string, unknown>) => AnnotationJob | string,
-    ): RouteHandler =>
-    async (req, res) => {
-      const answer = (r: Reply) => {
-        res.writeHead(r.status, {
-          "content-type": "application/json",
-          ...(r.status === 405 ? { allow: "POST" } : {}),
-        });
-        res.end(JSON.stringify(r.body));
-      };
-      try {
-        if (req.method !== "POST") throw reply(405, { error: "use POST" });
-        const raw = await readRaw(req);
-        const refused = check(req, raw);
-        if (refused) throw refused;
-        if (!String(req.headers["content-type"] ?? "").includes("application/json"))
-          throw reply(415, { error: "content-type must be application/json" });
-        let body: unknown;
-        try {
-          body = JSON.parse(raw);
-        } catch (error) {
-          throw reply(400, { error: `malformed JSON: ${(error as Error).message}` });
-        }
-        if (typeof body !== "object" || body === null || Array.isArray(body))
-          throw reply(422, { error: "body must be a JSON object" });
-        const job = toJob(body as Record<string, unknown>);
-        if (typeof job === "string") return answer(reply(200, { ignored: job }));
-        enqueue(job);
-        answer(
-          reply(202, {
-            queued: job.kind,
-            tags: job.kind === "create" ? job.annotation.tags : job.tags,
-          }),
-        );
-      } catch (error) {
-        if (error && typeof error === "object" && "status" in error && "body" in error)
-          return answer(error as Reply);
-        log({ event: "annotation.error", level: "error", error: String(error) });
-        answer(reply(500, { error: "internal error" }));
-      }
+async function parseWebhook(
+  req: IncomingMessage,
+  check: (req: IncomingMessage, raw: string) => Reply | undefined,
+): Promise<Record<string, unknown>> {
+  if (req.method !== "POST") throw reply(405, { error: "use POST" });
+  const raw = await readRaw(req);
+  const refused = check(req, raw);
+  if (refused) throw refused;
+  if (!String(req.headers["content-type"] ?? "").includes("application/json"))
+    throw reply(415, { error: "content-type must be application/json" });
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch (error) {
+    throw reply(400, { error: `malformed JSON: ${(error as Error).message}` });
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw reply(422, { error: "body must be a JSON object" });
+  return body as Record<string, unknown>;
+}
+
+/** A webhook: checked (auth), parsed, turned into a job and queued; 202 once queued. */
+function webhook(
+  check: (req: IncomingMessage, raw: string) => Reply | undefined,
+  toJob: (body: Record<string, unknown>) => AnnotationJob | string,
+  enqueue: (job: AnnotationJob) => void,
+  log: Log,
+): RouteHandler {
+  return async (req, res) => {
+    const answer = (r: Reply) => {
+      res.writeHead(r.status, {
+        "content-type": "application/json",
+        ...(r.status === 405 ? { allow: "POST" } : {}),
+      });
+      res.end(JSON.stringify(r.body));
     };
+    try {
+      const job = toJob(await parseWebhook(req, check));
+      if (typeof job === "string") return answer(reply(200, { ignored: job }));
+      enqueue(job);
+      answer(reply(202, { queued: job.kind, tags: tagsOf(job) }));
+    } catch (error) {
+      if (error && typeof error === "object" && "status" in error && "body" in error)
+        return answer(error as Reply);
+      log({ event: "annotation.error", level: "error", error: String(error) });
+      answer(reply(500, { error: "internal error" }));
+    }
+  };
+}
 
+export function startAnnotations(options: AnnotationOptions): AnnotationService {
+  const log = options.log ?? ((entry) => console.log(JSON.stringify(entry)));
+  const queue = annotationQueue(
+    options,
+    grafanaClient(options.grafanaUrl, options.grafanaToken),
+    log,
+  );
   const bearer = (req: IncomingMessage): Reply | undefined => {
     const match = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ""));
     if (!match) return reply(401, { error: "missing Authorization: Bearer <deploy token>" });
@@ -330,24 +367,14 @@ export function startAnnotations(options: AnnotationOptions): AnnotationService 
       raw,
       options.pagerdutySecrets,
     );
-
-  if (queue.length > 0) void work();
   return {
     routes: {
-      [DEPLOY_PATH]: handle(bearer, (b) => deployJob(b)),
-      [PAGERDUTY_PATH]: handle(signed, pagerdutyJob),
+      [DEPLOY_PATH]: webhook(bearer, (b) => deployJob(b), queue.enqueue, log),
+      [PAGERDUTY_PATH]: webhook(signed, pagerdutyJob, queue.enqueue, log),
     },
-    idle: () =>
-      queue.length === 0 && !running
-        ? Promise.resolve()
-        : new Promise((resolve) => waiters.push(resolve)),
-    pending: () => [...queue],
-    close: () => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      if (queue.length > 0)
-        log({ event: "annotation.pending-at-shutdown", level: "warning", jobs: queue });
-    },
+    idle: queue.idle,
+    pending: queue.pending,
+    close: queue.close,
   };
 }
 
