@@ -119,6 +119,13 @@ export const SOURCES: readonly Source[] = [
     },
   },
   {
+    repo: "opensearch-project/opensearch-k8s-operator",
+    ref: "b7376be9a53b55dbe31dc58fea6384c1da15eb0d",
+    files: {
+      "opensearch-operator-3.0.4/source/constants.go": "opensearch-operator/pkg/helpers/constants.go",
+    },
+  },
+  {
     repo: "logstash-plugins/logstash-patterns-core",
     ref: LOGSTASH_PATTERNS,
     files: Object.fromEntries(

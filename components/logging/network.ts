@@ -8,7 +8,9 @@ import { FILEBEAT, labelsOf } from "./workloads";
  * inbound, plus Prometheus scraping the exporter and the automation service searching logs.
  */
 
-const CLUSTER_LABEL = { "opster.io/opensearch-cluster": OPENSEARCH_CLUSTER };
+/** The label operator 3.x puts on the cluster's pods (2.x used opster.io/opensearch-cluster). */
+const CLUSTER_LABEL_KEY = "opensearch.org/opensearch-cluster";
+const CLUSTER_LABEL = { [CLUSTER_LABEL_KEY]: OPENSEARCH_CLUSTER };
 const inNamespace = (name: string) => ({
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
 });

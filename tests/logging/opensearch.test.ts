@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import yaml from "js-yaml";
 import { archiveLifecycle } from "../../components/archive/lifecycle";
 import { roleMappings, roles } from "../../components/logging/access";
@@ -13,6 +15,7 @@ import { networkPolicies } from "../../components/logging/network";
 import { indexTemplate, ismPolicy, snapshotPolicy } from "../../components/logging/opensearch";
 import { logstashServiceMonitor } from "../../components/prometheus/monitors";
 import { ArtifactPath } from "../../lib/conventions";
+import { VENDOR_DIR } from "../../lib/vendored";
 import { renderArtifacts } from "../../scripts/artifacts";
 import { configOf, problemsOf } from "./support";
 
@@ -226,6 +229,23 @@ describe("network policies and the pipeline's scrape", () => {
     const toPods = egress.filter((e) => e.to?.some((t) => "podSelector" in (t as object)));
     expect(toPods.map((e) => e.ports.map((p) => p.port))).toEqual([[5044]]);
     expect(filebeat?.spec.ingress).toEqual([]);
+  });
+
+  it("select the OpenSearch pods by the label the operator the chart runs gives them", () => {
+    const source = readFileSync(
+      join(VENDOR_DIR, "opensearch-operator-3.0.4/source/constants.go"),
+      "utf8",
+    );
+    const operatorLabel = /\bClusterLabel\s*=\s*"([^"]+)"/.exec(source)?.[1];
+    const policies = networkPolicies(prod);
+    const ingress = policies.find((p) => p.name === "port8000-logs-ingress")?.spec as {
+      podSelector: { matchLabels: Record<string, string> };
+    };
+    expect(ingress.podSelector.matchLabels).toEqual({ [String(operatorLabel)]: "port8000-logs" });
+    // Logstash may leave for OpenSearch only towards those pods.
+    expect(
+      JSON.stringify(policies.find((p) => p.name === "logstash-traffic")?.spec.egress),
+    ).toContain(JSON.stringify({ [String(operatorLabel)]: "port8000-logs" }));
   });
 
   it("let only Logstash, the cluster's own pods and the monitoring namespace reach OpenSearch", () => {
