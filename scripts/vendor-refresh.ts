@@ -122,7 +122,8 @@ export const SOURCES: readonly Source[] = [
     repo: "opensearch-project/opensearch-k8s-operator",
     ref: "b7376be9a53b55dbe31dc58fea6384c1da15eb0d",
     files: {
-      "opensearch-operator-3.0.4/source/constants.go": "opensearch-operator/pkg/helpers/constants.go",
+      "opensearch-operator-3.0.4/source/constants.go":
+        "opensearch-operator/pkg/helpers/constants.go",
     },
   },
   {
