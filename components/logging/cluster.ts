@@ -247,12 +247,26 @@ export function opensearchIndexTemplate(config: StackConfig): CustomResource {
   };
 }
 
+/** The snapshot policy in the operator's camelCase fields, which it turns into the REST body. */
 export function opensearchSnapshotPolicy(config: StackConfig): CustomResource {
   const policy = snapshotPolicy(config);
+  const { max_age, min_count } = policy.deletion.condition;
+  const { repository, indices, ignore_unavailable } = policy.snapshotConfig;
   return {
     apiVersion: API,
     kind: "OpensearchSnapshotPolicy",
     metadata: meta(config, policy.policyName),
-    spec: { ...clusterRef, ...policy },
+    spec: {
+      ...clusterRef,
+      policyName: policy.policyName,
+      description: policy.description,
+      enabled: policy.enabled,
+      creation: policy.creation,
+      deletion: {
+        schedule: policy.deletion.schedule,
+        deleteCondition: { maxAge: max_age, minCount: min_count },
+      },
+      snapshotConfig: { repository, indices, ignoreUnavailable: ignore_unavailable },
+    },
   };
 }

@@ -131,10 +131,11 @@ export function snapshotPolicy(config: StackConfig) {
       schedule: cron,
       condition: { max_age: `${config.logging.retention.archiveDays}d`, min_count: 7 },
     },
+    // include_global_state stays at OpenSearch's default (true): the operator cannot send false
+    // (a Go bool with omitempty), and the REST body here is what the operator sends.
     snapshotConfig: {
       repository: SNAPSHOT_REPOSITORY,
       indices: LOG_INDEX_PATTERN,
-      include_global_state: false,
       ignore_unavailable: true,
     },
   };

@@ -6,6 +6,7 @@ import { roleMappings, roles } from "../../components/logging/access";
 import {
   OPENSEARCH_CONFIG_DIR,
   opensearchCluster,
+  opensearchSnapshotPolicy,
   SNAPSHOT_SERVICE_ACCOUNT,
 } from "../../components/logging/cluster";
 import { jsonExporterConfig } from "../../components/logging/exporter";
@@ -89,6 +90,15 @@ describe("snapshots and the archive lifecycle", () => {
     const policy = snapshotPolicy(retention(30, 60, 365));
     expect(policy.deletion.condition.max_age).toBe("365d");
     expect(policy.snapshotConfig.indices).toBe("port8000-*");
+    // What the operator reads: its own camelCase fields.
+    const resource = opensearchSnapshotPolicy(retention(30, 60, 365)).spec as {
+      deletion: { deleteCondition: { maxAge: string } };
+      snapshotConfig: { indices: string };
+    };
+    expect([resource.deletion.deleteCondition.maxAge, resource.snapshotConfig.indices]).toEqual([
+      "365d",
+      "port8000-*",
+    ]);
   });
 
   it("expire archived events after archiveDays and never touch snapshot files", () => {

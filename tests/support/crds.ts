@@ -48,6 +48,32 @@ function loadSchemas(): Map<string, object> {
   return map;
 }
 
+interface StructuralSchema {
+  properties?: Record<string, StructuralSchema>;
+  additionalProperties?: StructuralSchema | boolean;
+  items?: StructuralSchema;
+  "x-kubernetes-preserve-unknown-fields"?: boolean;
+}
+
+/**
+ * Paths the API server would prune: keys a structural schema does not declare. Ajv lets them
+ * through, but Kubernetes drops them silently, so the operator never sees them.
+ */
+function prunedPaths(schema: StructuralSchema, value: unknown, path: string): string[] {
+  if (schema["x-kubernetes-preserve-unknown-fields"]) return [];
+  const { items } = schema;
+  if (Array.isArray(value))
+    return items ? value.flatMap((v, i) => prunedPaths(items, v, `${path}/${i}`)) : [];
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const declared = schema.properties?.[key];
+    if (declared) return prunedPaths(declared, child, `${path}/${key}`);
+    const extra = schema.additionalProperties;
+    if (typeof extra === "object") return prunedPaths(extra, child, `${path}/${key}`);
+    return extra === true ? [] : [`${path}/${key} is not in the schema (the API server prunes it)`];
+  });
+}
+
 /** Returns the schema errors of one resource; throws when no CRD declares its kind. */
 export function crdErrors(resource: { apiVersion: string; kind: string }): string[] {
   schemas ??= loadSchemas();
@@ -56,6 +82,12 @@ export function crdErrors(resource: { apiVersion: string; kind: string }): strin
   if (!schema) throw new Error(`no pinned CRD for ${resource.apiVersion} ${resource.kind}`);
   const validate = validators.get(key) ?? ajv.compile(schema);
   validators.set(key, validate);
-  if (validate(resource)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
+  // metadata is the API server's own ObjectMeta, not described by the CRD.
+  const { metadata: _, ...body } = resource as Record<string, unknown>;
+  const pruned = prunedPaths(schema as StructuralSchema, body, "");
+  if (validate(resource)) return pruned;
+  return [
+    ...(validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`),
+    ...pruned,
+  ];
 }
