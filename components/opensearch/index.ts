@@ -71,6 +71,9 @@ export class LogSearchCluster extends pulumi.ComponentResource {
         namespace,
         atomic: true,
         timeout: 600,
+        // The chart's validating webhook wants cert-manager for its certificate, which this
+        // stack does not run; without the webhook the operator still validates as it reconciles.
+        values: { webhook: { enabled: false } },
       },
       child,
     );

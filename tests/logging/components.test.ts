@@ -1,4 +1,6 @@
+import { Chart } from "../../lib/conventions";
 import type { ProgramRun } from "../../scripts/mock-runtime";
+import { loadChartDefaults } from "../support/chart-values";
 import { crdErrors } from "../support/crds";
 import { named, ofType, runStack } from "../support/program";
 
@@ -43,6 +45,20 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
       crdErrors(r.inputs as { apiVersion: string; kind: string }).map((e) => `${r.name}: ${e}`),
     );
     expect(errors).toEqual([]);
+  });
+
+  it("installs the operator without cert-manager, which nothing here installs", () => {
+    type Webhook = { enabled: boolean; certManager: { enabled: boolean } };
+    const chart = `${Chart.opensearchOperator.name}-${Chart.opensearchOperator.version}`;
+    const defaults = loadChartDefaults(chart).webhook as Webhook;
+    const release = ofType(run(), "kubernetes:helm.sh/v3:Release").find(
+      (r) => r.inputs.chart === Chart.opensearchOperator.name,
+    );
+    const set = (release?.inputs.values as { webhook?: Partial<Webhook> } | undefined)?.webhook;
+    const webhook = { ...defaults, ...set };
+    const needsCertManager = webhook.enabled && (webhook.certManager?.enabled ?? false);
+    expect(needsCertManager).toBe(false);
+    expect(JSON.stringify(run().resources)).not.toContain("cert-manager.io");
   });
 
   it("protects the cluster, Logstash's queue volumes and the namespace", () => {
