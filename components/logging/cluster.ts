@@ -1,12 +1,15 @@
 import type { StackConfig } from "../config/schema";
 import { OpenSearchRole, roleMappings, roles } from "./access";
 import {
-  OPENSEARCH_CLUSTER,
-  OPENSEARCH_HTTP_PORT,
-  PipelineUser,
-  TIER_ATTRIBUTE,
-  Tier,
-} from "./names";
+  type ClusterImages,
+  clusterImageTags,
+  NON_ROOT,
+  nodePool,
+  OPENSEARCH_UID,
+  SNAPSHOT_SERVICE_ACCOUNT,
+  snapshotCredentials,
+} from "./cluster-pods";
+import { OPENSEARCH_CLUSTER, OPENSEARCH_HTTP_PORT, PipelineUser } from "./names";
 import { indexTemplate, snapshotPolicy, snapshotRepository } from "./opensearch";
 
 /**
@@ -16,7 +19,8 @@ import { indexTemplate, snapshotPolicy, snapshotRepository } from "./opensearch"
  */
 
 const API = "opensearch.org/v1";
-export const SNAPSHOT_SERVICE_ACCOUNT = `${OPENSEARCH_CLUSTER}-snapshots`;
+
+export { SNAPSHOT_SERVICE_ACCOUNT };
 /**
  * The internal user OpenSearch Dashboards' server logs in as. The operator hashes the password
  * of ClusterSecrets.dashboards into this user, as it does the admin's (docs/logging.md).
@@ -43,65 +47,10 @@ const meta = (config: StackConfig, name: string) => ({
   labels: { "app.kubernetes.io/part-of": "port8000-monitoring" },
 });
 const clusterRef = { opensearchCluster: { name: OPENSEARCH_CLUSTER } };
-/** The image's config directory; repository-s3 may read only files below it. */
-export const OPENSEARCH_CONFIG_DIR = "/usr/share/opensearch/config";
-const TOKEN_DIR = "aws-iam-token";
-
-/**
- * IRSA for repository-s3: it uses web identity only when `identity_token_file` is set, and the
- * security manager lets it read only below the config directory, so the service account's token
- * is projected there (no subPath: the kubelet must keep refreshing it). AWS_ROLE_ARN comes from
- * the EKS pod identity webhook, as the annotated service account asks.
- */
-export function snapshotCredentials(config: StackConfig) {
-  const region = config.deployment.region;
-  return {
-    additionalVolumes: [
-      {
-        name: TOKEN_DIR,
-        path: `${OPENSEARCH_CONFIG_DIR}/${TOKEN_DIR}`,
-        projected: {
-          sources: [
-            {
-              serviceAccountToken: {
-                audience: "sts.amazonaws.com",
-                expirationSeconds: 86_400,
-                path: "token",
-              },
-            },
-          ],
-        },
-      },
-    ],
-    additionalConfig: {
-      "s3.client.default.identity_token_file": `${TOKEN_DIR}/token`,
-      "s3.client.default.region": region,
-      "s3.client.default.endpoint": `s3.${region}.amazonaws.com`,
-    },
-  };
-}
-const RESOURCES = { requests: { cpu: "1", memory: "4Gi" }, limits: { cpu: "2", memory: "4Gi" } };
-
-function nodePool(config: StackConfig, tier: keyof typeof Tier) {
-  const os = config.logging.opensearch;
-  const hot = tier === "hot";
-  return {
-    component: tier,
-    replicas: hot ? os.hotNodes : os.warmNodes,
-    diskSize: hot ? config.storage.opensearch.size : os.warmDiskSize,
-    // Hot nodes also hold the cluster-manager role: three of them keep a quorum.
-    roles: hot ? ["cluster_manager", "data", "ingest"] : ["data"],
-    jvm: "-Xms2g -Xmx2g",
-    resources: RESOURCES,
-    persistence: {
-      pvc: { storageClass: config.cluster.storageClass, accessModes: ["ReadWriteOnce"] },
-    },
-    additionalConfig: { [`node.attr.${TIER_ATTRIBUTE}`]: Tier[tier] },
-    pdb: { enable: true, maxUnavailable: 1 },
-  };
-}
-
-export function opensearchCluster(config: StackConfig): CustomResource {
+export function opensearchCluster(
+  config: StackConfig,
+  images: ClusterImages = clusterImageTags(config),
+): CustomResource {
   const os = config.logging.opensearch;
   const repository = snapshotRepository(config);
   return {
@@ -121,9 +70,13 @@ export function opensearchCluster(config: StackConfig): CustomResource {
         snapshotRepositories: [
           { name: repository.name, type: repository.type, settings: repository.settings },
         ],
-        podSecurityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
-        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        image: images.opensearch,
+        // Non-root at the container, not the pod: the operator's init containers (chown of
+        // the data volume, sysctl) run as root and would be refused under a pod-wide rule.
+        podSecurityContext: { fsGroup: OPENSEARCH_UID },
+        securityContext: NON_ROOT,
       },
+      initHelper: { image: images.initHelper },
       security: {
         // No securityConfigSecret: users and roles are CRDs, and the operator does not support
         // both. It hashes the admin's and Dashboards' passwords into internal_users.yml itself.
@@ -138,7 +91,10 @@ export function opensearchCluster(config: StackConfig): CustomResource {
       dashboards: {
         enable: true,
         version: os.version,
+        image: images.dashboards,
         replicas: os.dashboardsReplicas,
+        podSecurityContext: { fsGroup: OPENSEARCH_UID },
+        securityContext: NON_ROOT,
         // Its own user, not the admin: the Dashboards server needs only kibana_server's rights.
         opensearchCredentialsSecret: { name: ClusterSecrets.dashboards },
         resources: {

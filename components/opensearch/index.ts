@@ -18,6 +18,7 @@ import {
   opensearchUsers,
   SNAPSHOT_SERVICE_ACCOUNT,
 } from "../logging/cluster";
+import { clusterImageTags } from "../logging/cluster-pods";
 import { PipelineUser } from "../logging/names";
 import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
 import { Secrets } from "../logging/workloads";
@@ -153,7 +154,7 @@ export class LogSearchCluster extends pulumi.ComponentResource {
     // The indices live on the cluster's volumes: deleting it must be deliberate.
     const cluster = custom(
       "cluster",
-      opensearchCluster(config),
+      this.clusterWithPinnedImages(config),
       [operator, admin, dashboardsServer, snapshots],
       true,
     );
@@ -167,6 +168,20 @@ export class LogSearchCluster extends pulumi.ComponentResource {
     custom("snapshot-policy", opensearchSnapshotPolicy(config), after);
     this.declarePolicyJob(name, config, cluster);
     this.registerOutputs({});
+  }
+
+  /** The cluster with OpenSearch and Dashboards by digest (the operator would pull tags). */
+  private clusterWithPinnedImages(config: StackConfig): CustomResource {
+    const tags = clusterImageTags(config);
+    const pinned = pulumi
+      .all([
+        pinImage(tags.opensearch, { parent: this }),
+        pinImage(tags.dashboards, { parent: this }),
+      ])
+      .apply(([opensearch, dashboards]) => ({ ...tags, opensearch, dashboards }));
+    const body = opensearchCluster(config);
+    const spec = pinned.apply((images) => opensearchCluster(config, images).spec);
+    return { ...body, spec: spec as unknown as Record<string, unknown> };
   }
 
   private declareHttpCa(name: string, namespace: string, child: pulumi.CustomResourceOptions) {

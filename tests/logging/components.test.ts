@@ -3,6 +3,7 @@ import type { ProgramRun } from "../../scripts/mock-runtime";
 import { loadChartDefaults } from "../support/chart-values";
 import { crdErrors } from "../support/crds";
 import { named, ofType, runStack } from "../support/program";
+import { configOf } from "./support";
 
 const runs: Record<string, ProgramRun> = {};
 beforeAll(async () => {
@@ -59,6 +60,19 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
     const needsCertManager = webhook.enabled && (webhook.certManager?.enabled ?? false);
     expect(needsCertManager).toBe(false);
     expect(JSON.stringify(run().resources)).not.toContain("cert-manager.io");
+  });
+
+  it("runs OpenSearch, Dashboards and the operator's init helper by digest", () => {
+    const spec = named(run(), "log-search-cluster").inputs.spec as {
+      general: { image: string };
+      dashboards: { image: string };
+      initHelper: { image: string };
+    };
+    for (const image of [spec.general.image, spec.dashboards.image, spec.initHelper.image])
+      expect(image).toMatch(/@sha256:[a-f0-9]{64}$/);
+    expect(spec.general.image).toContain(
+      `opensearch:${configOf(stack).logging.opensearch.version}@`,
+    );
   });
 
   it("protects the cluster, Logstash's queue volumes and the namespace", () => {

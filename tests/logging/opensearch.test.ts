@@ -4,11 +4,11 @@ import yaml from "js-yaml";
 import { archiveLifecycle } from "../../components/archive/lifecycle";
 import { roleMappings, roles } from "../../components/logging/access";
 import {
-  OPENSEARCH_CONFIG_DIR,
   opensearchCluster,
   opensearchSnapshotPolicy,
   SNAPSHOT_SERVICE_ACCOUNT,
 } from "../../components/logging/cluster";
+import { OPENSEARCH_CONFIG_DIR } from "../../components/logging/cluster-pods";
 import { jsonExporterConfig } from "../../components/logging/exporter";
 import { filebeatConfig } from "../../components/logging/filebeat";
 import { logstashSettings } from "../../components/logging/logstash";
@@ -71,6 +71,21 @@ describe("the index template", () => {
       { type?: string }
     >;
     expect([props.status.type, props.duration_ms.type]).toEqual(["integer", "float"]);
+  });
+});
+
+describe("the cluster's pods", () => {
+  it("run OpenSearch and Dashboards as non-root containers, leaving the pod to root init containers", () => {
+    // The operator's chown and sysctl init containers run as root; a pod-wide runAsNonRoot
+    // or runAsUser would make the kubelet refuse them, so the rule sits on the containers.
+    const spec = opensearchCluster(configOf("prod")).spec as Record<
+      "general" | "dashboards",
+      { podSecurityContext: Record<string, unknown>; securityContext: Record<string, unknown> }
+    >;
+    for (const part of [spec.general, spec.dashboards]) {
+      expect(part.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      expect(Object.keys(part.podSecurityContext)).toEqual(["fsGroup"]);
+    }
   });
 });
 
