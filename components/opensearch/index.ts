@@ -231,7 +231,13 @@ export class LogSearchCluster extends pulumi.ComponentResource {
         metadata: { name: policyJobName(config), namespace },
         spec: image.apply((pinned) => policyJobSpec(config, pinned)),
       },
-      { parent: this, dependsOn: [cluster, files] },
+      // Pulumi waits for a Job to finish, 10 minutes by default; a new cluster (bootstrap,
+      // five nodes one by one, security config, Dashboards) can take longer than that.
+      {
+        parent: this,
+        dependsOn: [cluster, files],
+        customTimeouts: { create: "45m", update: "45m" },
+      },
     );
   }
 }
