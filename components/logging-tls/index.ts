@@ -16,6 +16,8 @@ export interface PipelineCertificatesArgs {
  */
 export class PipelineCertificates extends pulumi.ComponentResource {
   readonly secrets: k8s.core.v1.Secret[];
+  /** The CA and both certificates (public): a renewal changes it, and the pods roll. */
+  readonly certificatesPem: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -30,7 +32,9 @@ export class PipelineCertificates extends pulumi.ComponentResource {
       namespace: config.logging.namespace,
       labels: labelsOf(app),
     });
-    this.secrets = this.declare(name, config, meta, child);
+    const declared = this.declare(name, config, meta, child);
+    this.secrets = declared.secrets;
+    this.certificatesPem = declared.certificatesPem;
     this.registerOutputs({});
   }
 
@@ -39,7 +43,7 @@ export class PipelineCertificates extends pulumi.ComponentResource {
     config: StackConfig,
     meta: (name: string, app: string) => object,
     child: pulumi.CustomResourceOptions,
-  ): k8s.core.v1.Secret[] {
+  ): { secrets: k8s.core.v1.Secret[]; certificatesPem: pulumi.Output<string> } {
     const key = (role: string) =>
       new tls.PrivateKey(`${name}-${role}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
     const caKey = key("ca");
@@ -86,9 +90,12 @@ export class PipelineCertificates extends pulumi.ComponentResource {
         },
         child,
       );
-    return [
-      secret("logstash", Secrets.logstashTls, LOGSTASH, server),
-      secret("filebeat", Secrets.filebeatTls, FILEBEAT, client),
-    ];
+    return {
+      secrets: [
+        secret("logstash", Secrets.logstashTls, LOGSTASH, server),
+        secret("filebeat", Secrets.filebeatTls, FILEBEAT, client),
+      ],
+      certificatesPem: pulumi.all([ca.certPem, server.cert, client.cert]).apply((p) => p.join("")),
+    };
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -35,6 +36,12 @@ export function pinImage(image: string, opts: pulumi.InvokeOutputOptions): pulum
     .apply((found) => `${image}@${found.sha256Digest}`);
 }
 
+export const ChecksumAnnotation = {
+  config: "port8000.deia/config-checksum",
+  tls: "port8000.deia/tls-checksum",
+} as const;
+const checksum = (text: string) => createHash("sha256").update(text).digest("hex");
+
 export interface LogPipelineArgs {
   readonly config: StackConfig;
   readonly logstashRoleArn: pulumi.Input<string>;
@@ -61,7 +68,8 @@ export class LogPipeline extends pulumi.ComponentResource {
       logstash: pinImage(config.logging.images.logstash, { parent: this }),
       jsonExporter: pinImage(config.logging.images.jsonExporter, { parent: this }),
     };
-    const certs = new PipelineCertificates(`${name}-tls`, { config }, child).secrets;
+    const tls = new PipelineCertificates(`${name}-tls`, { config }, child);
+    const certs = tls.secrets;
     const logstashUser = new k8s.core.v1.Secret(
       `${name}-logstash-user`,
       {
@@ -73,33 +81,39 @@ export class LogPipeline extends pulumi.ComponentResource {
       },
       child,
     );
+    const data = {
+      filebeat: { "filebeat.yml": filebeatYaml(config) },
+      logstash: {
+        "logstash.yml": logstashSettingsYaml(config),
+        "pipelines.yml": logstashPipelinesYaml(),
+        "port8000.conf": logstashPipeline(config),
+        "dead-letter.conf": deadLetterPipeline(config),
+        "json-exporter.yml": jsonExporterYaml(),
+      },
+    };
     const configs = [
       new k8s.core.v1.ConfigMap(
         `${name}-filebeat-config`,
-        {
-          metadata: meta(ConfigMaps.filebeat, FILEBEAT),
-          data: { "filebeat.yml": filebeatYaml(config) },
-        },
+        { metadata: meta(ConfigMaps.filebeat, FILEBEAT), data: data.filebeat },
         child,
       ),
       new k8s.core.v1.ConfigMap(
         `${name}-logstash-config`,
-        {
-          metadata: meta(ConfigMaps.logstash, LOGSTASH),
-          data: {
-            "logstash.yml": logstashSettingsYaml(config),
-            "pipelines.yml": logstashPipelinesYaml(),
-            "port8000.conf": logstashPipeline(config),
-            "dead-letter.conf": deadLetterPipeline(config),
-            "json-exporter.yml": jsonExporterYaml(),
-          },
-        },
+        { metadata: meta(ConfigMaps.logstash, LOGSTASH), data: data.logstash },
         child,
       ),
     ];
+    // Neither reads its config or certificates again while running: a change rolls the pods.
+    const rollOn = (files: Record<string, string>) =>
+      tls.certificatesPem.apply(
+        (pem): Record<string, string> => ({
+          [ChecksumAnnotation.config]: checksum(JSON.stringify(files)),
+          [ChecksumAnnotation.tls]: checksum(pem),
+        }),
+      );
     const ready = [...certs, logstashUser, ...configs];
-    this.declareFilebeat(name, config, images.filebeat, meta, child, ready);
-    this.declareLogstash(name, args, images, meta, child, ready);
+    this.declareFilebeat(name, config, images.filebeat, meta, child, ready, rollOn(data.filebeat));
+    this.declareLogstash(name, args, images, meta, child, ready, rollOn(data.logstash));
     for (const policy of networkPolicies(config)) {
       new k8s.networking.v1.NetworkPolicy(
         `${name}-netpol-${policy.name}`,
@@ -120,6 +134,7 @@ export class LogPipeline extends pulumi.ComponentResource {
     meta: (name: string, app: string) => { name: string; namespace: string },
     child: pulumi.CustomResourceOptions,
     ready: pulumi.Resource[],
+    checksums: pulumi.Output<Record<string, string>>,
   ): void {
     const labels = labelsOf(FILEBEAT);
     const account = new k8s.core.v1.ServiceAccount(
@@ -163,7 +178,10 @@ export class LogPipeline extends pulumi.ComponentResource {
           selector: { matchLabels: labels },
           updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
           template: {
-            metadata: { labels, annotations: FILEBEAT_EXEMPTIONS },
+            metadata: {
+              labels,
+              annotations: checksums.apply((sums) => ({ ...FILEBEAT_EXEMPTIONS, ...sums })),
+            },
             spec: image.apply((pinned) => filebeatPodSpec(config, pinned)),
           },
         },
@@ -183,6 +201,7 @@ export class LogPipeline extends pulumi.ComponentResource {
     meta: (name: string, app: string) => { name: string; namespace: string },
     child: pulumi.CustomResourceOptions,
     ready: pulumi.Resource[],
+    checksums: pulumi.Output<Record<string, string>>,
   ): void {
     const { config } = args;
     const labels = labelsOf(LOGSTASH);
@@ -223,7 +242,7 @@ export class LogPipeline extends pulumi.ComponentResource {
           serviceName: LOGSTASH,
           replicas: config.logging.logstash.replicas,
           selector: { matchLabels: labels },
-          template: { metadata: { labels }, spec },
+          template: { metadata: { labels, annotations: checksums }, spec },
           volumeClaimTemplates: [logstashVolumeClaim(config)],
           // The persisted queue and dead letters outlive the pods and the StatefulSet.
           persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },

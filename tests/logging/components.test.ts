@@ -1,8 +1,9 @@
-import { Chart } from "../../lib/conventions";
+import { ChecksumAnnotation } from "../../components/logging";
+import { Chart, PROJECT } from "../../lib/conventions";
 import type { ProgramRun } from "../../scripts/mock-runtime";
 import { loadChartDefaults } from "../support/chart-values";
 import { crdErrors } from "../support/crds";
-import { named, ofType, runStack } from "../support/program";
+import { named, ofType, runStack, stackFile, withConfig } from "../support/program";
 import { configOf } from "./support";
 
 const runs: Record<string, ProgramRun> = {};
@@ -136,6 +137,33 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
       expect.arrayContaining(["log-archive-logstash-role", "log-archive-snapshots-role"]),
     );
   });
+});
+
+describe("rolling the pipeline's pods", () => {
+  const annotations = (run: ProgramRun, name: string) =>
+    (named(run, name).inputs as { spec: { template: { metadata: { annotations: object } } } }).spec
+      .template.metadata.annotations as Record<string, string>;
+
+  it("rolls Logstash, and only Logstash, when its config changes; both carry the TLS checksum", async () => {
+    const prod = stackFile("prod");
+    const logging = JSON.parse(prod.config[`${PROJECT}:logging`] ?? "{}");
+    const edited = await runStack(
+      "prod",
+      withConfig(prod, {
+        logging: { ...logging, logstash: { ...logging.logstash, archiveFlushMinutes: 7 } },
+      }),
+    );
+    const sums = (run: ProgramRun) =>
+      ["log-pipeline-logstash", "log-pipeline-filebeat"].map(
+        (name) => annotations(run, name)[ChecksumAnnotation.config],
+      );
+    const [logstashBefore, filebeatBefore] = sums(runs.prod);
+    const [logstashAfter, filebeatAfter] = sums(edited);
+    expect(logstashAfter).not.toBe(logstashBefore);
+    expect(filebeatAfter).toBe(filebeatBefore);
+    for (const name of ["log-pipeline-logstash", "log-pipeline-filebeat"])
+      expect(annotations(runs.prod, name)[ChecksumAnnotation.tls]).toMatch(/^[0-9a-f]{64}$/);
+  }, 60_000);
 });
 
 describe.each([
