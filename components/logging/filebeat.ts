@@ -33,7 +33,9 @@ function input(source: LogSource) {
     ...(source.kind === "journald" ? {} : { service: SERVICE }),
   };
   const common = { id: source.name, fields, fields_under_root: true };
-  if (source.kind === "journald") return { type: "journald", ...common, seek: "cursor" };
+  // First start (no cursor yet): from now on, not the node's whole journal.
+  if (source.kind === "journald")
+    return { type: "journald", ...common, seek: "cursor", cursor_seek_fallback: "tail" };
   return {
     type: "filestream",
     ...common,

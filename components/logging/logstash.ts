@@ -31,7 +31,9 @@ export function logstashSettings(config: StackConfig) {
     "path.data": LogstashPath.data,
     "queue.type": "persisted",
     "queue.max_bytes": queueMaxBytes,
-    // Acknowledge to Filebeat only once the event is on disk.
+    // The beats input acknowledges an event once it is written to the queue; checkpointing
+    // every write makes that write survive a crash. It costs throughput (Logstash docs), which
+    // this log volume affords.
     "queue.checkpoint.writes": 1,
     "dead_letter_queue.enable": true,
     "dead_letter_queue.max_bytes": deadLetterMaxBytes,
@@ -178,6 +180,11 @@ export function deadLetterPipeline(config: StackConfig): string {
         `pipeline_id => ${quote(PIPELINE_ID)}`,
         "commit_offsets => true",
       ]),
+    ),
+    // Why OpenSearch refused the event, which json_lines would leave behind with @metadata.
+    ...block(
+      "filter",
+      block("mutate", ['copy => { "[@metadata][dead_letter_queue][reason]" => "dlq_reason" }']),
     ),
     ...block("output", archiveOutput(config, ArchivePrefix.deadLetter, "dead-letter")),
     "",

@@ -32,7 +32,7 @@ export const ConfigMaps = { filebeat: "filebeat-config", logstash: "logstash-con
 /** Filebeat runs as uid 0 (root-owned host logs and journal): exempt from non-root, with why. */
 export const FILEBEAT_EXEMPTIONS = {
   [`${POLICY_EXEMPTION_PREFIX}${PolicyName.containersNonRoot}`]:
-    "reads root-owned host logs (/var/log, the journal); uid 0 with every capability dropped, no escalation, read-only root",
+    "reads root-owned host logs (/var/log, the journal); uid 0 with only DAC_READ_SEARCH, no escalation, read-only root",
 };
 
 const RESTRICTED = {
@@ -50,9 +50,9 @@ export interface PinnedImages {
 }
 
 /**
- * Filebeat reads root-owned host logs and the journal, so it runs as uid 0 but with every
- * capability dropped, no escalation and a read-only root filesystem; its registry lives on
- * a host path so a restart resumes where it stopped.
+ * Filebeat reads root-owned host logs and the journal, so it runs as uid 0 but with only
+ * DAC_READ_SEARCH, no escalation and a read-only root filesystem; its registry lives on a host
+ * path so a restart resumes where it stopped.
  */
 export function filebeatPodSpec(config: StackConfig, image: string) {
   const dirs = sourceHostDirs(config);
@@ -66,7 +66,14 @@ export function filebeatPodSpec(config: StackConfig, image: string) {
         image,
         args: ["-e", "-c", "/etc/filebeat/filebeat.yml", "--path.data", FILEBEAT_DATA],
         env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
-        securityContext: { ...RESTRICTED, runAsUser: 0, runAsNonRoot: false },
+        // Root without capabilities reads only by the owner or "other" bits; nginx's logs are
+        // www-data:adm 0640. DAC_READ_SEARCH lets it read any file, and nothing more.
+        securityContext: {
+          ...RESTRICTED,
+          capabilities: { drop: ["ALL"], add: ["DAC_READ_SEARCH"] },
+          runAsUser: 0,
+          runAsNonRoot: false,
+        },
         resources: {
           requests: { cpu: "100m", memory: "128Mi" },
           limits: { cpu: "500m", memory: "384Mi" },
@@ -103,7 +110,12 @@ function logstashEnv(config: StackConfig) {
     { name: LogstashEnv.password, valueFrom: fromUser("password") },
     { name: LogstashEnv.bucket, value: config.archive.bucketName },
     { name: LogstashEnv.region, value: config.deployment.region },
-    { name: "LS_JAVA_OPTS", value: "-Xms1g -Xmx1g" },
+    // The beats input's direct memory defaults to the heap size: 1g + 1g + metaspace would pass
+    // the 2Gi limit. Heap dumps go to the volume (the root filesystem is read-only).
+    {
+      name: "LS_JAVA_OPTS",
+      value: `-Xms1g -Xmx1g -XX:MaxDirectMemorySize=512m -XX:HeapDumpPath=${LogstashPath.data}`,
+    },
   ];
 }
 
@@ -112,6 +124,9 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
   const probe = { httpGet: { path: "/", port: "api" }, periodSeconds: 15 };
   return {
     serviceAccountName: LOGSTASH,
+    // The image's entrypoint writes logstash.yml for any variable named like a setting (e.g. a
+    // Service's link variables), and that file is read-only here.
+    enableServiceLinks: false,
     terminationGracePeriodSeconds: 120,
     securityContext: {
       runAsNonRoot: true,
@@ -134,8 +149,10 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
           requests: { cpu: "500m", memory: "1536Mi" },
           limits: { cpu: "2", memory: "2Gi" },
         },
+        // Replaying a full persisted queue at start can take minutes: up to 15 before liveness.
+        startupProbe: { ...probe, periodSeconds: 10, failureThreshold: 90 },
         readinessProbe: probe,
-        livenessProbe: { ...probe, initialDelaySeconds: 120 },
+        livenessProbe: probe,
         volumeMounts: [
           {
             name: "settings",
