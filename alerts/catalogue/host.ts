@@ -11,8 +11,8 @@ const NODE = selector(Job.node);
 export const REAL_FS = selector(Job.node, 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs"');
 /** The contract's "increased in 5m"; a kill is an event, not a threshold. */
 const OOM_WINDOW = "5m";
-/** Log events carry the host name; the scrape target adds the exporter's port. */
-const HOST_LOGS = 'host.name:"{{ $labels.instance | reReplaceAll `:[0-9]+$` `` }}"';
+/** Filebeat stamps events with the node's name, which the targets' `node` label carries. */
+const HOST_LOGS = 'host.name:"{{ $labels.node }}"';
 
 function hostCpu(ctx: RuleContext): AlertDefinition {
   const busy = `${RecordName.hostCpu(ctx.t.hostCpuRatio.window)}${NODE}`;

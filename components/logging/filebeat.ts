@@ -16,9 +16,19 @@ export const FILEBEAT_DATA = "/usr/share/filebeat/data";
 /** Host directories the DaemonSet mounts read-only, so the inputs' paths resolve in the pod. */
 export const JOURNAL_DIRS = ["/var/log/journal", "/run/log/journal"] as const;
 
-/** Fields Filebeat's processors add to every event (beats docs: add_host_metadata, add_kubernetes_metadata). */
+/**
+ * Container logs, where the kubelet keeps them: /var/log/containers/<pod>_<namespace>_<container>-<id>.log
+ * are links into /var/log/pods, so both are mounted.
+ */
+export const CONTAINER_LOG_DIRS = ["/var/log/containers", "/var/log/pods"] as const;
+
+/**
+ * Fields Filebeat's processors add (beats docs). add_fields sets host.name to the node's name,
+ * which is what the host alerts' `node` label holds; add_host_metadata would name the pod.
+ * add_kubernetes_metadata fills kubernetes.* only for container logs (it matches their path).
+ */
 export const PROCESSOR_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  add_host_metadata: ["host.name"],
+  add_fields: ["host.name"],
   add_kubernetes_metadata: [
     "kubernetes.namespace",
     "kubernetes.pod.name",
@@ -44,13 +54,28 @@ function input(source: LogSource) {
   };
 }
 
+/** The monitoring namespace's pods (Prometheus, Alertmanager, the automation service). */
+function monitoringPodsInput(config: StackConfig) {
+  return {
+    type: "filestream",
+    id: "monitoring-pods",
+    fields: { log_kind: "container", log_source: "monitoring-pods" },
+    fields_under_root: true,
+    paths: [`${CONTAINER_LOG_DIRS[0]}/*_${config.cluster.namespace}_*.log`],
+    parsers: [{ container: {} }],
+    prospector: { scanner: { check_interval: "10s", symlinks: true } },
+  };
+}
+
 /** Directories the inputs read, deduplicated: the DaemonSet mounts each from the host. */
 export function sourceHostDirs(config: StackConfig): string[] {
   const dirs = config.logging.sources.flatMap((s) =>
     s.paths.map((p) => p.slice(0, p.lastIndexOf("/")) || "/"),
   );
   const journald = config.logging.sources.some((s) => s.kind === "journald");
-  const all = [...new Set([...dirs, ...(journald ? JOURNAL_DIRS : [])])].sort();
+  const all = [
+    ...new Set([...dirs, ...CONTAINER_LOG_DIRS, ...(journald ? JOURNAL_DIRS : [])]),
+  ].sort();
   // A directory already under another mounted one needs no mount of its own.
   return all.filter((d) => !all.some((other) => other !== d && d.startsWith(`${other}/`)));
 }
@@ -58,9 +83,9 @@ export function sourceHostDirs(config: StackConfig): string[] {
 export function filebeatConfig(config: StackConfig) {
   return {
     name: NODE_NAME,
-    "filebeat.inputs": config.logging.sources.map(input),
+    "filebeat.inputs": [...config.logging.sources.map(input), monitoringPodsInput(config)],
     processors: [
-      { add_host_metadata: { netinfo: { enabled: false } } },
+      { add_fields: { target: "host", fields: { name: NODE_NAME } } },
       { add_kubernetes_metadata: { host: NODE_NAME, in_cluster: true } },
     ],
     "output.logstash": {

@@ -143,13 +143,19 @@ function filledFields(): Set<string> {
     (m) => m[1] ?? m[2],
   );
   const filebeat = yaml.load(artifacts[LoggingArtifact.filebeat]) as {
-    "filebeat.inputs": { fields: Record<string, string> }[];
+    "filebeat.inputs": { fields: Record<string, string>; paths?: string[] }[];
     processors: Record<string, unknown>[];
   };
-  const inputFields = filebeat["filebeat.inputs"].flatMap((i) => Object.keys(i.fields));
-  const processorFields = filebeat.processors.flatMap(
-    (p) => PROCESSOR_FIELDS[Object.keys(p)[0]] ?? [],
+  const inputs = filebeat["filebeat.inputs"];
+  const inputFields = inputs.flatMap((i) => Object.keys(i.fields));
+  // add_kubernetes_metadata matches events by their container log path, and only those.
+  const readsContainers = inputs.some((i) =>
+    (i.paths ?? []).some((p) => p.startsWith("/var/log/containers/")),
   );
+  const processorFields = filebeat.processors
+    .map((p) => Object.keys(p)[0])
+    .filter((name) => name !== "add_kubernetes_metadata" || readsContainers)
+    .flatMap((name) => PROCESSOR_FIELDS[name] ?? []);
   return new Set([
     ...grokFields,
     ...setByFilters,

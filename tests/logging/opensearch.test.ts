@@ -10,7 +10,7 @@ import {
 } from "../../components/logging/cluster";
 import { OPENSEARCH_CONFIG_DIR } from "../../components/logging/cluster-pods";
 import { jsonExporterConfig } from "../../components/logging/exporter";
-import { filebeatConfig } from "../../components/logging/filebeat";
+import { filebeatConfig, sourceHostDirs } from "../../components/logging/filebeat";
 import { logstashSettings } from "../../components/logging/logstash";
 import { networkPolicies } from "../../components/logging/network";
 import { indexTemplate, ismPolicy, snapshotPolicy } from "../../components/logging/opensearch";
@@ -222,7 +222,21 @@ describe("Logstash and Filebeat settings", () => {
     expect(inputs.map((i) => [i.type, i.id, i.fields.log_kind])).toEqual([
       ["filestream", "app", "gunicorn-access"],
       ["journald", "journal", "journald"],
+      ["filestream", "monitoring-pods", "container"],
     ]);
+  });
+
+  it("read the monitoring namespace's container logs, which the platform alerts link to", () => {
+    const base = configOf("prod");
+    const config = { ...base, cluster: { ...base.cluster, namespace: "observability" } };
+    const pods = filebeatConfig(config)["filebeat.inputs"].find((i) => i.id === "monitoring-pods");
+    expect((pods as { paths?: string[] }).paths).toEqual([
+      "/var/log/containers/*_observability_*.log",
+    ]);
+    // The links resolve into /var/log/pods: both directories are mounted.
+    expect(sourceHostDirs(config)).toEqual(
+      expect.arrayContaining(["/var/log/containers", "/var/log/pods"]),
+    );
   });
 
   it.each([
