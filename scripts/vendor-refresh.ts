@@ -140,6 +140,14 @@ export const SOURCES: readonly Source[] = [
   },
   ...LOGSTASH_PLUGINS,
   {
+    repo: "opensearch-project/security",
+    ref: "1a875f59eb20ebee46986fbd4fb34f82f10471d8",
+    files: {
+      "opensearch-security/static_action_groups.yml":
+        "src/main/resources/static_config/static_action_groups.yml",
+    },
+  },
+  {
     repo: "pulumi/actions",
     ref: "v7.0.0",
     files: { "pulumi-actions-v7/action.yml": "action.yml" },

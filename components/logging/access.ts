@@ -28,7 +28,28 @@ const globalTenant = (action: string) => [
   { tenant_patterns: ["global_tenant"], allowed_actions: [action] },
 ];
 
-const READ_ACTIONS = ["read", "indices:admin/mappings/get", "indices:admin/resolve/index"];
+/**
+ * cluster_composite_ops_ro without indices:data/read/scroll, and index reads without the
+ * "read" group (indices:data/read*, which holds point-in-time): scroll and PIT are what
+ * operations.stream adds.
+ */
+const READ_CLUSTER_ACTIONS = [
+  "indices:admin/aliases/exists*",
+  "indices:admin/aliases/get*",
+  "indices:admin/resolve/index",
+  "indices:data/read/mget*",
+  "indices:data/read/msearch*",
+  "indices:data/read/mtv*",
+];
+const READ_ACTIONS = [
+  "indices:admin/mappings/get",
+  "indices:admin/resolve/index",
+  "indices:data/read/field_caps*",
+  "indices:data/read/get*",
+  "indices:data/read/mget*",
+  "indices:data/read/msearch*",
+  "indices:data/read/search*",
+];
 /** Scroll and point-in-time searches stream a result set page by page (on-call). */
 const STREAM_ACTIONS = [
   ...READ_ACTIONS,
@@ -42,12 +63,12 @@ const STREAM_ACTIONS = [
 export function roles(): Record<string, RoleDefinition> {
   return {
     [OpenSearchRole.read]: {
-      cluster_permissions: ["cluster_composite_ops_ro"],
+      cluster_permissions: READ_CLUSTER_ACTIONS,
       index_permissions: onLogs(READ_ACTIONS),
       tenant_permissions: globalTenant("kibana_all_read"),
     },
     [OpenSearchRole.stream]: {
-      cluster_permissions: ["cluster_composite_ops_ro", "indices:data/read/scroll*"],
+      cluster_permissions: [...READ_CLUSTER_ACTIONS, "indices:data/read/scroll*"],
       index_permissions: onLogs(STREAM_ACTIONS),
       tenant_permissions: globalTenant("kibana_all_read"),
     },

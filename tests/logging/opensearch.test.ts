@@ -188,11 +188,42 @@ describe("roles and role mappings from the RBAC teams", () => {
     expect(JSON.stringify(m)).not.toContain("leaders");
   });
 
-  it("let streaming roles scroll, and read roles not", () => {
-    const r = roles();
-    const actions = (role: string) => r[role].index_permissions.flatMap((p) => p.allowed_actions);
-    expect(actions("operations.stream")).toContain("indices:data/read/scroll");
-    expect(actions("operations.read")).not.toContain("indices:data/read/scroll");
+  // The security plugin's own action groups (vendored), expanded as it does, globs included.
+  const groups = yaml.load(
+    readFileSync(join(VENDOR_DIR, "opensearch-security/static_action_groups.yml"), "utf8"),
+  ) as Record<string, { allowed_actions?: string[] }>;
+  const expand = (actions: string[]): string[] =>
+    actions.flatMap((a) => (groups[a]?.allowed_actions ? expand(groups[a].allowed_actions) : [a]));
+  const glob = (pattern: string) =>
+    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\/]/g, "\\$&").replace(/\*/g, ".*")}$`);
+  const grants = (role: string, action: string) => {
+    const r = roles()[role];
+    const all = [
+      ...r.cluster_permissions,
+      ...r.index_permissions.flatMap((p) => p.allowed_actions),
+    ];
+    return expand(all).some((pattern) => glob(pattern).test(action));
+  };
+  const STREAMING = [
+    "indices:data/read/scroll",
+    "indices:data/read/scroll/clear",
+    "indices:data/read/point_in_time/create",
+  ];
+
+  it("let streaming roles scroll and hold points in time, and read roles not", () => {
+    for (const action of STREAMING) {
+      expect([action, grants("operations.stream", action)]).toEqual([action, true]);
+      expect([action, grants("operations.read", action)]).toEqual([action, false]);
+    }
+    for (const action of ["indices:data/read/search", "indices:data/read/msearch"])
+      expect([action, grants("operations.read", action)]).toEqual([action, true]);
+  });
+
+  it("expand action groups as the plugin does (the check can fail)", () => {
+    expect(expand(["cluster_composite_ops_ro"])).toContain("indices:data/read/scroll");
+    expect(
+      expand(["crud"]).some((p) => glob(p).test("indices:data/read/point_in_time/create")),
+    ).toBe(true);
   });
 });
 
