@@ -48,6 +48,7 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
       config,
       adminPassword: secrets.opensearchAdminPassword ?? "",
       grafanaPassword: secrets.opensearchGrafanaPassword,
+      oidcClientSecret: secrets.opensearchOidcClientSecret,
       snapshotRoleArn: archive.writerRoleArns.snapshots ?? "",
       dependsOn: [freeze.ready],
     },

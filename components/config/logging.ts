@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, positiveInt, quantity, text } from "./primitives";
+import { dnsLabel, positiveInt, quantity, text, url } from "./primitives";
 
 /** The log pipeline (guide 1.2): sources, tiers, cluster shape, images. Pure: no Pulumi here. */
 
@@ -47,6 +47,21 @@ const logSource = z
       });
   });
 
+/**
+ * How people sign in to OpenSearch Dashboards: the organisation's OpenID Connect provider.
+ * The token's rolesClaim must carry the team names, which the role mappings use as backend
+ * roles. The client secret is the opensearchOidcClientSecret secret.
+ */
+const ssoSchema = z.strictObject({
+  discoveryUrl: url.refine((u) => u.endsWith("/.well-known/openid-configuration"), {
+    message: "expected the provider's …/.well-known/openid-configuration URL",
+  }),
+  clientId: text,
+  rolesClaim: text.default("groups"),
+  subjectClaim: text.default("email"),
+  scope: text.default("openid profile email"),
+});
+
 const opensearchSchema = z
   .strictObject({
     /** OpenSearch and Dashboards version the operator deploys. */
@@ -66,6 +81,7 @@ const opensearchSchema = z
     /** Daily snapshots to the archive bucket, kept for logging.retention.archiveDays. */
     snapshotCron: text.default("0 2 * * *"),
     dashboardsReplicas: positiveInt.default(2),
+    sso: ssoSchema.optional(),
   })
   .prefault({});
 

@@ -71,6 +71,7 @@ function rawSecretNeeds(raw: Record<string, unknown>): SecretNeeds {
     opensearchDatasourceAuth: Boolean(
       pick("dashboards", "datasources", "opensearch", "basicAuthUser"),
     ),
+    opensearchSso: Boolean(pick("logging", "opensearch", "sso")),
   };
 }
 

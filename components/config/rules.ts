@@ -23,6 +23,11 @@ function deployedStackRules(config: StackConfig): string[] {
       `cluster.name: required for a ${environment} stack; the EKS cluster whose access entries map the team roles to their Kubernetes groups`,
     );
   }
+  if (!config.logging.opensearch.sso) {
+    problems.push(
+      `logging.opensearch.sso: required for a ${environment} stack; without it nobody can sign in to OpenSearch Dashboards and the alerts' log links lead nowhere`,
+    );
+  }
   if (!config.identity.provider) {
     problems.push(
       `identity.provider: required for a ${environment} stack; the SAML or OIDC provider in IAM whose users assume the team roles`,

@@ -16,6 +16,7 @@ export const SECRET_KEYS = [
   "deployWebhookToken",
   "pagerdutyWebhookSecret",
   "opensearchGrafanaPassword",
+  "opensearchOidcClientSecret",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -34,6 +35,8 @@ export const SECRET_PURPOSE: Record<SecretKey, string> = {
     "signing secret of the PagerDuty v3 webhook subscription that posts incidents as annotations",
   opensearchGrafanaPassword:
     "password of dashboards.datasources.opensearch.basicAuthUser, the OpenSearch user Grafana reads logs as",
+  opensearchOidcClientSecret:
+    "client secret of logging.opensearch.sso.clientId, with which OpenSearch Dashboards signs people in",
 };
 
 export interface SecretPresence {
@@ -48,6 +51,7 @@ export interface SecretNeeds {
   readonly environment: string | undefined;
   readonly smtpAuth: boolean;
   readonly opensearchDatasourceAuth: boolean;
+  readonly opensearchSso: boolean;
 }
 
 export function secretNeeds(config: StackConfig): SecretNeeds {
@@ -55,6 +59,7 @@ export function secretNeeds(config: StackConfig): SecretNeeds {
     environment: config.deployment.environment,
     smtpAuth: Boolean(config.alerting.email.authUsername),
     opensearchDatasourceAuth: Boolean(config.dashboards.datasources.opensearch.basicAuthUser),
+    opensearchSso: Boolean(config.logging.opensearch.sso),
   };
 }
 
@@ -68,6 +73,7 @@ export function requiredSecrets(needs: SecretNeeds): SecretKey[] {
   ];
   if (needs.smtpAuth) required.push("smtpPassword");
   if (needs.opensearchDatasourceAuth) required.push("opensearchGrafanaPassword");
+  if (needs.opensearchSso) required.push("opensearchOidcClientSecret");
   if (needs.environment !== "local")
     required.push(
       "grafanaAuth",

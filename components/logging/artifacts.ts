@@ -11,6 +11,7 @@ import {
 } from "./logstash";
 import { LoggingArtifact } from "./names";
 import { indexTemplate, ismPolicy, snapshotPolicy } from "./opensearch";
+import { securityConfigYaml } from "./sso";
 
 /** Every file of `logging/` (DESIGN.md), rendered from the typed config. */
 export function loggingArtifacts(config: StackConfig): Record<string, string> {
@@ -26,5 +27,6 @@ export function loggingArtifacts(config: StackConfig): Record<string, string> {
     [LoggingArtifact.snapshotPolicy]: toSortedJson(snapshotPolicy(config)),
     [LoggingArtifact.roles]: toSortedJson(roles()),
     [LoggingArtifact.roleMappings]: toSortedJson(roleMappings(config)),
+    [LoggingArtifact.securityConfig]: securityConfigYaml(config),
   };
 }

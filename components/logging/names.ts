@@ -59,6 +59,7 @@ export const LoggingArtifact = {
   snapshotPolicy: `${ArtifactPath.logging}/opensearch/snapshot-policy.json`,
   roles: `${ArtifactPath.logging}/opensearch/roles.json`,
   roleMappings: `${ArtifactPath.logging}/opensearch/role-mappings.json`,
+  securityConfig: `${ArtifactPath.logging}/opensearch/security-config.yml`,
 } as const;
 
 export const SERVICE = SERVICE_LABEL;

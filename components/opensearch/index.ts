@@ -21,6 +21,7 @@ import {
 import { clusterImageTags } from "../logging/cluster-pods";
 import { PipelineUser } from "../logging/names";
 import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
+import { OIDC_SECRET_KEY, securityConfigFiles } from "../logging/sso";
 import { Secrets } from "../logging/workloads";
 import { programCa } from "../logging-tls/ca";
 
@@ -28,6 +29,8 @@ export interface LogSearchClusterArgs {
   readonly config: StackConfig;
   /** The admin password (opensearchAdminPassword); stays a Pulumi secret. */
   readonly adminPassword: pulumi.Input<string>;
+  /** Client secret of Dashboards' OpenID sign-in (opensearchOidcClientSecret), with sso. */
+  readonly oidcClientSecret?: pulumi.Input<string>;
   /** Password of Grafana's logs datasource user (opensearchGrafanaPassword), when it has one. */
   readonly grafanaPassword?: pulumi.Input<string>;
   /** IRSA role repository-s3 writes snapshots with. */
@@ -102,6 +105,7 @@ export class LogSearchCluster extends pulumi.ComponentResource {
       },
       child,
     );
+    const signIn = this.declareSignIn(name, args, child);
     const snapshots = new k8s.core.v1.ServiceAccount(
       `${name}-snapshot-account`,
       {
@@ -155,7 +159,7 @@ export class LogSearchCluster extends pulumi.ComponentResource {
     const cluster = custom(
       "cluster",
       this.clusterWithPinnedImages(config),
-      [operator, admin, dashboardsServer, snapshots],
+      [operator, admin, dashboardsServer, ...signIn, snapshots],
       true,
     );
     const after = [cluster];
@@ -168,6 +172,33 @@ export class LogSearchCluster extends pulumi.ComponentResource {
     custom("snapshot-policy", opensearchSnapshotPolicy(config), after);
     this.declarePolicyJob(name, config, cluster);
     this.registerOutputs({});
+  }
+
+  /** config.yml (who may sign in, and how) and Dashboards' OpenID client secret. */
+  private declareSignIn(
+    name: string,
+    args: LogSearchClusterArgs,
+    child: pulumi.CustomResourceOptions,
+  ): k8s.core.v1.Secret[] {
+    const namespace = args.config.logging.namespace;
+    const secret = (role: string, secretName: string, data: Record<string, pulumi.Input<string>>) =>
+      new k8s.core.v1.Secret(
+        `${name}-${role}`,
+        { metadata: { name: secretName, namespace }, stringData: data },
+        child,
+      );
+    const config = secret(
+      "security-config",
+      ClusterSecrets.securityConfig,
+      securityConfigFiles(args.config),
+    );
+    if (!args.config.logging.opensearch.sso || !args.oidcClientSecret) return [config];
+    return [
+      config,
+      secret("dashboards-oidc", ClusterSecrets.dashboardsOidc, {
+        [OIDC_SECRET_KEY]: pulumi.secret(args.oidcClientSecret),
+      }),
+    ];
   }
 
   /** The cluster with OpenSearch and Dashboards by digest (the operator would pull tags). */

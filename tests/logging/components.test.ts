@@ -112,13 +112,37 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
     const secretName = (resource: string) =>
       (named(run(), resource).inputs as { metadata: { name: string } }).metadata.name;
     const { config } = cluster.spec.security;
-    // Users and roles are CRDs: a custom security config would overwrite them (operator docs).
-    expect(Object.keys(config)).toEqual(["adminCredentialsSecret"]);
+    expect(Object.keys(config).sort()).toEqual(["adminCredentialsSecret", "securityConfigSecret"]);
     expect(config.adminCredentialsSecret.name).toBe(secretName("log-search-admin"));
+    expect(config.securityConfigSecret.name).toBe(secretName("log-search-security-config"));
+
     expect(cluster.spec.dashboards.opensearchCredentialsSecret.name).toBe(
       secretName("log-search-dashboards-secret"),
     );
     expect(secretName("log-search-dashboards-secret")).not.toBe(secretName("log-search-admin"));
+  });
+
+  it("lets Dashboards sign people in with the SSO, its client secret only in a Secret", () => {
+    const dashboards = (
+      named(run(), "log-search-cluster").inputs as {
+        spec: {
+          dashboards: {
+            additionalConfig: Record<string, string>;
+            env: { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }[];
+          };
+        };
+      }
+    ).spec.dashboards;
+    const variable = /^\$\{(\w+)\}$/.exec(
+      dashboards.additionalConfig["opensearch_security.openid.client_secret"],
+    )?.[1];
+    const env = dashboards.env.find((e) => e.name === variable);
+    const oidc = named(run(), "log-search-dashboards-oidc").inputs as {
+      metadata: { name: string };
+      stringData: unknown;
+    };
+    expect(env?.valueFrom.secretKeyRef.name).toBe(oidc.metadata.name);
+    expect(oidc.stringData).toBe("[secret]");
   });
 
   it("lets teams that read the archive decrypt it with the archive key", () => {

@@ -1,0 +1,65 @@
+import yaml from "js-yaml";
+import {
+  dashboardsSignIn,
+  securityConfig,
+  securityConfigFiles,
+  securityConfigYaml,
+} from "../../components/logging/sso";
+import { configOf, problemsOf } from "./support";
+
+const SSO = {
+  discoveryUrl: "https://id.example.com/.well-known/openid-configuration",
+  clientId: "dashboards",
+  rolesClaim: "teams",
+  subjectClaim: "preferred_username",
+};
+
+describe("signing in to OpenSearch", () => {
+  const config = configOf("prod", { logging: { opensearch: { sso: SSO } } });
+
+  it("tries the program users' basic auth first, then the SSO's tokens with the team claim", () => {
+    const { authc } = securityConfig(config).config.dynamic as {
+      authc: Record<string, { order: number; http_authenticator: Record<string, unknown> }>;
+    };
+    const domains = Object.entries(authc).sort((a, b) => a[1].order - b[1].order);
+    expect(domains.map(([name]) => name)).toEqual([
+      "basic_internal_auth_domain",
+      "openid_auth_domain",
+    ]);
+    // A challenge from basic auth would stop a browser before the SSO.
+    expect(authc.basic_internal_auth_domain.http_authenticator.challenge).toBe(false);
+    expect(authc.openid_auth_domain.http_authenticator.config).toEqual({
+      openid_connect_url: SSO.discoveryUrl,
+      roles_key: "teams",
+      subject_key: "preferred_username",
+    });
+    expect(yaml.load(securityConfigYaml(config))).toEqual(securityConfig(config));
+  });
+
+  it("hands the operator config.yml alone, never the files the user and role resources own", () => {
+    // The operator's update Job applies every file of the secret: internal_users.yml,
+    // roles.yml or roles_mapping.yml here would overwrite what the resources created.
+    expect(Object.keys(securityConfigFiles(config))).toEqual(["config.yml"]);
+  });
+
+  it("gives Dashboards the SSO and its own public URL to return to, the secret as a variable", () => {
+    const signIn = dashboardsSignIn(config);
+    expect(signIn).toMatchObject({
+      "opensearch_security.auth.type": '["basicauth","openid"]',
+      "opensearch_security.openid.connect_url": SSO.discoveryUrl,
+      "opensearch_security.openid.client_id": "dashboards",
+      "opensearch_security.openid.base_redirect_url": config.links.opensearchDashboardsUrl,
+    });
+    expect(signIn["opensearch_security.openid.client_secret"]).toMatch(/^\$\{\w+\}$/);
+  });
+
+  it("is required where people read logs, and checks the discovery URL", () => {
+    expect(
+      problemsOf("prod", {
+        logging: { opensearch: { sso: { ...SSO, discoveryUrl: "https://id.example.com/" } } },
+      }),
+    ).toEqual([
+      'logging.opensearch.sso.discoveryUrl ("https://id.example.com/"): expected the provider\'s …/.well-known/openid-configuration URL',
+    ]);
+  });
+});
