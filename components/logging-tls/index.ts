@@ -4,7 +4,6 @@ import * as tls from "@pulumi/tls";
 import type { StackConfig } from "../config";
 import { LOGSTASH, logstashHost, TlsFile } from "../logging/names";
 import { FILEBEAT, labelsOf, Secrets } from "../logging/workloads";
-import { programCa } from "./ca";
 
 export interface PipelineCertificatesArgs {
   readonly config: StackConfig;
@@ -98,4 +97,29 @@ export class PipelineCertificates extends pulumi.ComponentResource {
       certificatesPem: pulumi.all([ca.certPem, server.cert, client.cert]).apply((p) => p.join("")),
     };
   }
+}
+
+/**
+ * A CA certificate the program keeps (its key is a Pulumi secret in the state): five years,
+ * re-issued by `pulumi up` in its last 90 days. The log pipeline and the OpenSearch HTTP layer
+ * each have one.
+ */
+export function programCa(
+  name: string,
+  privateKeyPem: pulumi.Input<string>,
+  commonName: string,
+  opts: pulumi.CustomResourceOptions,
+): tls.SelfSignedCert {
+  return new tls.SelfSignedCert(
+    name,
+    {
+      privateKeyPem,
+      isCaCertificate: true,
+      validityPeriodHours: 5 * 365 * 24,
+      earlyRenewalHours: 90 * 24,
+      allowedUses: ["cert_signing", "crl_signing"],
+      subject: { commonName, organization: "DEIA" },
+    },
+    opts,
+  );
 }

@@ -23,7 +23,7 @@ import { PipelineUser } from "../logging/names";
 import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
 import { OIDC_SECRET_KEY, securityConfigFiles } from "../logging/sso";
 import { Secrets } from "../logging/workloads";
-import { programCa } from "../logging-tls/ca";
+import { programCa } from "../logging-tls";
 
 export interface LogSearchClusterArgs {
   readonly config: StackConfig;
