@@ -11,7 +11,13 @@ import {
 } from "./cluster-pods";
 import { OPENSEARCH_CLUSTER, OPENSEARCH_HTTP_PORT, PipelineUser } from "./names";
 import { indexTemplate, snapshotPolicy, snapshotRepository } from "./opensearch";
-import { dashboardsSignIn, OIDC_SECRET_ENV, OIDC_SECRET_KEY } from "./sso";
+import {
+  COOKIE_SECRET_ENV,
+  COOKIE_SECRET_KEY,
+  dashboardsSignIn,
+  OIDC_SECRET_ENV,
+  OIDC_SECRET_KEY,
+} from "./sso";
 
 /**
  * The opensearch.org/v1 custom resources of the log cluster (operator 3.0.4, CRDs vendored):
@@ -157,10 +163,16 @@ export function opensearchRoleBindings(config: StackConfig): CustomResource[] {
 /** Dashboards' OpenID sign-in; the client secret reaches its config only as a variable. */
 function dashboardsSsoSpec(config: StackConfig) {
   if (!config.logging.opensearch.sso) return {};
-  const secret = { name: ClusterSecrets.dashboardsOidc, key: OIDC_SECRET_KEY };
+  const fromSecret = (name: string, key: string) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: ClusterSecrets.dashboardsOidc, key } },
+  });
   return {
     additionalConfig: dashboardsSignIn(config),
-    env: [{ name: OIDC_SECRET_ENV, valueFrom: { secretKeyRef: secret } }],
+    env: [
+      fromSecret(OIDC_SECRET_ENV, OIDC_SECRET_KEY),
+      fromSecret(COOKIE_SECRET_ENV, COOKIE_SECRET_KEY),
+    ],
   };
 }
 

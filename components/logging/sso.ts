@@ -6,15 +6,26 @@ import type { StackConfig } from "../config/schema";
  * the internal user database, people through the organisation's OpenID Connect provider, whose
  * roles claim carries their team names (the role mappings' backend roles).
  *
- * Only config.yml is rendered. The operator's update Job applies just the files its secret
- * holds, and users, roles and mappings are operator resources that another file would
- * overwrite (docs/logging.md).
+ * Only config.yml is rendered: the operator's update Job applies just the files its secret
+ * holds, and roles and mappings are operator resources that roles.yml or roles_mapping.yml
+ * would overwrite. The operator adds its own internal_users.yml, so every run of that Job
+ * (a config.yml or password change) drops the resource-created users until the operator
+ * re-creates them, within 30 s (docs/logging.md).
  */
 
 export const SECURITY_CONFIG_FILE = "config.yml";
 /** The Dashboards pod's variable for the client secret; the YAML names it, never the value. */
 export const OIDC_SECRET_ENV = "OPENID_CLIENT_SECRET";
 export const OIDC_SECRET_KEY = "client_secret";
+/** The key (a random Pulumi secret) Dashboards encrypts its session cookies with. */
+export const COOKIE_SECRET_ENV = "OPENSEARCH_COOKIE_PASSWORD";
+export const COOKIE_SECRET_KEY = "cookie_password";
+const DISCOVERY_PATH = "/.well-known/openid-configuration";
+
+/** OpenID Connect Discovery: the document lives at the issuer's URL plus DISCOVERY_PATH. */
+export function issuerOf(discoveryUrl: string): string {
+  return discoveryUrl.slice(0, -DISCOVERY_PATH.length);
+}
 
 export function securityConfig(config: StackConfig) {
   const sso = config.logging.opensearch.sso;
@@ -35,8 +46,12 @@ export function securityConfig(config: StackConfig) {
     http_authenticator: {
       type: "openid",
       challenge: false,
+      // Only tokens issued to this client by this provider: others the provider signs for
+      // other applications must not open the logs.
       config: {
         openid_connect_url: sso.discoveryUrl,
+        required_audience: sso.clientId,
+        required_issuer: issuerOf(sso.discoveryUrl),
         roles_key: sso.rolesClaim,
         subject_key: sso.subjectClaim,
       },
@@ -78,5 +93,7 @@ export function dashboardsSignIn(config: StackConfig): Record<string, string> {
     "opensearch_security.openid.scope": sso.scope,
     "opensearch_security.openid.base_redirect_url": config.links.opensearchDashboardsUrl,
     "opensearch_security.cookie.secure": "true",
+    // The default cookie password is public, and the cookies carry basic-auth credentials.
+    "opensearch_security.cookie.password": `\${${COOKIE_SECRET_ENV}}`,
   };
 }

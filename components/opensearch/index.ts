@@ -21,7 +21,7 @@ import {
 import { clusterImageTags } from "../logging/cluster-pods";
 import { PipelineUser } from "../logging/names";
 import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
-import { OIDC_SECRET_KEY, securityConfigFiles } from "../logging/sso";
+import { COOKIE_SECRET_KEY, OIDC_SECRET_KEY, securityConfigFiles } from "../logging/sso";
 import { Secrets } from "../logging/workloads";
 import { programCa } from "../logging-tls";
 
@@ -192,11 +192,19 @@ export class LogSearchCluster extends pulumi.ComponentResource {
       ClusterSecrets.securityConfig,
       securityConfigFiles(args.config),
     );
-    if (!args.config.logging.opensearch.sso || !args.oidcClientSecret) return [config];
+    if (!args.config.logging.opensearch.sso) return [config];
+    if (!args.oidcClientSecret)
+      throw new Error("opensearchOidcClientSecret: required with logging.opensearch.sso");
+    const cookie = new random.RandomPassword(
+      `${name}-dashboards-cookie`,
+      { length: 48, special: false },
+      child,
+    );
     return [
       config,
       secret("dashboards-oidc", ClusterSecrets.dashboardsOidc, {
         [OIDC_SECRET_KEY]: pulumi.secret(args.oidcClientSecret),
+        [COOKIE_SECRET_KEY]: pulumi.secret(cookie.result),
       }),
     ];
   }

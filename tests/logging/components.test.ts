@@ -133,15 +133,16 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
         };
       }
     ).spec.dashboards;
-    const variable = /^\$\{(\w+)\}$/.exec(
-      dashboards.additionalConfig["opensearch_security.openid.client_secret"],
-    )?.[1];
-    const env = dashboards.env.find((e) => e.name === variable);
     const oidc = named(run(), "log-search-dashboards-oidc").inputs as {
       metadata: { name: string };
       stringData: unknown;
     };
-    expect(env?.valueFrom.secretKeyRef.name).toBe(oidc.metadata.name);
+    for (const key of ["openid.client_secret", "cookie.password"]) {
+      const setting = dashboards.additionalConfig[`opensearch_security.${key}`];
+      const variable = /^\$\{(\w+)\}$/.exec(setting)?.[1];
+      const env = dashboards.env.find((e) => e.name === variable);
+      expect([key, env?.valueFrom.secretKeyRef.name]).toEqual([key, oidc.metadata.name]);
+    }
     expect(oidc.stringData).toBe("[secret]");
   });
 

@@ -30,6 +30,9 @@ describe("signing in to OpenSearch", () => {
     expect(authc.basic_internal_auth_domain.http_authenticator.challenge).toBe(false);
     expect(authc.openid_auth_domain.http_authenticator.config).toEqual({
       openid_connect_url: SSO.discoveryUrl,
+      // Tokens the provider issued to other clients are refused.
+      required_audience: "dashboards",
+      required_issuer: "https://id.example.com",
       roles_key: "teams",
       subject_key: "preferred_username",
     });
@@ -50,7 +53,8 @@ describe("signing in to OpenSearch", () => {
       "opensearch_security.openid.client_id": "dashboards",
       "opensearch_security.openid.base_redirect_url": config.links.opensearchDashboardsUrl,
     });
-    expect(signIn["opensearch_security.openid.client_secret"]).toMatch(/^\$\{\w+\}$/);
+    for (const key of ["openid.client_secret", "cookie.password"])
+      expect(signIn[`opensearch_security.${key}`]).toMatch(/^\$\{\w+\}$/);
   });
 
   it("is required where people read logs, and checks the discovery URL", () => {
