@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { archiveLifecycle } from "../../components/archive/lifecycle";
-import { roleMappings, roles } from "../../components/logging/access";
 import {
   opensearchCluster,
   opensearchSnapshotPolicy,
@@ -160,70 +159,6 @@ describe("snapshots and the archive lifecycle", () => {
     ).toEqual([
       "logging.retention.archiveDays (80): must cover the searchable life of an index, hotDays + warmDays (90)",
     ]);
-  });
-});
-
-describe("roles and role mappings from the RBAC teams", () => {
-  const team = (name: string, opensearch: string) => ({
-    name,
-    members: [`${name}@deia.example.com`],
-    grafana: "viewer",
-    opensearch,
-    kubernetes: "none",
-    aws: "none",
-  });
-  const mapped = (levels: [string, string][]) =>
-    roleMappings(configOf("prod", { rbac: { teams: levels.map(([n, l]) => team(n, l)) } }));
-
-  it("give every team with access operations.read at least, and streaming to stream teams", () => {
-    const m = mapped([
-      ["readers", "read"],
-      ["oncall", "stream"],
-      ["sre", "admin"],
-      ["leaders", "none"],
-    ]);
-    expect(m["operations.read"].backend_roles).toEqual(["oncall", "readers", "sre"]);
-    expect(m["operations.stream"].backend_roles).toEqual(["oncall", "sre"]);
-    expect(m.all_access.backend_roles).toEqual(["sre"]);
-    expect(JSON.stringify(m)).not.toContain("leaders");
-  });
-
-  // The security plugin's own action groups (vendored), expanded as it does, globs included.
-  const groups = yaml.load(
-    readFileSync(join(VENDOR_DIR, "opensearch-security/static_action_groups.yml"), "utf8"),
-  ) as Record<string, { allowed_actions?: string[] }>;
-  const expand = (actions: string[]): string[] =>
-    actions.flatMap((a) => (groups[a]?.allowed_actions ? expand(groups[a].allowed_actions) : [a]));
-  const glob = (pattern: string) =>
-    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\/]/g, "\\$&").replace(/\*/g, ".*")}$`);
-  const grants = (role: string, action: string) => {
-    const r = roles()[role];
-    const all = [
-      ...r.cluster_permissions,
-      ...r.index_permissions.flatMap((p) => p.allowed_actions),
-    ];
-    return expand(all).some((pattern) => glob(pattern).test(action));
-  };
-  const STREAMING = [
-    "indices:data/read/scroll",
-    "indices:data/read/scroll/clear",
-    "indices:data/read/point_in_time/create",
-  ];
-
-  it("let streaming roles scroll and hold points in time, and read roles not", () => {
-    for (const action of STREAMING) {
-      expect([action, grants("operations.stream", action)]).toEqual([action, true]);
-      expect([action, grants("operations.read", action)]).toEqual([action, false]);
-    }
-    for (const action of ["indices:data/read/search", "indices:data/read/msearch"])
-      expect([action, grants("operations.read", action)]).toEqual([action, true]);
-  });
-
-  it("expand action groups as the plugin does (the check can fail)", () => {
-    expect(expand(["cluster_composite_ops_ro"])).toContain("indices:data/read/scroll");
-    expect(
-      expand(["crud"]).some((p) => glob(p).test("indices:data/read/point_in_time/create")),
-    ).toBe(true);
   });
 });
 
