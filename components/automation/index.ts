@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { filesChecksum } from "../../lib/checksum";
 import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import type { StackConfig } from "../config";
 import { podDisruptionBudget } from "../hardening/disruption-budget";
@@ -13,7 +14,6 @@ import {
 import {
   ANNOTATION_KEYS,
   automationContainer,
-  codeChecksum,
   LABELS,
   LOG_ROTATION_CRONJOB,
   logRotationJobSpec,
@@ -105,7 +105,7 @@ export class AutomationService extends pulumi.ComponentResource {
           template: {
             metadata: {
               labels: LABELS,
-              annotations: { "port8000/code-sha256": codeChecksum(code) },
+              annotations: { "port8000/code-sha256": filesChecksum(code) },
             },
             spec: {
               serviceAccountName: AUTOMATION_SERVICE_NAME,
@@ -154,7 +154,7 @@ export class AutomationService extends pulumi.ComponentResource {
     if (args.evidence)
       new EvidencePoller(
         `${name}-evidence`,
-        { config, ...args.evidence, code: codeMap, codeChecksum: codeChecksum(code) },
+        { config, ...args.evidence, code: codeMap, codeChecksum: filesChecksum(code) },
         child,
       );
     this.url = pulumi.output(`http://${AUTOMATION_SERVICE_NAME}.${namespace}.svc:${port}`);

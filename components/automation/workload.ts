@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
@@ -58,10 +57,6 @@ export function opensearchClientBundle(): string {
     write: false,
   }).outputFiles[0].text;
   return bundle;
-}
-
-export function codeChecksum(code: Record<string, string>): string {
-  return createHash("sha256").update(JSON.stringify(code)).digest("hex");
 }
 
 export const LABELS = {

@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { filesChecksum, sha256Hex } from "../../lib/checksum";
 import type { StackConfig } from "../config";
 import { registryLookupName } from "../config/images";
 import { PipelineCertificates } from "../logging-tls";
@@ -40,7 +40,6 @@ export const ChecksumAnnotation = {
   config: "port8000.deia/config-checksum",
   tls: "port8000.deia/tls-checksum",
 } as const;
-const checksum = (text: string) => createHash("sha256").update(text).digest("hex");
 
 export interface LogPipelineArgs {
   readonly config: StackConfig;
@@ -107,8 +106,8 @@ export class LogPipeline extends pulumi.ComponentResource {
     const rollOn = (files: Record<string, string>) =>
       tls.certificatesPem.apply(
         (pem): Record<string, string> => ({
-          [ChecksumAnnotation.config]: checksum(JSON.stringify(files)),
-          [ChecksumAnnotation.tls]: checksum(pem),
+          [ChecksumAnnotation.config]: filesChecksum(files),
+          [ChecksumAnnotation.tls]: sha256Hex(pem),
         }),
       );
     const ready = [...certs, logstashUser, ...configs];

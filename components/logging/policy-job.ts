@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { filesChecksum } from "../../lib/checksum";
 import { LOG_INDEX_PATTERN } from "../../lib/conventions";
 import { toSortedJson } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";
@@ -61,10 +61,7 @@ export function policyFiles(config: StackConfig): Record<string, string> {
 
 /** A new name per content: an edited policy runs a new Job (Job templates are immutable). */
 export function policyJobName(config: StackConfig): string {
-  const digest = createHash("sha256")
-    .update(JSON.stringify(policyFiles(config)))
-    .digest("hex");
-  return `${POLICY_JOB}-${digest.slice(0, 10)}`;
+  return `${POLICY_JOB}-${filesChecksum(policyFiles(config)).slice(0, 10)}`;
 }
 
 export function policyJobSpec(config: StackConfig, curlImage: string) {
