@@ -27,7 +27,6 @@ import {
 
 const API = "opensearch.org/v1";
 
-export { SNAPSHOT_SERVICE_ACCOUNT };
 /**
  * The internal user OpenSearch Dashboards' server logs in as. The operator hashes the password
  * of ClusterSecrets.dashboards into this user, as it does the admin's (docs/logging.md).

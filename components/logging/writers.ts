@@ -1,5 +1,5 @@
 import type { StackConfig } from "../config/schema";
-import { SNAPSHOT_SERVICE_ACCOUNT } from "./cluster";
+import { SNAPSHOT_SERVICE_ACCOUNT } from "./cluster-pods";
 import { LOGSTASH } from "./names";
 
 /** The service accounts that write to the archive (IRSA subjects of its writer roles). */

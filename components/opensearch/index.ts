@@ -16,14 +16,44 @@ import {
   opensearchRoles,
   opensearchSnapshotPolicy,
   opensearchUsers,
-  SNAPSHOT_SERVICE_ACCOUNT,
 } from "../logging/cluster";
-import { clusterImageTags } from "../logging/cluster-pods";
+import { clusterImageTags, SNAPSHOT_SERVICE_ACCOUNT } from "../logging/cluster-pods";
 import { PipelineUser } from "../logging/names";
 import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
 import { COOKIE_SECRET_KEY, OIDC_SECRET_KEY, securityConfigFiles } from "../logging/sso";
 import { Secrets } from "../logging/workloads";
 import { programCa } from "../logging-tls";
+
+type SecretFactory = (
+  role: string,
+  secretName: string,
+  stringData: Record<string, pulumi.Input<string>>,
+) => k8s.core.v1.Secret;
+
+/** Secrets of the logging namespace, named `<component>-<role>` in Pulumi. */
+function namespacedSecret(
+  prefix: string,
+  namespace: string,
+  opts: pulumi.CustomResourceOptions,
+): SecretFactory {
+  return (role, secretName, stringData) =>
+    new k8s.core.v1.Secret(
+      `${prefix}-${role}`,
+      { metadata: { name: secretName, namespace }, stringData },
+      opts,
+    );
+}
+
+/** A generated password (letters and digits: safe in any config file), as a Pulumi secret. */
+function randomPassword(
+  prefix: string,
+  role: string,
+  opts: pulumi.CustomResourceOptions,
+  length = 32,
+): pulumi.Output<string> {
+  const password = new random.RandomPassword(`${prefix}-${role}`, { length, special: false }, opts);
+  return pulumi.secret(password.result);
+}
 
 export interface LogSearchClusterArgs {
   readonly config: StackConfig;
@@ -81,31 +111,16 @@ export class LogSearchCluster extends pulumi.ComponentResource {
       },
       child,
     );
-    const admin = new k8s.core.v1.Secret(
-      `${name}-admin`,
-      {
-        metadata: { name: ClusterSecrets.admin, namespace },
-        stringData: { username: "admin", password: pulumi.secret(args.adminPassword) },
-      },
-      child,
-    );
-    const dashboardsPassword = new random.RandomPassword(
-      `${name}-dashboards-password`,
-      { length: 32, special: false },
-      child,
-    );
-    const dashboardsServer = new k8s.core.v1.Secret(
-      `${name}-dashboards-secret`,
-      {
-        metadata: { name: ClusterSecrets.dashboards, namespace },
-        stringData: {
-          username: DASHBOARDS_SERVER_USER,
-          password: pulumi.secret(dashboardsPassword.result),
-        },
-      },
-      child,
-    );
-    const signIn = this.declareSignIn(name, args, child);
+    const secret = namespacedSecret(name, namespace, child);
+    const admin = secret("admin", ClusterSecrets.admin, {
+      username: "admin",
+      password: pulumi.secret(args.adminPassword),
+    });
+    const dashboardsServer = secret("dashboards-secret", ClusterSecrets.dashboards, {
+      username: DASHBOARDS_SERVER_USER,
+      password: randomPassword(name, "dashboards-password", child),
+    });
+    const signIn = this.declareSignIn(name, args, secret, child);
     const snapshots = new k8s.core.v1.ServiceAccount(
       `${name}-snapshot-account`,
       {
@@ -117,36 +132,20 @@ export class LogSearchCluster extends pulumi.ComponentResource {
       },
       child,
     );
-    const ca = this.declareHttpCa(name, namespace, child);
+    const ca = this.declareHttpCa(name, secret, child);
     this.caCertPem = ca.certPem;
     this.userPasswords = {};
     const userSecrets = Object.values(PipelineUser).map((user) => {
-      const password = new random.RandomPassword(
-        `${name}-${user}-password`,
-        { length: 32, special: false },
-        child,
-      );
-      this.userPasswords[user] = pulumi.secret(password.result);
-      return new k8s.core.v1.Secret(
-        `${name}-${user}-secret`,
-        {
-          metadata: { name: ClusterSecrets.user(user), namespace },
-          stringData: { password: password.result },
-        },
-        child,
-      );
+      const password = randomPassword(name, `${user}-password`, child);
+      this.userPasswords[user] = password;
+      return secret(`${user}-secret`, ClusterSecrets.user(user), { password });
     });
     const grafana = grafanaLogsUser(config);
     if (grafana && args.grafanaPassword) {
       userSecrets.push(
-        new k8s.core.v1.Secret(
-          `${name}-grafana-user-secret`,
-          {
-            metadata: { name: ClusterSecrets.user(grafana), namespace },
-            stringData: { password: pulumi.secret(args.grafanaPassword) },
-          },
-          child,
-        ),
+        secret("grafana-user-secret", ClusterSecrets.user(grafana), {
+          password: pulumi.secret(args.grafanaPassword),
+        }),
       );
     }
     const custom = (role: string, body: CustomResource, deps: pulumi.Resource[], protect = false) =>
@@ -159,7 +158,8 @@ export class LogSearchCluster extends pulumi.ComponentResource {
     const cluster = custom(
       "cluster",
       this.clusterWithPinnedImages(config),
-      [operator, admin, dashboardsServer, ...signIn, snapshots],
+      // The operator signs the HTTP certificates with the CA Secret: it must exist first.
+      [operator, admin, dashboardsServer, ...signIn, ...ca.secrets, snapshots],
       true,
     );
     const after = [cluster];
@@ -178,15 +178,9 @@ export class LogSearchCluster extends pulumi.ComponentResource {
   private declareSignIn(
     name: string,
     args: LogSearchClusterArgs,
+    secret: SecretFactory,
     child: pulumi.CustomResourceOptions,
   ): k8s.core.v1.Secret[] {
-    const namespace = args.config.logging.namespace;
-    const secret = (role: string, secretName: string, data: Record<string, pulumi.Input<string>>) =>
-      new k8s.core.v1.Secret(
-        `${name}-${role}`,
-        { metadata: { name: secretName, namespace }, stringData: data },
-        child,
-      );
     const config = secret(
       "security-config",
       ClusterSecrets.securityConfig,
@@ -195,16 +189,11 @@ export class LogSearchCluster extends pulumi.ComponentResource {
     if (!args.config.logging.opensearch.sso) return [config];
     if (!args.oidcClientSecret)
       throw new Error("opensearchOidcClientSecret: required with logging.opensearch.sso");
-    const cookie = new random.RandomPassword(
-      `${name}-dashboards-cookie`,
-      { length: 48, special: false },
-      child,
-    );
     return [
       config,
       secret("dashboards-oidc", ClusterSecrets.dashboardsOidc, {
         [OIDC_SECRET_KEY]: pulumi.secret(args.oidcClientSecret),
-        [COOKIE_SECRET_KEY]: pulumi.secret(cookie.result),
+        [COOKIE_SECRET_KEY]: randomPassword(name, "dashboards-cookie", child, 48),
       }),
     ];
   }
@@ -223,7 +212,7 @@ export class LogSearchCluster extends pulumi.ComponentResource {
     return { ...body, spec: spec as unknown as Record<string, unknown> };
   }
 
-  private declareHttpCa(name: string, namespace: string, child: pulumi.CustomResourceOptions) {
+  private declareHttpCa(name: string, secret: SecretFactory, child: pulumi.CustomResourceOptions) {
     const key = new tls.PrivateKey(
       `${name}-http-ca-key`,
       { algorithm: "RSA", rsaBits: 4096 },
@@ -236,22 +225,11 @@ export class LogSearchCluster extends pulumi.ComponentResource {
       child,
     );
     const secrets = [
-      new k8s.core.v1.Secret(
-        `${name}-http-ca-secret`,
-        {
-          metadata: { name: ClusterSecrets.httpCa, namespace },
-          stringData: { "ca.crt": cert.certPem, "ca.key": pulumi.secret(key.privateKeyPem) },
-        },
-        child,
-      ),
-      new k8s.core.v1.Secret(
-        `${name}-ca-cert`,
-        {
-          metadata: { name: Secrets.opensearchCa, namespace },
-          stringData: { "ca.crt": cert.certPem },
-        },
-        child,
-      ),
+      secret("http-ca-secret", ClusterSecrets.httpCa, {
+        "ca.crt": cert.certPem,
+        "ca.key": pulumi.secret(key.privateKeyPem),
+      }),
+      secret("ca-cert", Secrets.opensearchCa, { "ca.crt": cert.certPem }),
     ];
     return { certPem: cert.certPem, secrets };
   }

@@ -2,12 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { archiveLifecycle } from "../../components/archive/lifecycle";
+import { opensearchCluster, opensearchSnapshotPolicy } from "../../components/logging/cluster";
 import {
-  opensearchCluster,
-  opensearchSnapshotPolicy,
+  OPENSEARCH_CONFIG_DIR,
   SNAPSHOT_SERVICE_ACCOUNT,
-} from "../../components/logging/cluster";
-import { OPENSEARCH_CONFIG_DIR } from "../../components/logging/cluster-pods";
+} from "../../components/logging/cluster-pods";
 import { jsonExporterConfig } from "../../components/logging/exporter";
 import { filebeatConfig, sourceHostDirs } from "../../components/logging/filebeat";
 import { logstashSettings } from "../../components/logging/logstash";
