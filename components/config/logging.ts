@@ -52,8 +52,11 @@ const logSource = z
  * The token's rolesClaim must carry the team names, which the role mappings use as backend
  * roles. The client secret is the opensearchOidcClientSecret secret.
  */
+/** OpenID Connect Discovery: the provider's document is at its issuer URL plus this path. */
+export const DISCOVERY_PATH = "/.well-known/openid-configuration";
+
 const ssoSchema = z.strictObject({
-  discoveryUrl: url.refine((u) => u.endsWith("/.well-known/openid-configuration"), {
+  discoveryUrl: url.refine((u) => u.endsWith(DISCOVERY_PATH), {
     message: "expected the provider's …/.well-known/openid-configuration URL",
   }),
   clientId: text,

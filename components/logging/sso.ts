@@ -1,4 +1,5 @@
 import { GENERATED_HEADER, toSortedYaml } from "../../lib/serialize";
+import { DISCOVERY_PATH } from "../config/logging";
 import type { StackConfig } from "../config/schema";
 
 /**
@@ -20,9 +21,8 @@ export const OIDC_SECRET_KEY = "client_secret";
 /** The key (a random Pulumi secret) Dashboards encrypts its session cookies with. */
 export const COOKIE_SECRET_ENV = "OPENSEARCH_COOKIE_PASSWORD";
 export const COOKIE_SECRET_KEY = "cookie_password";
-const DISCOVERY_PATH = "/.well-known/openid-configuration";
 
-/** OpenID Connect Discovery: the document lives at the issuer's URL plus DISCOVERY_PATH. */
+/** The issuer whose discovery document the config names (the schema checks the path). */
 export function issuerOf(discoveryUrl: string): string {
   return discoveryUrl.slice(0, -DISCOVERY_PATH.length);
 }
