@@ -70,6 +70,7 @@ export class AutomationService extends pulumi.ComponentResource {
     });
     const child = { parent: this, dependsOn: args.dependsOn };
     const code = serviceCode();
+    const codeChecksum = filesChecksum(code);
 
     const codeMap = new k8s.core.v1.ConfigMap(
       `${name}-code`,
@@ -105,7 +106,7 @@ export class AutomationService extends pulumi.ComponentResource {
           template: {
             metadata: {
               labels: LABELS,
-              annotations: { "port8000/code-sha256": filesChecksum(code) },
+              annotations: { "port8000/code-sha256": codeChecksum },
             },
             spec: {
               serviceAccountName: AUTOMATION_SERVICE_NAME,
@@ -154,7 +155,7 @@ export class AutomationService extends pulumi.ComponentResource {
     if (args.evidence)
       new EvidencePoller(
         `${name}-evidence`,
-        { config, ...args.evidence, code: codeMap, codeChecksum: filesChecksum(code) },
+        { config, ...args.evidence, code: codeMap, codeChecksum },
         child,
       );
     this.url = pulumi.output(`http://${AUTOMATION_SERVICE_NAME}.${namespace}.svc:${port}`);
