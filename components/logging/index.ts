@@ -37,8 +37,8 @@ export function pinImage(image: string, opts: pulumi.InvokeOutputOptions): pulum
 }
 
 export const ChecksumAnnotation = {
-  config: "port8000.deia/config-checksum",
-  tls: "port8000.deia/tls-checksum",
+  config: "port8000/config-sha256",
+  tls: "port8000/tls-sha256",
 } as const;
 
 export interface LogPipelineArgs {
