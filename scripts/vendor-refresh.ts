@@ -112,18 +112,19 @@ export const SOURCES: readonly Source[] = [
     files: {
       "opensearch-operator-3.0.4/values.yaml": "charts/opensearch-operator/values.yaml",
       "opensearch-cluster-3.3.1/values.yaml": "charts/opensearch-cluster/values.yaml",
-      ...mapEach(OPENSEARCH_CRDS, (n) => [
-        `opensearch-operator-3.0.4/crds/opensearch.org_opensearch${n}.yaml`,
-        `opensearch-operator/config/crd/bases/opensearch.org_opensearch${n}.yaml`,
-      ]),
     },
   },
   {
     repo: "opensearch-project/opensearch-k8s-operator",
     ref: "b7376be9a53b55dbe31dc58fea6384c1da15eb0d",
     files: {
-      "opensearch-operator-3.0.4/source/constants.go":
+      "opensearch-operator-3.0.0-alpha/source/constants.go":
         "opensearch-operator/pkg/helpers/constants.go",
+      // The CRDs of the operator image the chart runs (its appVersion), not the chart commit's.
+      ...mapEach(OPENSEARCH_CRDS, (n) => [
+        `opensearch-operator-3.0.0-alpha/crds/opensearch.org_opensearch${n}.yaml`,
+        `opensearch-operator/config/crd/bases/opensearch.org_opensearch${n}.yaml`,
+      ]),
     },
   },
   {

@@ -237,7 +237,7 @@ describe("network policies and the pipeline's scrape", () => {
 
   it("select the OpenSearch pods by the label the operator the chart runs gives them", () => {
     const source = readFileSync(
-      join(VENDOR_DIR, "opensearch-operator-3.0.4/source/constants.go"),
+      join(VENDOR_DIR, "opensearch-operator-3.0.0-alpha/source/constants.go"),
       "utf8",
     );
     const operatorLabel = /\bClusterLabel\s*=\s*"([^"]+)"/.exec(source)?.[1];

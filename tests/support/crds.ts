@@ -14,7 +14,7 @@ interface Crd {
   };
 }
 
-const CRD_DIRS = ["kube-prometheus-stack-88.5.3/crds", "opensearch-operator-3.0.4/crds"];
+const CRD_DIRS = ["kube-prometheus-stack-88.5.3/crds", "opensearch-operator-3.0.0-alpha/crds"];
 /** CRD patterns are Go regular expressions; their inline `(?i)` becomes JavaScript's `i` flag. */
 function goRegExp(pattern: string, flags: string) {
   const insensitive = pattern.includes("(?i)");
