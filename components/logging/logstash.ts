@@ -4,6 +4,7 @@ import { DATE_FORMATS, GROK_PATTERNS, PATTERN_DEFINITIONS } from "./grok";
 import {
   ArchivePrefix,
   BEATS_PORT,
+  JOURNAL_READ_AT,
   LOG_INDEX_NAME,
   LOGSTASH_API_PORT,
   LogstashPath,
@@ -96,6 +97,14 @@ function filters(): string[] {
   );
   return [
     ...groks,
+    // The journald input adds event.kind and event.created, an object where `event` is the bot
+    // events' name (a keyword the alerts' log links search): keep the read time, drop the rest.
+    'if [log_kind] == "journald" {',
+    ...block("mutate", [
+      `rename => { "[event][created]" => "${JOURNAL_READ_AT}" }`,
+      'remove_field => ["[event]"]',
+    ]),
+    "}",
     'if [log_kind] == "json" {',
     ...block("json", ['source => "message"', 'tag_on_failure => ["_jsonparsefailure"]']),
     "}",

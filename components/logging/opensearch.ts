@@ -1,7 +1,14 @@
 import { LOG_INDEX_PATTERN } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
 import { BOT_EVENT_FIELDS } from "./grok";
-import { ArchivePrefix, SNAPSHOT_POLICY, SNAPSHOT_REPOSITORY, TIER_ATTRIBUTE, Tier } from "./names";
+import {
+  ArchivePrefix,
+  JOURNAL_READ_AT,
+  SNAPSHOT_POLICY,
+  SNAPSHOT_REPOSITORY,
+  TIER_ATTRIBUTE,
+  Tier,
+} from "./names";
 
 /**
  * OpenSearch documents, in the bodies of the REST APIs that take them: the index template of
@@ -13,6 +20,7 @@ const keyword = { type: "keyword" };
 /** Mapped fields by dotted path; the alerts' log links query these (tests/logging). */
 export const FIELD_TYPES: Readonly<Record<string, string>> = {
   "@timestamp": "date",
+  [JOURNAL_READ_AT]: "date",
   service: "keyword",
   log_kind: "keyword",
   log_source: "keyword",
