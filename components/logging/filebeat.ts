@@ -86,7 +86,15 @@ export function filebeatConfig(config: StackConfig) {
     "filebeat.inputs": [...config.logging.sources.map(input), monitoringPodsInput(config)],
     processors: [
       { add_fields: { target: "host", fields: { name: NODE_NAME } } },
-      { add_kubernetes_metadata: { host: NODE_NAME, in_cluster: true } },
+      {
+        add_kubernetes_metadata: {
+          host: NODE_NAME,
+          in_cluster: true,
+          // Filebeat's default matcher reads /var/lib/docker/containers/ only; this one cuts the
+          // container ID out of the kubelet's /var/log/containers/<pod>_<ns>_<container>-<id>.log.
+          matchers: [{ logs_path: { logs_path: `${CONTAINER_LOG_DIRS[0]}/` } }],
+        },
+      },
     ],
     "output.logstash": {
       hosts: [`${logstashHost(config)}:${BEATS_PORT}`],
