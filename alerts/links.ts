@@ -1,4 +1,5 @@
 import type { StackConfig } from "../components/config/schema";
+import { LOG_TENANT } from "../components/logging/names";
 import { DashboardUid, LOG_INDEX_PATTERN } from "../lib/conventions";
 import type { AlertDefinition } from "./model";
 
@@ -37,12 +38,14 @@ function encodeKeepingTemplates(text: string): string {
 export const LOG_SEARCH_WINDOW = "1h";
 
 /**
- * OpenSearch Dashboards Discover on the port8000-* index pattern (whose saved-object id is the
- * pattern itself), filtered to the alert's context, over the last hour.
+ * OpenSearch Dashboards Discover, in the global tenant, on the port8000-* index pattern (whose
+ * saved-object id is the pattern itself), filtered to the alert's context, over the last hour.
  */
 export function logsUrl(config: StackConfig, alert: AlertDefinition): string {
   const query = encodeKeepingTemplates(alert.logQuery);
   const time = `(time:(from:now-${LOG_SEARCH_WINDOW},to:now))`;
   const app = `(index:'${LOG_INDEX_PATTERN}',query:(language:kuery,query:'${query}'))`;
-  return `${config.links.opensearchDashboardsUrl}/app/discover#/?_g=${time}&_a=${app}`;
+  // The tenant goes in the query string (the security plugin reads it there, not in the
+  // fragment): the index pattern exists only in the global tenant the policy Job saves it in.
+  return `${config.links.opensearchDashboardsUrl}/app/discover?security_tenant=${LOG_TENANT}#/?_g=${time}&_a=${app}`;
 }

@@ -10,6 +10,9 @@ export const LOG_INDEX_NAME = `${LOG_INDEX_PREFIX}-%{+YYYY.MM.dd}`;
 /** When Filebeat read a journal entry (the journald input's event.created, renamed by Logstash). */
 export const JOURNAL_READ_AT = "read_at";
 
+/** The Dashboards tenant every team reads: the index pattern is saved there, log links open it. */
+export const LOG_TENANT = "global";
+
 export const OPENSEARCH_CLUSTER = "port8000-logs";
 export const OPENSEARCH_HTTP_PORT = 9200;
 export const opensearchUrl = (config: StackConfig) =>

@@ -3,7 +3,7 @@ import { LOG_INDEX_PATTERN } from "../../lib/conventions";
 import { toSortedJson } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";
 import { ClusterSecrets } from "./cluster";
-import { ISM_POLICY_ID, OPENSEARCH_CLUSTER, opensearchUrl } from "./names";
+import { ISM_POLICY_ID, LOG_TENANT, OPENSEARCH_CLUSTER, opensearchUrl } from "./names";
 import { ismPolicy } from "./opensearch";
 import { labelsOf, Secrets } from "./workloads";
 
@@ -45,7 +45,7 @@ case "$status" in
     exit 1 ;;
 esac
 wait_for "$DASHBOARDS_URL/api/status"
-call --fail-with-body -X POST "$DASHBOARDS_URL/api/saved_objects/index-pattern/$INDEX_PATTERN?overwrite=true" -H 'osd-xsrf: true' -H 'securitytenant: global' --data-binary @"$POLICY_DIR/index-pattern.json"
+call --fail-with-body -X POST "$DASHBOARDS_URL/api/saved_objects/index-pattern/$INDEX_PATTERN?overwrite=true" -H 'osd-xsrf: true' -H "securitytenant: $TENANT" --data-binary @"$POLICY_DIR/index-pattern.json"
 `;
 
 export function indexPatternObject() {
@@ -88,6 +88,7 @@ export function policyJobSpec(config: StackConfig, curlImage: string) {
               { name: "DASHBOARDS_URL", value: DASHBOARDS_URL },
               { name: "POLICY_ID", value: ISM_POLICY_ID },
               { name: "INDEX_PATTERN", value: LOG_INDEX_PATTERN },
+              { name: "TENANT", value: LOG_TENANT },
               { name: "CA_FILE", value: `${CA_DIR}/ca.crt` },
               { name: "POLICY_DIR", value: POLICY_DIR },
               // Up to 30 minutes for a new cluster to form and Dashboards to start.

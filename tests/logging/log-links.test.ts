@@ -1,5 +1,5 @@
 import yaml from "js-yaml";
-import { APPLY_SCRIPT } from "../../components/logging/policy-job";
+import { APPLY_SCRIPT, policyJobSpec } from "../../components/logging/policy-job";
 import { ArtifactPath } from "../../lib/conventions";
 import { renderArtifacts } from "../../scripts/artifacts";
 import { parseStackFileConfig } from "../../scripts/synth-lib";
@@ -20,10 +20,18 @@ const links = rules.groups
   .filter((r) => r.alert)
   .map((r) => [r.alert as string, r.annotations?.logs_url ?? ""] as const);
 
-/** The tenant the Job saves the index pattern in: its securitytenant header. */
-const patternTenant = /saved_objects\/index-pattern[^\n]*-H 'securitytenant: ([^']+)'/.exec(
-  APPLY_SCRIPT,
-)?.[1];
+/** The tenant the Job saves the index pattern in: the securitytenant header of its request. */
+function patternTenantOf(): string | undefined {
+  const header = /saved_objects\/index-pattern[^\n]*-H ["']securitytenant: ([^"']+)["']/.exec(
+    APPLY_SCRIPT,
+  )?.[1];
+  const variable = /^\$(\w+)$/.exec(header ?? "")?.[1];
+  if (!variable) return header;
+  const env = policyJobSpec(config, "curl@sha256:0").template.spec.containers[0].env;
+  const found = env.find((e) => e.name === variable);
+  return found && "value" in found ? found.value : undefined;
+}
+const patternTenant = patternTenantOf();
 
 describe("log links and the index pattern's tenant", () => {
   it("the policy Job saves the index pattern in a named tenant", () => {
