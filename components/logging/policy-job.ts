@@ -17,7 +17,7 @@ import { labelsOf, Secrets } from "./workloads";
 export const POLICY_JOB = "port8000-log-policies";
 const POLICY_DIR = "/policies";
 const CA_DIR = "/certs";
-const DASHBOARDS_URL = `https://${OPENSEARCH_CLUSTER}-dashboards:5601`;
+export const DASHBOARDS_URL = `https://${OPENSEARCH_CLUSTER}-dashboards:5601`;
 
 /**
  * POSIX sh for curl's image. It waits (every error retried) until OpenSearch and Dashboards
