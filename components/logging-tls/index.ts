@@ -47,28 +47,12 @@ export class PipelineCertificates extends pulumi.ComponentResource {
       new tls.PrivateKey(`${name}-${role}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
     const caKey = key("ca");
     const ca = programCa(`${name}-ca`, caKey.privateKeyPem, "port8000 log pipeline CA", child);
-    const leaf = (role: string, commonName: string, dnsNames: string[], uses: string[]) => {
-      const leafKey = key(role);
-      const request = new tls.CertRequest(
-        `${name}-${role}-csr`,
-        { privateKeyPem: leafKey.privateKeyPem, subject: { commonName }, dnsNames },
+    const leaf = (role: string, commonName: string, dnsNames: string[], uses: string[]) =>
+      leafCertificate(
+        `${name}-${role}`,
+        { caKeyPem: caKey.privateKeyPem, caCertPem: ca.certPem, commonName, dnsNames, uses },
         child,
       );
-      const cert = new tls.LocallySignedCert(
-        `${name}-${role}-cert`,
-        {
-          certRequestPem: request.certRequestPem,
-          caPrivateKeyPem: caKey.privateKeyPem,
-          caCertPem: ca.certPem,
-          validityPeriodHours: 365 * 24,
-          earlyRenewalHours: 30 * 24,
-          allowedUses: ["digital_signature", "key_encipherment", ...uses],
-        },
-        child,
-      );
-      // Logstash's beats input reads PKCS#8 keys only.
-      return { cert: cert.certPem, key: pulumi.secret(leafKey.privateKeyPemPkcs8) };
-    };
     const server = leaf(
       "logstash",
       logstashHost(config),
@@ -97,6 +81,55 @@ export class PipelineCertificates extends pulumi.ComponentResource {
       certificatesPem: pulumi.all([ca.certPem, server.cert, client.cert]).apply((p) => p.join("")),
     };
   }
+}
+
+/** Leaf certificates live one year and are re-issued by `pulumi up` in their last 30 days. */
+export const LEAF_VALIDITY_HOURS = 365 * 24;
+export const LEAF_EARLY_RENEWAL_HOURS = 30 * 24;
+
+export interface LeafCertificateArgs {
+  readonly caKeyPem: pulumi.Input<string>;
+  readonly caCertPem: pulumi.Input<string>;
+  readonly commonName: string;
+  readonly dnsNames: string[];
+  /** Extended uses beyond signing and key encipherment: server_auth, client_auth. */
+  readonly uses: string[];
+}
+
+/**
+ * A key (ECDSA P-256, a Pulumi secret) and a certificate signed by one of the program's CAs.
+ * @pulumi/tls considers it gone once `earlyRenewalHours` before its end (`readyForRenewal`), so
+ * the first `pulumi up` in that window issues a new one; dependents roll on its hash.
+ */
+export function leafCertificate(
+  name: string,
+  args: LeafCertificateArgs,
+  opts: pulumi.CustomResourceOptions,
+): { cert: pulumi.Output<string>; key: pulumi.Output<string> } {
+  const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, opts);
+  const request = new tls.CertRequest(
+    `${name}-csr`,
+    {
+      privateKeyPem: key.privateKeyPem,
+      subject: { commonName: args.commonName },
+      dnsNames: args.dnsNames,
+    },
+    opts,
+  );
+  const cert = new tls.LocallySignedCert(
+    `${name}-cert`,
+    {
+      certRequestPem: request.certRequestPem,
+      caPrivateKeyPem: args.caKeyPem,
+      caCertPem: args.caCertPem,
+      validityPeriodHours: LEAF_VALIDITY_HOURS,
+      earlyRenewalHours: LEAF_EARLY_RENEWAL_HOURS,
+      allowedUses: ["digital_signature", "key_encipherment", ...args.uses],
+    },
+    opts,
+  );
+  // PKCS#8: Logstash's beats input reads no other form, and Node (Dashboards) reads it too.
+  return { cert: cert.certPem, key: pulumi.secret(key.privateKeyPemPkcs8) };
 }
 
 /**

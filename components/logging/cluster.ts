@@ -9,7 +9,12 @@ import {
   SNAPSHOT_SERVICE_ACCOUNT,
   snapshotCredentials,
 } from "./cluster-pods";
-import { OPENSEARCH_CLUSTER, OPENSEARCH_HTTP_PORT, PipelineUser } from "./names";
+import {
+  OPENSEARCH_CLUSTER,
+  OPENSEARCH_HTTP_PORT,
+  PipelineUser,
+  TLS_CHECKSUM_ANNOTATION,
+} from "./names";
 import { indexTemplate, snapshotPolicy, snapshotRepository } from "./opensearch";
 import {
   COOKIE_SECRET_ENV,
@@ -37,6 +42,8 @@ export const ClusterSecrets = {
   /** CA (certificate and key) the operator signs the HTTP certificates with; the program's. */
   httpCa: `${OPENSEARCH_CLUSTER}-http-ca`,
   dashboards: `${OPENSEARCH_CLUSTER}-dashboards`,
+  /** Dashboards' serving certificate, the program's (components/logging-tls), renewed early. */
+  dashboardsTls: `${OPENSEARCH_CLUSTER}-dashboards-tls`,
   /** config.yml only (components/logging/sso.ts); the operator adds internal_users.yml. */
   securityConfig: `${OPENSEARCH_CLUSTER}-security-config`,
   /** The OpenID client secret Dashboards signs people in with. */
@@ -57,9 +64,35 @@ const meta = (config: StackConfig, name: string) => ({
   labels: { "app.kubernetes.io/part-of": "port8000-monitoring" },
 });
 const clusterRef = { opensearchCluster: { name: OPENSEARCH_CLUSTER } };
+
+/** The names Dashboards' Service answers to in the cluster (the operator's own choice of names). */
+export function dashboardsDnsNames(config: StackConfig): string[] {
+  const service = `${OPENSEARCH_CLUSTER}-dashboards`;
+  const ns = config.logging.namespace;
+  return [
+    service,
+    `${service}.${ns}`,
+    `${service}.${ns}.svc`,
+    `${service}.${ns}.svc.cluster.local`,
+  ];
+}
+
+/**
+ * Dashboards serves the program's certificate: the operator (3.0.0-alpha) would generate one
+ * once, for 365 days, and never renew it. Its hash on the pods rolls them on renewal, since
+ * Dashboards reads the certificate only at start.
+ */
+function dashboardsTls(certificateSha256: string) {
+  return {
+    tls: { enable: true, generate: false, secret: { name: ClusterSecrets.dashboardsTls } },
+    ...(certificateSha256 ? { annotations: { [TLS_CHECKSUM_ANNOTATION]: certificateSha256 } } : {}),
+  };
+}
+
 export function opensearchCluster(
   config: StackConfig,
   images: ClusterImages = clusterImageTags(config),
+  dashboardsCertificateSha256 = "",
 ): CustomResource {
   const os = config.logging.opensearch;
   const repository = snapshotRepository(config);
@@ -116,9 +149,9 @@ export function opensearchCluster(
           requests: { cpu: "200m", memory: "512Mi" },
           limits: { cpu: "1", memory: "1Gi" },
         },
-        // Signed by the program's HTTP CA too (else the operator's own CA): the policy Job and
-        // people's clients trust one CA for OpenSearch and Dashboards.
-        tls: { enable: true, generate: true, caSecret: { name: ClusterSecrets.httpCa } },
+        // Signed by the program's HTTP CA too: the policy Job and people's clients trust one CA
+        // for OpenSearch and Dashboards.
+        ...dashboardsTls(dashboardsCertificateSha256),
       },
       nodePools: [nodePool(config, "hot"), nodePool(config, "warm")],
     },

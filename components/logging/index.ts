@@ -13,7 +13,13 @@ import {
   logstashPipelinesYaml,
   logstashSettingsYaml,
 } from "./logstash";
-import { BEATS_PORT, EXPORTER_PORT, LOGSTASH, PipelineUser } from "./names";
+import {
+  BEATS_PORT,
+  EXPORTER_PORT,
+  LOGSTASH,
+  PipelineUser,
+  TLS_CHECKSUM_ANNOTATION,
+} from "./names";
 import { networkPolicies } from "./network";
 import {
   ConfigMaps,
@@ -38,7 +44,7 @@ export function pinImage(image: string, opts: pulumi.InvokeOutputOptions): pulum
 
 export const ChecksumAnnotation = {
   config: "port8000/config-sha256",
-  tls: "port8000/tls-sha256",
+  tls: TLS_CHECKSUM_ANNOTATION,
 } as const;
 
 export interface LogPipelineArgs {

@@ -52,6 +52,8 @@ export const LogstashPath = {
 } as const;
 export const FILEBEAT_CERTS = "/usr/share/filebeat/certs";
 export const TlsFile = { ca: "ca.crt", cert: "tls.crt", key: "tls.key" } as const;
+/** Pod annotation: the hash of the certificates a pod reads at start, so a renewal rolls it. */
+export const TLS_CHECKSUM_ANNOTATION = "port8000/tls-sha256";
 
 export const LoggingArtifact = {
   filebeat: `${ArtifactPath.logging}/filebeat.yml`,

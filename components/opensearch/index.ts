@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
+import { sha256Hex } from "../../lib/checksum";
 import { Chart } from "../../lib/conventions";
 import type { StackConfig } from "../config";
 import { pinImage } from "../logging";
@@ -9,6 +10,7 @@ import {
   ClusterSecrets,
   type CustomResource,
   DASHBOARDS_SERVER_USER,
+  dashboardsDnsNames,
   grafanaLogsUser,
   opensearchCluster,
   opensearchIndexTemplate,
@@ -18,11 +20,11 @@ import {
   opensearchUsers,
 } from "../logging/cluster";
 import { clusterImageTags, SNAPSHOT_SERVICE_ACCOUNT } from "../logging/cluster-pods";
-import { PipelineUser } from "../logging/names";
+import { OPENSEARCH_CLUSTER, PipelineUser, TlsFile } from "../logging/names";
 import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
 import { COOKIE_SECRET_KEY, OIDC_SECRET_KEY, securityConfigFiles } from "../logging/sso";
 import { Secrets } from "../logging/workloads";
-import { programCa } from "../logging-tls";
+import { leafCertificate, programCa } from "../logging-tls";
 
 type SecretFactory = (
   role: string,
@@ -132,7 +134,7 @@ export class LogSearchCluster extends pulumi.ComponentResource {
       },
       child,
     );
-    const ca = this.declareHttpCa(name, secret, child);
+    const ca = this.declareHttpCa(name, config, secret, child);
     this.caCertPem = ca.certPem;
     this.userPasswords = {};
     const userSecrets = Object.values(PipelineUser).map((user) => {
@@ -157,7 +159,7 @@ export class LogSearchCluster extends pulumi.ComponentResource {
     // The indices live on the cluster's volumes: deleting it must be deliberate.
     const cluster = custom(
       "cluster",
-      this.clusterWithPinnedImages(config),
+      this.clusterWithPinnedImages(config, ca.dashboardsCertPem),
       // The operator signs the HTTP certificates with the CA Secret: it must exist first.
       [operator, admin, dashboardsServer, ...signIn, ...ca.secrets, snapshots],
       true,
@@ -199,20 +201,31 @@ export class LogSearchCluster extends pulumi.ComponentResource {
   }
 
   /** The cluster with OpenSearch and Dashboards by digest (the operator would pull tags). */
-  private clusterWithPinnedImages(config: StackConfig): CustomResource {
+  private clusterWithPinnedImages(
+    config: StackConfig,
+    dashboardsCertPem: pulumi.Output<string>,
+  ): CustomResource {
     const tags = clusterImageTags(config);
-    const pinned = pulumi
+    const spec = pulumi
       .all([
         pinImage(tags.opensearch, { parent: this }),
         pinImage(tags.dashboards, { parent: this }),
+        dashboardsCertPem,
       ])
-      .apply(([opensearch, dashboards]) => ({ ...tags, opensearch, dashboards }));
+      .apply(
+        ([opensearch, dashboards, pem]) =>
+          opensearchCluster(config, { ...tags, opensearch, dashboards }, sha256Hex(pem ?? "")).spec,
+      );
     const body = opensearchCluster(config);
-    const spec = pinned.apply((images) => opensearchCluster(config, images).spec);
     return { ...body, spec: spec as unknown as Record<string, unknown> };
   }
 
-  private declareHttpCa(name: string, secret: SecretFactory, child: pulumi.CustomResourceOptions) {
+  private declareHttpCa(
+    name: string,
+    config: StackConfig,
+    secret: SecretFactory,
+    child: pulumi.CustomResourceOptions,
+  ) {
     const key = new tls.PrivateKey(
       `${name}-http-ca-key`,
       { algorithm: "RSA", rsaBits: 4096 },
@@ -224,14 +237,30 @@ export class LogSearchCluster extends pulumi.ComponentResource {
       "port8000 OpenSearch HTTP CA",
       child,
     );
+    const dashboards = leafCertificate(
+      `${name}-dashboards`,
+      {
+        caKeyPem: key.privateKeyPem,
+        caCertPem: cert.certPem,
+        commonName: `${OPENSEARCH_CLUSTER}-dashboards`,
+        dnsNames: dashboardsDnsNames(config),
+        uses: ["server_auth"],
+      },
+      child,
+    );
     const secrets = [
       secret("http-ca-secret", ClusterSecrets.httpCa, {
         "ca.crt": cert.certPem,
         "ca.key": pulumi.secret(key.privateKeyPem),
       }),
       secret("ca-cert", Secrets.opensearchCa, { "ca.crt": cert.certPem }),
+      secret("dashboards-tls", ClusterSecrets.dashboardsTls, {
+        [TlsFile.ca]: cert.certPem,
+        [TlsFile.cert]: dashboards.cert,
+        [TlsFile.key]: dashboards.key,
+      }),
     ];
-    return { certPem: cert.certPem, secrets };
+    return { certPem: cert.certPem, dashboardsCertPem: dashboards.cert, secrets };
   }
 
   private declarePolicyJob(name: string, config: StackConfig, cluster: pulumi.Resource): void {
