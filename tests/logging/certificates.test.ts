@@ -1,3 +1,4 @@
+import { ClusterSecrets } from "../../components/logging/cluster";
 import { DASHBOARDS_URL } from "../../components/logging/policy-job";
 import type { ProgramRun, RecordedResource } from "../../scripts/mock-runtime";
 import { named, ofType, runStack } from "../support/program";
@@ -62,6 +63,13 @@ describe("certificates are renewed before they expire", () => {
     expect(tls.generate).not.toBe(true);
     const cert = certificateOf(secretNamed(tls.secret?.name ?? "(no secret)"));
     expect(cert.inputs.earlyRenewalHours).toBeGreaterThan(0);
+  });
+
+  it("that certificate is signed by the CA the operator signs OpenSearch's with, which clients trust", () => {
+    const cert = certificateOf(secretNamed(dashboardsSpec().tls.secret?.name ?? "(no secret)"));
+    const caKey = cert.propertyDependencies.caPrivateKeyPem ?? [];
+    expect(caKey).toHaveLength(1);
+    expect(secretNamed(ClusterSecrets.httpCa).propertyDependencies.stringData).toContain(caKey[0]);
   });
 
   it("that certificate names the host the policy Job and people's clients reach", () => {

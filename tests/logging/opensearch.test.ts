@@ -2,7 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { archiveLifecycle } from "../../components/archive/lifecycle";
-import { opensearchCluster, opensearchSnapshotPolicy } from "../../components/logging/cluster";
+import {
+  ClusterSecrets,
+  opensearchCluster,
+  opensearchSnapshotPolicy,
+} from "../../components/logging/cluster";
 import {
   OPENSEARCH_CONFIG_DIR,
   SNAPSHOT_SERVICE_ACCOUNT,
@@ -88,13 +92,20 @@ describe("the cluster's pods", () => {
 });
 
 describe("the cluster's HTTPS", () => {
-  it("signs OpenSearch's and Dashboards' HTTPS certificates with the CA clients trust", () => {
+  it("has the operator sign OpenSearch's HTTPS certificates with the program's CA, and serves Dashboards the program's certificate", () => {
     const spec = opensearchCluster(configOf("prod")).spec as {
-      security: { tls: { http: { caSecret: { name: string } } } };
-      dashboards: { tls: { generate: boolean; caSecret: { name: string } } };
+      security: { tls: { http: { generate: boolean; caSecret: { name: string } } } };
+      dashboards: { tls: { generate: boolean; secret: { name: string } } };
     };
-    expect(spec.dashboards.tls.generate).toBe(true);
-    expect(spec.dashboards.tls.caSecret.name).toBe(spec.security.tls.http.caSecret.name);
+    expect(spec.security.tls.http).toEqual({
+      generate: true,
+      caSecret: { name: ClusterSecrets.httpCa },
+    });
+    // Signed by that CA with early renewal: tests/logging/certificates.test.ts.
+    expect(spec.dashboards.tls).toMatchObject({
+      generate: false,
+      secret: { name: ClusterSecrets.dashboardsTls },
+    });
   });
 });
 
