@@ -110,6 +110,65 @@ describe("the ISM policy and index pattern Job", () => {
     );
   }, 30_000);
 
+  const CHANGE_PATH = "/_plugins/_ism/change_policy/port8000-*";
+  const ADD_PATH = "/_plugins/_ism/add/port8000-*";
+
+  it("moves the existing port8000-* indices onto the new policy version (ism_template covers only new ones)", async () => {
+    const current = JSON.stringify({ _id: "x", _seq_no: 7, _primary_term: 2, policy: {} });
+    const api = await standIn((req) => {
+      if (req.method === "GET" && req.url === POLICY_PATH) return [200, current];
+      if (req.url === ADD_PATH)
+        return [
+          200,
+          '{"updated_indices":0,"failures":true,"failed_indices":[{"index_name":"port8000-2026.12.01","reason":"This index already has a policy, use the update policy API to update index policies"}]}',
+        ];
+      if (req.url === CHANGE_PATH)
+        return [200, '{"updated_indices":3,"failures":false,"failed_indices":[]}'];
+      return ok;
+    });
+    const run = await runScript(api.url);
+    await api.close();
+    expect(run.code).toBe(0);
+    const order = api.seen.map((r) => `${r.method} ${r.url.split("?")[0]}`);
+    const put = order.indexOf(`PUT ${POLICY_PATH}`);
+    // Unmanaged indices get the policy; managed ones move to its new version.
+    expect(order.indexOf(`POST ${ADD_PATH}`)).toBeGreaterThan(put);
+    expect(order.indexOf(`POST ${CHANGE_PATH}`)).toBeGreaterThan(order.indexOf(`POST ${ADD_PATH}`));
+    for (const path of [ADD_PATH, CHANGE_PATH])
+      expect(JSON.parse(api.seen.find((r) => r.url === path)?.body ?? "{}")).toEqual({
+        policy_id: "port8000-logs-lifecycle",
+      });
+  }, 30_000);
+
+  it("fails when an existing index cannot move to the new policy, so the Job retries", async () => {
+    const api = await standIn((req) => {
+      if (req.url === POLICY_PATH) return [404, "{}"];
+      if (req.url === CHANGE_PATH)
+        return [
+          200,
+          '{"updated_indices":1,"failures":true,"failed_indices":[{"index_name":"port8000-2026.12.02","reason":"boom"}]}',
+        ];
+      return ok;
+    });
+    const run = await runScript(api.url);
+    await api.close();
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("port8000-2026.12.02");
+  }, 30_000);
+
+  it("treats a cluster with no port8000-* index yet as done", async () => {
+    const api = await standIn((req) => {
+      if (req.url === POLICY_PATH) return [404, "{}"];
+      if (req.url === ADD_PATH || req.url === CHANGE_PATH)
+        return [404, '{"error":{"type":"index_not_found_exception"},"status":404}'];
+      return ok;
+    });
+    const run = await runScript(api.url);
+    await api.close();
+    expect(run.code).toBe(0);
+    expect(api.seen.some((r) => r.url === CHANGE_PATH)).toBe(true);
+  }, 30_000);
+
   it.each([
     ["a refused read", 403, "GET"],
     ["a conflicting write", 409, "PUT"],
