@@ -22,8 +22,11 @@ export const DASHBOARDS_URL = `https://${OPENSEARCH_CLUSTER}-dashboards:5601`;
 /**
  * POSIX sh for curl's image. It waits (every error retried) until OpenSearch and Dashboards
  * answer, then fails fast: a 404 means "no policy yet", not "try again". The policy is created,
- * or updated with its seq_no/primary_term; the index pattern goes to the global tenant that
- * every team reads.
+ * or updated with its seq_no/primary_term. Its ism_template reaches only indices created later,
+ * and a managed index keeps the policy version it started with, so the existing port8000-*
+ * indices are then added to the policy (those already managed refuse, as expected) and moved to
+ * its new version with change_policy (a 404 means no such index yet). ISM applies the change
+ * when the index finishes its current state. The index pattern goes to the global tenant.
  */
 export const APPLY_SCRIPT = `set -eu
 auth="$OPENSEARCH_USER:$OPENSEARCH_PASSWORD"
@@ -44,6 +47,22 @@ case "$status" in
     echo "GET $policy answered HTTP $status: $answer" >&2
     exit 1 ;;
 esac
+ism() {
+  answer=$(call -w '\\n%{http_code}' -X POST "$OPENSEARCH_URL/_plugins/_ism/$1/$INDEX_PATTERN" --data-binary "{\\"policy_id\\":\\"$POLICY_ID\\"}")
+  status=$(printf '%s' "$answer" | tail -n 1)
+  body=$(printf '%s' "$answer" | sed '$d')
+  case "$status" in
+    200) ;;
+    404) return 0 ;;
+    *) echo "POST _plugins/_ism/$1 answered HTTP $status: $body" >&2; exit 1 ;;
+  esac
+  if [ "$1" = change_policy ] && printf '%s' "$body" | grep -q '"failures":true'; then
+    echo "change_policy left indices on the old policy: $body" >&2
+    exit 1
+  fi
+}
+ism add
+ism change_policy
 wait_for "$DASHBOARDS_URL/api/status"
 call --fail-with-body -X POST "$DASHBOARDS_URL/api/saved_objects/index-pattern/$INDEX_PATTERN?overwrite=true" -H 'osd-xsrf: true' -H "securitytenant: $TENANT" --data-binary @"$POLICY_DIR/index-pattern.json"
 `;

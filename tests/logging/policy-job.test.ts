@@ -142,7 +142,7 @@ describe("the ISM policy and index pattern Job", () => {
 
   it("fails when an existing index cannot move to the new policy, so the Job retries", async () => {
     const api = await standIn((req) => {
-      if (req.url === POLICY_PATH) return [404, "{}"];
+      if (req.method === "GET" && req.url === POLICY_PATH) return [404, "{}"];
       if (req.url === CHANGE_PATH)
         return [
           200,
@@ -158,7 +158,7 @@ describe("the ISM policy and index pattern Job", () => {
 
   it("treats a cluster with no port8000-* index yet as done", async () => {
     const api = await standIn((req) => {
-      if (req.url === POLICY_PATH) return [404, "{}"];
+      if (req.method === "GET" && req.url === POLICY_PATH) return [404, "{}"];
       if (req.url === ADD_PATH || req.url === CHANGE_PATH)
         return [404, '{"error":{"type":"index_not_found_exception"},"status":404}'];
       return ok;
