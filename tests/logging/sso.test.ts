@@ -7,8 +7,10 @@ import {
 } from "../../components/logging/sso";
 import { configOf, problemsOf } from "./support";
 
+/** An issuer with a trailing slash (as Auth0's is): its discovery URL cannot tell. */
 const SSO = {
   discoveryUrl: "https://id.example.com/.well-known/openid-configuration",
+  issuer: "https://id.example.com/",
   clientId: "dashboards",
   rolesClaim: "teams",
   subjectClaim: "preferred_username",
@@ -32,7 +34,8 @@ describe("signing in to OpenSearch", () => {
       openid_connect_url: SSO.discoveryUrl,
       // Tokens the provider issued to other clients are refused.
       required_audience: "dashboards",
-      required_issuer: "https://id.example.com",
+      // The token's iss claim must equal it exactly: the issuer as the provider states it.
+      required_issuer: "https://id.example.com/",
       roles_key: "teams",
       subject_key: "preferred_username",
     });
@@ -55,6 +58,26 @@ describe("signing in to OpenSearch", () => {
     });
     for (const key of ["openid.client_secret", "cookie.password"])
       expect(signIn[`opensearch_security.${key}`]).toMatch(/^\$\{\w+\}$/);
+  });
+
+  it("takes the issuer from config, and refuses one whose discovery document is elsewhere", () => {
+    const { issuer: _, ...withoutIssuer } = SSO;
+    expect(problemsOf("prod", { logging: { opensearch: { sso: withoutIssuer } } })).toEqual([
+      expect.stringMatching(/^logging\.opensearch\.sso\.issuer/),
+    ]);
+    const other = "https://login.example.net/tenant/v2.0";
+    expect(
+      problemsOf("prod", { logging: { opensearch: { sso: { ...SSO, issuer: other } } } }),
+    ).toEqual([
+      `logging.opensearch.sso.issuer ("${other}"): its discovery document is at ${other}/.well-known/openid-configuration, not at discoveryUrl; give the issuer exactly as the provider's discovery document states it`,
+    ]);
+    for (const issuer of ["https://id.example.com", "https://id.example.com/"]) {
+      const config = configOf("prod", { logging: { opensearch: { sso: { ...SSO, issuer } } } });
+      const { authc } = securityConfig(config).config.dynamic as {
+        authc: { openid_auth_domain: { http_authenticator: { config: Record<string, string> } } };
+      };
+      expect(authc.openid_auth_domain.http_authenticator.config.required_issuer).toBe(issuer);
+    }
   });
 
   it("is required where people read logs, and checks the discovery URL", () => {
