@@ -55,15 +55,34 @@ const logSource = z
 /** OpenID Connect Discovery: the provider's document is at its issuer URL plus this path. */
 export const DISCOVERY_PATH = "/.well-known/openid-configuration";
 
-const ssoSchema = z.strictObject({
-  discoveryUrl: url.refine((u) => u.endsWith(DISCOVERY_PATH), {
-    message: "expected the provider's …/.well-known/openid-configuration URL",
-  }),
-  clientId: text,
-  rolesClaim: text.default("groups"),
-  subjectClaim: text.default("email"),
-  scope: text.default("openid profile email"),
-});
+/**
+ * Where an issuer's discovery document is (OpenID Connect Discovery 1.0, section 4: a trailing
+ * `/` of the issuer is removed before the path is appended). The reverse is ambiguous, so the
+ * issuer is configured, as the provider's discovery document states it, and checked against it.
+ */
+export const discoveryUrlOf = (issuer: string) => `${issuer.replace(/\/$/, "")}${DISCOVERY_PATH}`;
+
+const ssoSchema = z
+  .strictObject({
+    discoveryUrl: url.refine((u) => u.endsWith(DISCOVERY_PATH), {
+      message: "expected the provider's …/.well-known/openid-configuration URL",
+    }),
+    /** The `issuer` of the discovery document: tokens' `iss` must equal it exactly. */
+    issuer: url,
+    clientId: text,
+    rolesClaim: text.default("groups"),
+    subjectClaim: text.default("email"),
+    scope: text.default("openid profile email"),
+  })
+  .superRefine((sso, ctx) => {
+    const discovery = sso.discoveryUrl.endsWith(DISCOVERY_PATH);
+    if (discovery && discoveryUrlOf(sso.issuer) !== sso.discoveryUrl)
+      ctx.addIssue({
+        code: "custom",
+        path: ["issuer"],
+        message: `its discovery document is at ${discoveryUrlOf(sso.issuer)}, not at discoveryUrl; give the issuer exactly as the provider's discovery document states it`,
+      });
+  });
 
 const opensearchSchema = z
   .strictObject({

@@ -1,5 +1,4 @@
 import { GENERATED_HEADER, toSortedYaml } from "../../lib/serialize";
-import { DISCOVERY_PATH } from "../config/logging";
 import type { StackConfig } from "../config/schema";
 
 /**
@@ -21,11 +20,6 @@ export const OIDC_SECRET_KEY = "client_secret";
 /** The key (a random Pulumi secret) Dashboards encrypts its session cookies with. */
 export const COOKIE_SECRET_ENV = "OPENSEARCH_COOKIE_PASSWORD";
 export const COOKIE_SECRET_KEY = "cookie_password";
-
-/** The issuer whose discovery document the config names (the schema checks the path). */
-export function issuerOf(discoveryUrl: string): string {
-  return discoveryUrl.slice(0, -DISCOVERY_PATH.length);
-}
 
 export function securityConfig(config: StackConfig) {
   const sso = config.logging.opensearch.sso;
@@ -51,7 +45,7 @@ export function securityConfig(config: StackConfig) {
       config: {
         openid_connect_url: sso.discoveryUrl,
         required_audience: sso.clientId,
-        required_issuer: issuerOf(sso.discoveryUrl),
+        required_issuer: sso.issuer,
         roles_key: sso.rolesClaim,
         subject_key: sso.subjectClaim,
       },
