@@ -1,4 +1,6 @@
+import yaml from "js-yaml";
 import { compileGrok } from "../../lib/grok";
+import { ConfigParser, type Hash, type Statement, type Value } from "./logstash-config";
 
 /**
  * Runs the `filter` section of a rendered Logstash pipeline over one event, with the semantics
@@ -8,122 +10,7 @@ import { compileGrok } from "../../lib/grok";
  * it throw, so a new filter cannot slip past the mapping check unmodelled.
  */
 
-type Value = string | number | boolean | Value[] | { [key: string]: Value };
-type Hash = Record<string, Value>;
 export type LogstashEvent = Record<string, unknown>;
-interface Plugin {
-  kind: "plugin";
-  name: string;
-  settings: Hash;
-}
-interface Conditional {
-  kind: "if";
-  condition: string;
-  body: Statement[];
-}
-type Statement = Plugin | Conditional;
-
-class ConfigParser {
-  private pos = 0;
-  constructor(private readonly text: string) {}
-
-  private skip(): void {
-    for (;;) {
-      const rest = this.text.slice(this.pos);
-      const m = /^(\s+|#[^\n]*)/.exec(rest);
-      if (!m) return;
-      this.pos += m[0].length;
-    }
-  }
-  private eat(token: string): boolean {
-    this.skip();
-    if (!this.text.startsWith(token, this.pos)) return false;
-    this.pos += token.length;
-    return true;
-  }
-  private expect(token: string): void {
-    if (!this.eat(token))
-      throw new Error(`expected ${token} at ${this.text.slice(this.pos, this.pos + 40)}`);
-  }
-  private word(): string {
-    this.skip();
-    const m = /^[A-Za-z0-9_@.\-/]+/.exec(this.text.slice(this.pos));
-    if (!m) throw new Error(`expected a name at ${this.text.slice(this.pos, this.pos + 40)}`);
-    this.pos += m[0].length;
-    return m[0];
-  }
-  private string(): string {
-    this.expect('"');
-    let out = "";
-    for (;;) {
-      const c = this.text[this.pos++];
-      if (c === undefined) throw new Error("unterminated string");
-      if (c === '"') return out;
-      if (c !== "\\") {
-        out += c;
-        continue;
-      }
-      const e = this.text[this.pos++];
-      out += e === "n" ? "\n" : e === "t" ? "\t" : e === "r" ? "\r" : e;
-    }
-  }
-  private value(): Value {
-    this.skip();
-    const c = this.text[this.pos];
-    if (c === '"') return this.string();
-    if (c === "[") {
-      this.pos++;
-      const items: Value[] = [];
-      while (!this.eat("]")) {
-        items.push(this.value());
-        this.eat(",");
-      }
-      return items;
-    }
-    if (c === "{") return this.hash();
-    const word = this.word();
-    if (/^-?\d+(\.\d+)?$/.test(word)) return Number(word);
-    return word === "true" ? true : word === "false" ? false : word;
-  }
-  private hash(): Hash {
-    this.expect("{");
-    const out: Hash = {};
-    while (!this.eat("}")) {
-      this.skip();
-      const key = this.text[this.pos] === '"' ? this.string() : this.word();
-      this.expect("=>");
-      out[key] = this.value();
-    }
-    return out;
-  }
-  statements(): Statement[] {
-    const out: Statement[] = [];
-    for (;;) {
-      this.skip();
-      if (this.pos >= this.text.length || this.text[this.pos] === "}") return out;
-      if (this.text.startsWith("if ", this.pos)) {
-        const open = this.text.indexOf("{", this.pos);
-        const condition = this.text.slice(this.pos + 3, open).trim();
-        this.pos = open + 1;
-        const body = this.statements();
-        this.expect("}");
-        if (/^\s*else/.test(this.text.slice(this.pos))) throw new Error("else is not modelled");
-        out.push({ kind: "if", condition, body });
-      } else {
-        const name = this.word();
-        out.push({ kind: "plugin", name, settings: this.hash() });
-      }
-    }
-  }
-  section(name: string): Statement[] {
-    const start = new RegExp(`^${name} \\{`, "m").exec(this.text);
-    if (!start) throw new Error(`no ${name} section`);
-    this.pos = start.index + start[0].length;
-    const body = this.statements();
-    this.expect("}");
-    return body;
-  }
-}
 
 /** `[a][b]` or `a` → ["a", "b"]. */
 const pathOf = (ref: string): string[] =>
@@ -158,13 +45,15 @@ function tag(event: LogstashEvent, tags: Value | undefined): void {
 /** Logstash truthiness of a field reference: present, not false/null. */
 function holds(event: LogstashEvent, condition: string): boolean {
   return condition.split(/\s+and\s+/).every((term) => {
-    const m = /^(!)?((?:\[[^\]]+\])+)(?:\s*==\s*"([^"]*)")?$/.exec(term.trim());
+    const m = /^(!)?((?:\[[^\]]+\])+)(?:\s*(==|!=)\s*"([^"]*)")?$/.exec(term.trim());
     if (!m) throw new Error(`condition "${term}" is not modelled`);
     const value = get(event, m[2]);
     const result =
-      m[3] !== undefined
-        ? value === m[3]
-        : value !== undefined && value !== null && value !== false;
+      m[3] === "=="
+        ? value === m[4]
+        : m[3] === "!="
+          ? value !== m[4]
+          : value !== undefined && value !== null && value !== false;
     return m[1] ? !result : result;
   });
 }
@@ -219,11 +108,17 @@ function convert(value: unknown, type: string): unknown {
   throw new Error(`mutate convert to ${type} is not modelled`);
 }
 
-const COMMON = new Set(["remove_field", "add_tag", "tag_on_failure"]);
+const COMMON = new Set(["remove_field", "add_field", "add_tag", "tag_on_failure"]);
+/** The common options a filter applies after it succeeded. */
 function matched(event: LogstashEvent, settings: Hash): void {
+  for (const [field, value] of Object.entries((settings.add_field ?? {}) as Hash))
+    if (get(event, field) === undefined) set(event, field, value);
   for (const f of (settings.remove_field as string[] | undefined) ?? []) remove(event, f);
   if (settings.add_tag) tag(event, settings.add_tag);
 }
+
+/** Files the filters read (translate's dictionary_path), by path. */
+let files: Record<string, string> = {};
 function only(name: string, settings: Hash, allowed: string[]): void {
   for (const key of Object.keys(settings))
     if (!allowed.includes(key) && !COMMON.has(key))
@@ -284,6 +179,18 @@ const PLUGINS: Record<string, (event: LogstashEvent, s: Hash) => void> = {
     }
     matched(event, s);
   },
+  translate(event, s) {
+    only("translate", s, ["source", "target", "dictionary_path", "refresh_interval", "fallback"]);
+    const text = files[s.dictionary_path as string];
+    // Logstash does not start a pipeline whose dictionary file is missing.
+    if (text === undefined) throw new Error(`translate: no dictionary at ${s.dictionary_path}`);
+    const dictionary = (yaml.load(text) ?? {}) as Record<string, unknown>;
+    const key = String(get(event, s.source as string));
+    const value = key in dictionary ? String(dictionary[key]) : (s.fallback as string | undefined);
+    if (value === undefined) return;
+    set(event, s.target as string, value);
+    matched(event, s);
+  },
   ruby(event, s) {
     only("ruby", s, ["code"]);
     const m =
@@ -314,7 +221,12 @@ function run(statements: Statement[], event: LogstashEvent): void {
  * The document the opensearch output sends for a Beats event: what the beats input makes of it
  * (`@version`, the plain codec's tag), then the pipeline's filters; @metadata is not sent.
  */
-export function logstashDocument(conf: string, beatsEvent: LogstashEvent): LogstashEvent {
+export function logstashDocument(
+  conf: string,
+  beatsEvent: LogstashEvent,
+  filesRead: Record<string, string> = {},
+): LogstashEvent {
+  files = filesRead;
   const event: LogstashEvent = {
     ...structuredClone(beatsEvent),
     "@version": "1",
