@@ -72,6 +72,7 @@ export class LogPipeline extends pulumi.ComponentResource {
       filebeat: pinImage(config.logging.images.filebeat, { parent: this }),
       logstash: pinImage(config.logging.images.logstash, { parent: this }),
       jsonExporter: pinImage(config.logging.images.jsonExporter, { parent: this }),
+      curl: pinImage(config.logging.images.curl, { parent: this }),
     };
     const tls = new PipelineCertificates(`${name}-tls`, { config }, child);
     const certs = tls.secrets;
@@ -202,6 +203,7 @@ export class LogPipeline extends pulumi.ComponentResource {
       filebeat: pulumi.Output<string>;
       logstash: pulumi.Output<string>;
       jsonExporter: pulumi.Output<string>;
+      curl: pulumi.Output<string>;
     },
     meta: (name: string, app: string) => { name: string; namespace: string },
     child: pulumi.CustomResourceOptions,
@@ -235,9 +237,9 @@ export class LogPipeline extends pulumi.ComponentResource {
       child,
     );
     const spec = pulumi
-      .all([images.logstash, images.jsonExporter])
-      .apply(([logstash, jsonExporter]) =>
-        logstashPodSpec(config, { filebeat: "", logstash, jsonExporter }),
+      .all([images.logstash, images.jsonExporter, images.curl])
+      .apply(([logstash, jsonExporter, curl]) =>
+        logstashPodSpec(config, { filebeat: "", logstash, jsonExporter, curl }),
       );
     new k8s.apps.v1.StatefulSet(
       `${name}-logstash`,

@@ -11,6 +11,7 @@ import {
   opensearchUrl,
   TlsFile,
 } from "./names";
+import { releaseFilter } from "./release";
 
 /** Logstash settings and pipelines (guide 1.2): beats over mutual TLS in, OpenSearch and S3 out. */
 
@@ -132,6 +133,7 @@ function filters(): string[] {
       'copy => { "[kubernetes][labels][app_kubernetes_io/version]" => "release" }',
     ]),
     "}",
+    ...releaseFilter(),
   ];
 }
 

@@ -1,6 +1,7 @@
 import type { StackConfig } from "../config/schema";
 import { EXPORTER_PORT } from "./exporter";
 import { BEATS_PORT, LOGSTASH, OPENSEARCH_CLUSTER, OPENSEARCH_HTTP_PORT } from "./names";
+import { PROMETHEUS_PORT } from "./release";
 import { FILEBEAT, labelsOf } from "./workloads";
 
 /**
@@ -66,6 +67,8 @@ export function networkPolicies(config: StackConfig): NetworkPolicySpec[] {
           DNS,
           // The S3 archive and STS (IRSA) over HTTPS.
           { ports: [tcp(443)] },
+          // The release watcher asks Prometheus for the running release.
+          { to: [inNamespace(config.cluster.namespace)], ports: [tcp(PROMETHEUS_PORT)] },
         ],
       },
     },

@@ -17,7 +17,7 @@ export const RELEASE_KEY = SERVICE;
 export const RELEASE_REFRESH_SECONDS = 60;
 /** What `release` says until Prometheus has answered once. */
 export const RELEASE_UNKNOWN = "unknown";
-const PROMETHEUS_PORT = 9090;
+export const PROMETHEUS_PORT = 9090;
 const QUERY = 'max by (version, commit) (port8000_build_info{job="port8000"})';
 
 export const prometheusUrl = (config: StackConfig) =>

@@ -12,6 +12,7 @@ import {
   OPENSEARCH_CLUSTER,
   PipelineUser,
 } from "./names";
+import { RELEASE_DIR, releaseContainers } from "./release";
 
 /** Pod specs of Filebeat (DaemonSet) and Logstash (StatefulSet); images arrive pinned. */
 
@@ -47,6 +48,8 @@ export interface PinnedImages {
   readonly filebeat: string;
   readonly logstash: string;
   readonly jsonExporter: string;
+  /** The release watcher's (curl) image. */
+  readonly curl: string;
 }
 
 /**
@@ -122,6 +125,7 @@ function logstashEnv(config: StackConfig) {
 /** Logstash runs as its image's uid 1000; the persisted queue and DLQ are on its volume. */
 export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
   const probe = { httpGet: { path: "/", port: "api" }, periodSeconds: 15 };
+  const release = releaseContainers(config, images.curl);
   return {
     serviceAccountName: LOGSTASH,
     // The image's entrypoint writes logstash.yml for any variable named like a setting (e.g. a
@@ -168,6 +172,7 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
           { name: "certs", mountPath: LogstashPath.certs, readOnly: true },
           { name: "data", mountPath: LogstashPath.data },
           { name: "tmp", mountPath: "/tmp" },
+          { name: "release", mountPath: RELEASE_DIR, readOnly: true },
         ],
       },
       {
@@ -185,7 +190,10 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
         },
         volumeMounts: [{ name: "exporter", mountPath: "/etc/json-exporter", readOnly: true }],
       },
+      release.sidecar,
     ],
+    // translate refuses to start without its dictionary: written once before Logstash starts.
+    initContainers: [release.init],
     volumes: [
       logstashFiles("settings", {
         "logstash.yml": "logstash.yml",
@@ -211,6 +219,7 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
         },
       },
       { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+      { name: "release", emptyDir: { sizeLimit: "1Mi" } },
     ],
   };
 }

@@ -1,5 +1,6 @@
 import yaml from "js-yaml";
 import { LoggingArtifact } from "../../components/logging/names";
+import { RELEASE_DIR, RELEASE_FILE } from "../../components/logging/release";
 import { renderArtifacts } from "../../scripts/artifacts";
 import { parseStackFileConfig } from "../../scripts/synth-lib";
 import { stackFile } from "../support/program";
@@ -67,8 +68,10 @@ const cases = inputs.flatMap((input) => {
   if (!lines) throw new Error(`no sample lines for log kind ${kindOf(input)} (input ${input.id})`);
   return Object.entries(lines).map(([what, line]) => [input.id, what, input, line] as const);
 });
+/** The release dictionary as the Logstash sidecar writes it (tests/logging/release.test.ts). */
+const RELEASE = { [`${RELEASE_DIR}/${RELEASE_FILE}`]: 'port8000: "1.4.2 (commit abc1234)"\n' };
 const documentOf = (input: (typeof inputs)[number], line: string) =>
-  logstashDocument(conf, filebeatEvent(filebeat, input, line));
+  logstashDocument(conf, filebeatEvent(filebeat, input, line), RELEASE);
 
 describe("the mapping-conflict check: every input's events through the pipeline into the index template", () => {
   it.each(cases)("%s, a line its branch %s, is indexed", (_id, _what, input, line) => {
