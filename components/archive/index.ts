@@ -1,30 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
-import { archiveLifecycle, type LifecycleRule } from "./lifecycle";
-import { replicationPolicy, replicationRule, replicationTrustPolicy } from "./replication";
-import {
-  bucketPolicy,
-  irsaTrustPolicy,
-  kmsKeyPolicy,
-  logstashWriterPolicy,
-  snapshotWriterPolicy,
-} from "./security";
+import { type ArchiveWriter, grantPolicy } from "./access";
+import { type ArchiveBucket, archiveLifecycle, type LifecycleRule } from "./lifecycle";
+import { replicationPolicy, replicationRules, replicationTrustPolicy } from "./replication";
+import { bucketPolicy, irsaTrustPolicy, kmsKeyPolicy } from "./security";
 
-/** A Kubernetes service account that writes to the archive through its own IAM role (IRSA). */
-export interface ArchiveWriter {
-  readonly namespace: string;
-  readonly serviceAccount: string;
-}
+export type { ArchiveWriter } from "./access";
 
 export interface LogArchiveArgs {
   readonly config: StackConfig;
-  /** Logstash (events, dead letters under logs/) and OpenSearch (snapshots/). */
-  readonly writers?: { readonly logstash: ArchiveWriter; readonly snapshots: ArchiveWriter };
+  /** Each writer gets its own IRSA role with its grant (components/logging/writers.ts). */
+  readonly writers?: Readonly<Record<string, ArchiveWriter>>;
 }
-
-const WRITER_POLICY = { logstash: logstashWriterPolicy, snapshots: snapshotWriterPolicy } as const;
-type WriterRole = keyof typeof WRITER_POLICY;
 
 function toProviderRule(rule: LifecycleRule): aws.types.input.s3.BucketLifecycleConfigurationRule {
   return {
@@ -32,7 +20,12 @@ function toProviderRule(rule: LifecycleRule): aws.types.input.s3.BucketLifecycle
     status: rule.Status,
     filter: { prefix: rule.Filter.Prefix },
     transitions: rule.Transitions?.map((t) => ({ days: t.Days, storageClass: t.StorageClass })),
-    expiration: rule.Expiration ? { days: rule.Expiration.Days } : undefined,
+    expiration: rule.Expiration
+      ? {
+          days: rule.Expiration.Days,
+          expiredObjectDeleteMarker: rule.Expiration.ExpiredObjectDeleteMarker,
+        }
+      : undefined,
     noncurrentVersionExpiration: rule.NoncurrentVersionExpiration
       ? { noncurrentDays: rule.NoncurrentVersionExpiration.NoncurrentDays }
       : undefined,
@@ -46,6 +39,7 @@ interface DeclaredBucket {
   readonly bucket: aws.s3.Bucket;
   readonly versioning: aws.s3.BucketVersioning;
   readonly key: aws.kms.Key;
+  readonly region: string;
 }
 
 /**
@@ -57,7 +51,7 @@ export class LogArchive extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
   /** IAM roles of the archive's writers (IRSA), declared in every deployed stack. */
-  readonly writerRoleArns: Partial<Record<WriterRole, pulumi.Output<string>>> = {};
+  readonly writerRoleArns: Record<string, pulumi.Output<string>> = {};
 
   constructor(name: string, args: LogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
     super("port8000:archive:LogArchive", name, {}, opts);
@@ -67,13 +61,14 @@ export class LogArchive extends pulumi.ComponentResource {
       this.bucketName = found.bucket;
       this.bucketArn = found.arn;
     } else {
-      const primary = this.declareBucket(name, archive.bucketName, args.config);
+      const primary = this.declareBucket(name, archive.bucketName, args.config, "primary");
       const replica = archive.replicateTo;
       if (replica) {
         const standby = this.declareBucket(
           `${name}-replica`,
           replica.bucketName,
           args.config,
+          "replica",
           replica.region,
         );
         this.replicate(name, args.config, primary, standby);
@@ -82,11 +77,11 @@ export class LogArchive extends pulumi.ComponentResource {
       this.bucketArn = primary.bucket.arn;
     }
     for (const [role, writer] of Object.entries(args.writers ?? {})) {
-      this.writerRoleArns[role as WriterRole] = this.writerRole(
+      this.writerRoleArns[role] = this.writerRole(
         `${name}-${role}`,
         args.config,
         writer,
-        JSON.stringify(WRITER_POLICY[role as WriterRole](args.config)),
+        JSON.stringify(grantPolicy(args.config, writer.grant)),
       );
     }
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
@@ -130,6 +125,7 @@ export class LogArchive extends pulumi.ComponentResource {
     prefix: string,
     bucketName: string,
     config: StackConfig,
+    role: ArchiveBucket,
     region?: string,
   ): DeclaredBucket {
     const child = { parent: this };
@@ -201,10 +197,15 @@ export class LogArchive extends pulumi.ComponentResource {
     );
     new aws.s3.BucketLifecycleConfiguration(
       `${prefix}-lifecycle`,
-      { bucket: bucket.id, region, rules: archiveLifecycle(config).Rules.map(toProviderRule) },
-      child,
+      {
+        bucket: bucket.id,
+        region,
+        rules: archiveLifecycle(config, role).Rules.map(toProviderRule),
+      },
+      // Noncurrent-version rules on a bucket not yet versioned are accepted but idle.
+      { parent: this, dependsOn: [versioning] },
     );
-    return { bucket, versioning, key };
+    return { bucket, versioning, key, region: region ?? config.deployment.region };
   }
 
   /** S3 refuses a replication configuration until both buckets are versioned. */
@@ -222,29 +223,24 @@ export class LogArchive extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const end = (bucket: DeclaredBucket) =>
+      pulumi.all([bucket.bucket.arn, bucket.key.arn]).apply(([bucketArn, keyArn]) => ({
+        bucketArn,
+        keyArn,
+        region: bucket.region,
+      }));
+    const [from, to] = [end(source), end(destination)];
     const policy = new aws.iam.RolePolicy(
       `${name}-replication-policy`,
       {
         role: role.name,
-        policy: pulumi
-          .all([source.bucket.arn, destination.bucket.arn, source.key.arn, destination.key.arn])
-          .apply(([from, to, sourceKey, replicaKey]) =>
-            JSON.stringify(replicationPolicy(from, to, { source: sourceKey, replica: replicaKey })),
-          ),
+        policy: pulumi.all([from, to]).apply(([s, d]) => JSON.stringify(replicationPolicy(s, d))),
       },
       { parent: this },
     );
     new aws.s3.BucketReplicationConfig(
       `${name}-replication`,
-      {
-        bucket: source.bucket.id,
-        role: role.arn,
-        rules: [
-          pulumi
-            .all([destination.bucket.arn, destination.key.arn])
-            .apply(([arn, key]) => replicationRule(arn, key)),
-        ],
-      },
+      { bucket: source.bucket.id, role: role.arn, rules: to.apply(replicationRules) },
       { parent: this, dependsOn: [source.versioning, destination.versioning, policy] },
     );
   }

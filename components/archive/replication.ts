@@ -1,6 +1,8 @@
+import { REPLICATED_PREFIXES } from "./lifecycle";
+
 /**
- * The archive is restorable after a disaster (guide 3.3): prod replicates every object to the
- * replica it owns in the standby region, through a role only S3 may assume.
+ * The archive is restorable after a disaster (guide 3.3): prod replicates every prefix it writes
+ * to the replica it owns in the standby region, through a role only S3 may assume.
  */
 
 export const replicationTrustPolicy = {
@@ -10,17 +12,33 @@ export const replicationTrustPolicy = {
   ],
 };
 
-/** Keys the replication role decrypts sources with and encrypts replicas with (SSE-KMS). */
-export interface ReplicationKeys {
-  readonly source: string;
-  readonly replica: string;
+/** One end of the replication: its bucket, its key, and the region its S3 calls KMS from. */
+export interface ReplicationEnd {
+  readonly bucketArn: string;
+  readonly keyArn: string;
+  readonly region: string;
 }
 
-export function replicationPolicy(
-  sourceArn: string,
-  destinationArn: string,
-  keys: ReplicationKeys,
-) {
+/**
+ * S3 uses each key on the role's behalf with the bucket ARN as encryption context (bucket keys
+ * on both buckets): decrypting sources, encrypting replicas with the replica's own key.
+ */
+function keyUse(sid: string, actions: string[], end: ReplicationEnd) {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: actions,
+    Resource: end.keyArn,
+    Condition: {
+      StringEquals: {
+        "kms:ViaService": `s3.${end.region}.amazonaws.com`,
+        "kms:EncryptionContext:aws:s3:arn": end.bucketArn,
+      },
+    },
+  };
+}
+
+export function replicationPolicy(source: ReplicationEnd, replica: ReplicationEnd) {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -28,7 +46,7 @@ export function replicationPolicy(
         Sid: "ReadSourceConfiguration",
         Effect: "Allow",
         Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
-        Resource: [sourceArn],
+        Resource: [source.bucketArn],
       },
       {
         Sid: "ReadSourceVersions",
@@ -38,32 +56,36 @@ export function replicationPolicy(
           "s3:GetObjectVersionAcl",
           "s3:GetObjectVersionTagging",
         ],
-        Resource: [`${sourceArn}/*`],
+        Resource: REPLICATED_PREFIXES.map((prefix) => `${source.bucketArn}/${prefix}*`),
       },
       {
         Sid: "WriteReplicas",
         Effect: "Allow",
         Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-        Resource: [`${destinationArn}/*`],
+        Resource: REPLICATED_PREFIXES.map((prefix) => `${replica.bucketArn}/${prefix}*`),
       },
-      { Sid: "DecryptSources", Effect: "Allow", Action: "kms:Decrypt", Resource: keys.source },
-      { Sid: "EncryptReplicas", Effect: "Allow", Action: "kms:Encrypt", Resource: keys.replica },
+      keyUse("DecryptSources", ["kms:Decrypt"], source),
+      keyUse("EncryptReplicas", ["kms:Encrypt", "kms:GenerateDataKey"], replica),
     ],
   };
 }
 
-/** Provider-shaped rule: everything, deletes not propagated (a wiped prod must not wipe dr). */
-export function replicationRule(destinationArn: string, replicaKeyArn: string) {
-  return {
-    id: "port8000-archive-to-standby",
+/**
+ * Provider-shaped rules, one per written prefix (each has an expiry on the replica, lifecycle.ts);
+ * deletes are not propagated (a wiped prod must not wipe dr).
+ */
+export function replicationRules(replica: ReplicationEnd) {
+  return REPLICATED_PREFIXES.map((prefix, index) => ({
+    id: `port8000-archive-to-standby-${prefix.replace(/\/$/, "")}`,
+    priority: index + 1,
     status: "Enabled",
-    filter: { prefix: "" },
+    filter: { prefix },
     deleteMarkerReplication: { status: "Disabled" },
     // SSE-KMS objects replicate only when asked to, re-encrypted with the replica's own key.
     sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
     destination: {
-      bucket: destinationArn,
-      encryptionConfiguration: { replicaKmsKeyId: replicaKeyArn },
+      bucket: replica.bucketArn,
+      encryptionConfiguration: { replicaKmsKeyId: replica.keyArn },
     },
-  };
+  }));
 }

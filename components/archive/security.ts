@@ -1,16 +1,19 @@
 import type { StackConfig } from "../config/schema";
-import { ArchivePrefix } from "../logging/names";
+import { bucketArn } from "./access";
 
 export { irsaTrustPolicy } from "../../lib/irsa";
+export { archiveKeyUse } from "./access";
 
 /**
- * The archive's access rules as IAM documents: the customer-managed key's policy, the bucket
- * policy (TLS only, SSE-KMS with this key only) and the least-privilege writers' policies
- * (Logstash writes events, OpenSearch writes snapshots), each assumed through IRSA.
+ * The archive's guard rails as IAM documents: the customer-managed key's policy and the bucket
+ * policy. The bucket policy only refuses (no TLS, or an encryption header that would put an
+ * object under anything but this key); who may do what is the roles' grants (access.ts).
  */
 
 const VERSION = "2012-10-17";
-const bucketArn = (name: string) => `arn:aws:s3:::${name}`;
+const SSE = "s3:x-amz-server-side-encryption";
+const SSE_KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id";
+const SSE_C = "s3:x-amz-server-side-encryption-customer-algorithm";
 
 export function accountOf(config: StackConfig): string {
   const arn = config.cluster.oidcProviderArn;
@@ -36,6 +39,24 @@ export function kmsKeyPolicy(config: StackConfig) {
   };
 }
 
+const denyPuts = (
+  bucket: string,
+  Sid: string,
+  Condition: Record<string, Record<string, string>>,
+) => ({
+  Sid,
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:PutObject",
+  Resource: `${bucket}/*`,
+  Condition,
+});
+
+/**
+ * A put without encryption headers gets the bucket's default, this key (the writers send none:
+ * docs/backups.md). Each Deny therefore needs the header present (`Null: false`): a negated
+ * operator on an absent key is true, which refused every upload, multipart parts included.
+ */
 export function bucketPolicy(bucketName: string, keyArn: string) {
   const bucket = bucketArn(bucketName);
   return {
@@ -49,100 +70,19 @@ export function bucketPolicy(bucketName: string, keyArn: string) {
         Resource: [bucket, `${bucket}/*`],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
-      {
-        Sid: "DenyPutsNotEncryptedWithKms",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:PutObject",
-        Resource: `${bucket}/*`,
-        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
-      },
-      {
-        Sid: "DenyPutsWithAnotherKey",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:PutObject",
-        Resource: `${bucket}/*`,
-        Condition: {
-          StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
-        },
-      },
-    ],
-  };
-}
-
-/**
- * Use of the archive's key through S3 only, for this bucket only: S3 calls KMS with the bucket
- * ARN as encryption context (bucket keys on), so no key ARN is needed, and the dr stack, which
- * uses the replica prod created, grants the same way.
- */
-export function archiveKeyUse(
-  config: StackConfig,
-  actions: string[] = ["kms:GenerateDataKey", "kms:Decrypt"],
-) {
-  return {
-    Sid: "UseTheArchiveKeyThroughS3",
-    Effect: "Allow",
-    Action: actions,
-    Resource: "*",
-    Condition: {
-      StringEquals: {
-        "kms:ViaService": `s3.${config.deployment.region}.amazonaws.com`,
-        "kms:EncryptionContext:aws:s3:arn": bucketArn(config.archive.bucketName),
-      },
-    },
-  };
-}
-
-/** Logstash only adds objects under logs/ (events and dead letters); it never reads or deletes. */
-export function logstashWriterPolicy(config: StackConfig) {
-  const bucket = bucketArn(config.archive.bucketName);
-  return {
-    Version: VERSION,
-    Statement: [
-      {
-        Sid: "WriteLogEvents",
-        Effect: "Allow",
-        Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-        Resource: `${bucket}/${ArchivePrefix.events}*`,
-      },
-      archiveKeyUse(config),
-    ],
-  };
-}
-
-/** repository-s3 lists, reads, writes and deletes its own files under snapshots/ only. */
-export function snapshotWriterPolicy(config: StackConfig) {
-  const bucket = bucketArn(config.archive.bucketName);
-  return {
-    Version: VERSION,
-    Statement: [
-      {
-        Sid: "LocateBucket",
-        Effect: "Allow",
-        Action: ["s3:GetBucketLocation", "s3:ListBucketMultipartUploads"],
-        Resource: bucket,
-      },
-      {
-        Sid: "ListSnapshotPrefix",
-        Effect: "Allow",
-        Action: "s3:ListBucket",
-        Resource: bucket,
-        Condition: { StringLike: { "s3:prefix": [`${ArchivePrefix.snapshots}*`] } },
-      },
-      {
-        Sid: "ManageSnapshotFiles",
-        Effect: "Allow",
-        Action: [
-          "s3:GetObject",
-          "s3:PutObject",
-          "s3:DeleteObject",
-          "s3:AbortMultipartUpload",
-          "s3:ListMultipartUploadParts",
-        ],
-        Resource: `${bucket}/${ArchivePrefix.snapshots}*`,
-      },
-      archiveKeyUse(config),
+      denyPuts(bucket, "DenyPutsEncryptedOtherwise", {
+        StringNotEquals: { [SSE]: "aws:kms" },
+        Null: { [SSE]: "false" },
+      }),
+      denyPuts(bucket, "DenyPutsWithAnotherKey", {
+        StringNotEquals: { [SSE_KEY]: keyArn },
+        Null: { [SSE_KEY]: "false" },
+      }),
+      // SSE-KMS asked for without a key id is the account's aws/s3 key, not this one.
+      denyPuts(bucket, "DenyPutsWithTheDefaultAwsKey", {
+        Null: { [SSE]: "false", [SSE_KEY]: "true" },
+      }),
+      denyPuts(bucket, "DenyPutsWithCustomerKeys", { Null: { [SSE_C]: "false" } }),
     ],
   };
 }

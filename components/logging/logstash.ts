@@ -149,7 +149,8 @@ function archiveOutput(config: StackConfig, prefix: string, buffer: string): str
     "size_file => 104857600",
     // The writer role may only put under its prefix; the root-bucket probe would be denied.
     "validate_credentials_on_root_bucket => false",
-    // No SSE option: the bucket's default SSE-KMS key applies, and its policy refuses others.
+    // No SSE option: the put carries no encryption header and gets the bucket's default
+    // SSE-KMS key; the bucket policy refuses only a header naming other encryption.
     `temporary_directory => ${quote(`${LogstashPath.data}/s3-${buffer}`)}`,
   ]);
 }

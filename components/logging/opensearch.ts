@@ -114,6 +114,13 @@ export function ismPolicy(config: StackConfig) {
   };
 }
 
+/**
+ * A stack on an existing bucket (archive.existing: the dr stack on prod's replica) restores
+ * prod's snapshots and must never write that repository: it registers it read-only and runs no
+ * snapshot policy.
+ */
+export const snapshotsReadOnly = (config: StackConfig): boolean => config.archive.existing;
+
 /** The snapshot repository (repository-s3) on the archive bucket's snapshots/ prefix. */
 export function snapshotRepository(config: StackConfig) {
   return {
@@ -122,7 +129,9 @@ export function snapshotRepository(config: StackConfig) {
     settings: {
       bucket: config.archive.bucketName,
       base_path: ArchivePrefix.snapshots.replace(/\/$/, ""),
-      // No SSE header: the bucket's default SSE-KMS key applies, and its policy refuses others.
+      // No server_side_encryption: at 2.19 it can only ask for AES256, which the bucket refuses;
+      // without it the bucket's default SSE-KMS key applies (docs/backups.md).
+      ...(snapshotsReadOnly(config) ? { readonly: "true" } : {}),
     },
   };
 }

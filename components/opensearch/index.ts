@@ -21,6 +21,7 @@ import {
 } from "../logging/cluster";
 import { clusterImageTags, SNAPSHOT_SERVICE_ACCOUNT } from "../logging/cluster-pods";
 import { OPENSEARCH_CLUSTER, PipelineUser, TlsFile } from "../logging/names";
+import { snapshotsReadOnly } from "../logging/opensearch";
 import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
 import { COOKIE_SECRET_KEY, OIDC_SECRET_KEY, securityConfigFiles } from "../logging/sso";
 import { Secrets } from "../logging/workloads";
@@ -171,7 +172,9 @@ export class LogSearchCluster extends pulumi.ComponentResource {
     for (const user of opensearchUsers(config))
       custom(`user-${user.metadata.name}`, user, [...after, ...userSecrets]);
     custom("index-template", opensearchIndexTemplate(config), after);
-    custom("snapshot-policy", opensearchSnapshotPolicy(config), after);
+    // On prod's replica (the dr stack) the repository is read-only: nothing may snapshot into it.
+    if (!snapshotsReadOnly(config))
+      custom("snapshot-policy", opensearchSnapshotPolicy(config), after);
     this.declarePolicyJob(name, config, cluster);
     this.registerOutputs({});
   }

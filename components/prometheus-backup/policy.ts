@@ -1,6 +1,6 @@
 import { toYaml } from "../../lib/serialize";
+import { grantPolicy, type PolicyDocument, type PrefixGrant } from "../archive/access";
 import { PROMETHEUS_BLOCKS_PREFIX } from "../archive/prometheus-backup";
-import { archiveKeyUse } from "../archive/security";
 import type { StackConfig } from "../config/schema";
 import { RELEASE_NAME } from "../prometheus/values";
 
@@ -25,7 +25,11 @@ export function backupRoleName(config: StackConfig): string {
   return `port8000-${config.deployment.environment}-prometheus-backup`;
 }
 
-/** Thanos objstore S3 config; `aws_sdk_auth` takes the pod's web identity (IRSA). */
+/**
+ * Thanos objstore S3 config; `aws_sdk_auth` takes the pod's web identity (IRSA). No sse_config:
+ * the objstore client then sends no encryption header and the bucket's default SSE-KMS key
+ * applies (docs/backups.md).
+ */
 export function objstoreConfig(config: StackConfig) {
   const region = config.deployment.region;
   return {
@@ -46,43 +50,15 @@ export function renderObjstoreConfig(config: StackConfig): string {
 
 /**
  * Least privilege for the sidecar: list its own prefix, read and write blocks under it. No
- * delete (the sidecar never deletes; expiry is the lifecycle rule's), nothing outside the prefix.
+ * delete (the shipper never deletes; expiry is the lifecycle rule's), nothing outside the prefix.
+ * A Thanos Store (read) or Compactor (manage) on the same prefix is another grant of it.
  */
-interface PolicyStatement {
-  Sid: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: string;
-  Condition?: Record<string, Record<string, string | string[]>>;
+export function backupGrant(config: StackConfig): PrefixGrant {
+  return { prefix: backupPrefix(config), access: "readWrite" };
 }
 
-export function backupPolicy(config: StackConfig): {
-  Version: string;
-  Statement: PolicyStatement[];
-} {
-  const bucket = `arn:aws:s3:::${config.archive.bucketName}`;
-  const prefix = backupPrefix(config);
-  // The archive is SSE-KMS (components/archive): blocks are written and read through its key.
-  const useKey = [{ ...archiveKeyUse(config), Sid: "UseArchiveKey" }];
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "ListOwnPrefix",
-        Effect: "Allow",
-        Action: "s3:ListBucket",
-        Resource: bucket,
-        Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}*`] } },
-      },
-      {
-        Sid: "ReadWriteBlocks",
-        Effect: "Allow",
-        Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
-        Resource: `${bucket}/${prefix}*`,
-      },
-      ...useKey,
-    ],
-  };
+export function backupPolicy(config: StackConfig): PolicyDocument {
+  return grantPolicy(config, backupGrant(config));
 }
 
 /** The `prometheus:` chart values this area adds: the sidecar, and the role on the account. */

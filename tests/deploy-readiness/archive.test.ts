@@ -1,8 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fromEngineConfig, parseStackConfig } from "../../components/config/parse";
+import { objstoreConfig } from "../../components/prometheus-backup/policy";
 import { PROJECT } from "../../lib/conventions";
 import type { ProgramRun, RecordedResource } from "../../scripts/mock-runtime";
+import { stackConfig } from "../alertmanager/support";
 import { named, ofType, ROOT, runStack, stackFile, withConfig } from "../support/program";
 
 // biome-ignore lint/suspicious/noExplicitAny: recorded inputs are untyped JSON, read by path.
@@ -31,12 +33,12 @@ function archiveProblems(stack: string, archive: Record<string, unknown>): strin
 
 const section = (stack: string) => JSON.parse(stackFile(stack).config[`${PROJECT}:archive`]);
 
-describe("prod's first up (nothing of the dr stack exists yet)", () => {
-  let prod: ProgramRun;
-  beforeAll(async () => {
-    prod = await runStack("prod");
-  });
+let prod: ProgramRun;
+beforeAll(async () => {
+  prod = await runStack("prod");
+});
 
+describe("prod's first up (nothing of the dr stack exists yet)", () => {
   it("creates the replica bucket itself, in the standby region, protected", () => {
     const replica = ofType(prod, BUCKET).find((b) => b.inputs.bucket === REPLICA);
     expect(replica).toMatchObject({ protect: true, inputs: { region: "us-west-2" } });
@@ -56,10 +58,31 @@ describe("prod's first up (nothing of the dr stack exists yet)", () => {
       "aws:s3/bucketVersioning:BucketVersioning",
     ]);
     for (const part of parts) expect(part.inputs.region).toBe("us-west-2");
-    const lifecycle = (name: string) =>
-      bucketParts(prod, name).find((p) => p.type.endsWith("BucketLifecycleConfiguration"))?.inputs
-        .rules;
-    expect(lifecycle(replica.name)).toEqual(lifecycle("log-archive-bucket"));
+  });
+
+  it("expires on the replica every prefix it replicates, snapshot files once no snapshot needs them", () => {
+    const replica = ofType(prod, BUCKET).find(
+      (b) => b.inputs.bucket === REPLICA,
+    ) as RecordedResource;
+    const rules = (bucketParts(prod, replica.name).find((p) =>
+      p.type.endsWith("BucketLifecycleConfiguration"),
+    )?.inputs.rules ?? []) as Json[];
+    const replicated = (named(prod, "log-archive-replication").inputs as Json).rules.map(
+      (r: Json) => r.filter.prefix,
+    );
+    expect(replicated.length).toBeGreaterThan(0);
+    const expiryOf = (prefix: string) =>
+      rules
+        .filter((r) => r.status === "Enabled" && prefix.startsWith(r.filter.prefix))
+        .map((r) => r.expiration?.days)
+        .filter((days): days is number => typeof days === "number");
+    for (const prefix of replicated) expect([prefix, expiryOf(prefix).length]).toEqual([prefix, 1]);
+    // Deletes in prod are not replicated: a file lives on the replica until this expiry, and a
+    // restorable snapshot (kept archiveDays) may use segments as old as the index (hot + warm).
+    const { hotDays, warmDays, archiveDays } = JSON.parse(
+      stackFile("prod").config[`${PROJECT}:logging`],
+    ).retention;
+    expect(expiryOf("snapshots/")[0]).toBeGreaterThanOrEqual(hotDays + warmDays + archiveDays);
   });
 
   it("replicates only once both buckets are versioned, to the bucket it created", () => {
@@ -74,10 +97,32 @@ describe("prod's first up (nothing of the dr stack exists yet)", () => {
 });
 
 describe("the dr stack", () => {
-  it("uses the replica prod created and creates no bucket of the same name", async () => {
-    const dr = await runStack("dr");
+  let dr: ProgramRun;
+  beforeAll(async () => {
+    dr = await runStack("dr");
+  });
+
+  it("uses the replica prod created and creates no bucket of the same name", () => {
     expect(ofType(dr, BUCKET)).toEqual([]);
     expect(dr.outputs.archiveBucket).toBe(REPLICA);
+  });
+
+  it("registers prod's snapshot repository read-only and runs no snapshot policy on it", () => {
+    const repository = (run: ProgramRun) =>
+      (named(run, "log-search-cluster").inputs as Json).spec.general.snapshotRepositories[0];
+    const policies = (run: ProgramRun) =>
+      run.resources.filter((r) => r.inputs.kind === "OpensearchSnapshotPolicy");
+    expect([repository(dr).settings.readonly, policies(dr)]).toEqual(["true", []]);
+    expect(repository(dr).settings.bucket).toBe(REPLICA);
+    // prod still snapshots into its own bucket.
+    expect([repository(prod).settings.readonly, policies(prod).length]).toEqual([undefined, 1]);
+  });
+
+  it("backs Prometheus up under its own environment's prefix, apart from prod's", () => {
+    // The replica holds prod's blocks (replicated) and dr's own (written there): two prefixes,
+    // neither inside the other; the dr role cannot reach prod's (tests/archive/iam.test.ts).
+    const [ours, prods] = ["dr", "prod"].map((stack) => objstoreConfig(stackConfig(stack)).prefix);
+    expect([ours, prods]).toEqual(["prometheus/standby/", "prometheus/production/"]);
   });
 
   it("refuses to replicate a bucket it does not own", () => {

@@ -32,7 +32,8 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
       "kubernetes:opensearch.org/v1:OpensearchRole",
       "kubernetes:opensearch.org/v1:OpensearchUserRoleBinding",
       "kubernetes:opensearch.org/v1:OpensearchIndexTemplate",
-      "kubernetes:opensearch.org/v1:OpensearchSnapshotPolicy",
+      // dr only restores prod's snapshots (tests/deploy-readiness/archive.test.ts).
+      ...(stack === "dr" ? [] : ["kubernetes:opensearch.org/v1:OpensearchSnapshotPolicy"]),
       "kubernetes:batch/v1:Job",
     ])
       expect(types).toContain(type);
@@ -217,8 +218,10 @@ describe.each([
     const policy = JSON.parse(String(named(runs.prod, `${prefix}-policy`).inputs.policy));
     expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
       "DenyInsecureTransport",
-      "DenyPutsNotEncryptedWithKms",
+      "DenyPutsEncryptedOtherwise",
       "DenyPutsWithAnotherKey",
+      "DenyPutsWithTheDefaultAwsKey",
+      "DenyPutsWithCustomerKeys",
     ]);
     expect(JSON.stringify(policy)).toContain(arn);
   });

@@ -48,8 +48,8 @@ describe.each(DEPLOYED)("the %s stack's backup path", (stack) => {
     const bucket = `arn:aws:s3:::${config.archive.bucketName}`;
     const actions = policy.Statement.flatMap((s) => [s.Action].flat());
     expect(actions.some((a) => /Delete|\*/.test(a))).toBe(false);
-    // The archive key is used through S3 for this bucket only (tests/logging/archive.test.ts).
-    for (const statement of policy.Statement.filter((s) => s.Sid !== "UseArchiveKey")) {
+    // The archive key is used through S3 for this bucket only (tests/archive/iam.test.ts).
+    for (const statement of policy.Statement.filter((s) => s.Resource !== "*")) {
       const resource = statement.Resource;
       if (resource === bucket) {
         expect(
