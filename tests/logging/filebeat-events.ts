@@ -83,7 +83,7 @@ export function kubernetesLookupKeys(processor: Record<string, unknown>, path: s
   const configured = ((processor.matchers as Record<string, Record<string, string>>[]) ?? [])
     .map((m) => m.logs_path)
     .filter((m) => m !== undefined);
-  const defaults =
+  const defaults: Record<string, string>[] =
     (processor.default_matchers as { enabled?: boolean } | undefined)?.enabled === false
       ? []
       : [{ logs_path: DEFAULT_LOGS_PATH }];
