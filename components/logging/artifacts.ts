@@ -10,7 +10,7 @@ import {
   logstashSettingsYaml,
 } from "./logstash";
 import { LoggingArtifact } from "./names";
-import { indexTemplate, ismPolicy, snapshotPolicy } from "./opensearch";
+import { indexTemplate, ismPolicy, snapshotPolicy, snapshotsReadOnly } from "./opensearch";
 import { securityConfigYaml } from "./sso";
 
 /** Every file of `logging/` (DESIGN.md), rendered from the typed config. */
@@ -24,7 +24,10 @@ export function loggingArtifacts(config: StackConfig): Record<string, string> {
     [LoggingArtifact.logstashExporter]: jsonExporterYaml(),
     [LoggingArtifact.indexTemplate]: toSortedJson(indexTemplate(config)),
     [LoggingArtifact.ismPolicy]: toSortedJson(ismPolicy(config)),
-    [LoggingArtifact.snapshotPolicy]: toSortedJson(snapshotPolicy(config)),
+    // A stack on the replica (dr) only reads prod's snapshots: it schedules none.
+    ...(snapshotsReadOnly(config)
+      ? {}
+      : { [LoggingArtifact.snapshotPolicy]: toSortedJson(snapshotPolicy(config)) }),
     [LoggingArtifact.roles]: toSortedJson(roles()),
     [LoggingArtifact.roleMappings]: toSortedJson(roleMappings(config)),
     [LoggingArtifact.securityConfig]: securityConfigYaml(config),

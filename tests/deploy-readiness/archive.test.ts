@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fromEngineConfig, parseStackConfig } from "../../components/config/parse";
+import { loggingArtifacts } from "../../components/logging/artifacts";
 import { objstoreConfig } from "../../components/prometheus-backup/policy";
 import { PROJECT } from "../../lib/conventions";
 import type { ProgramRun, RecordedResource } from "../../scripts/mock-runtime";
@@ -116,6 +117,12 @@ describe("the dr stack", () => {
     expect(repository(dr).settings.bucket).toBe(REPLICA);
     // prod still snapshots into its own bucket.
     expect([repository(prod).settings.readonly, policies(prod).length]).toEqual([undefined, 1]);
+  });
+
+  it("renders no snapshot policy file for a stack whose snapshots are read-only", () => {
+    const file = "logging/opensearch/snapshot-policy.json";
+    expect(file in loggingArtifacts(stackConfig("dr"))).toBe(false);
+    expect(JSON.parse(loggingArtifacts(stackConfig("prod"))[file]).policyName).toBeTruthy();
   });
 
   it("backs Prometheus up under its own environment's prefix, apart from prod's", () => {
