@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dashboardsSchema } from "./dashboards";
-import { teamMembershipSchema } from "./grafana-teams";
+import { teamMembershipSchema, teamSyncSchema } from "./grafana-teams";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { loggingSchema } from "./logging";
@@ -181,6 +181,7 @@ export const grafanaSchema = z.strictObject({
   /** Guide 1.4: nested folders, parent first. */
   folder: z.array(text).min(1).default(["Port 8000", "Production"]),
   teamMembership: teamMembershipSchema,
+  teamSync: teamSyncSchema.optional(),
 });
 
 const team = z.strictObject({
