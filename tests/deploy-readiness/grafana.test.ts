@@ -103,10 +103,11 @@ describe("Grafana team membership comes from sign-in, never from a member list",
       "prod",
       withConfig(prod, { grafana: { ...grafana, teamMembership: "sync", teamSync: GROUPS } }),
     );
-    const byName = Object.fromEntries(ofType(run, TEAM).map((t) => [t.inputs.name, t]));
+    const teams = ofType(run, TEAM);
+    const byName = Object.fromEntries(teams.map((t) => [t.inputs.name as string, t]));
     expect(byName.leadership.inputs.teamSync).toEqual({ groups: ["execs", "port8000-leadership"] });
     expect(byName.ops.inputs.teamSync).toEqual({ groups: ["port8000-ops"] });
-    for (const team of Object.values(byName)) {
+    for (const team of teams) {
       expect(team.inputs.members).toBeUndefined();
       expect(team.inputs.ignoreExternallySyncedMembers).toBe(true);
     }
