@@ -1,5 +1,6 @@
 import { archiveRules } from "./archive-rules";
 import { teamSyncProblems } from "./grafana-teams";
+import { publicIngressProblems } from "./public-ingress";
 import type { StackConfig } from "./schema";
 import { sloPeriodRules } from "./slo-period";
 
@@ -51,5 +52,6 @@ export function crossSectionProblems(config: StackConfig): string[] {
     ...sloPeriodRules(config),
     ...archiveRules(config),
     ...teamSyncProblems(config),
+    ...publicIngressProblems(config),
   ];
 }

@@ -15,6 +15,7 @@ import {
   text,
   url,
 } from "./primitives";
+import { publicIngressSchema } from "./public-ingress";
 import { thresholdsSchema } from "./thresholds";
 
 /** One schema for everything the operations guide configures. Pure: no Pulumi here. */
@@ -103,6 +104,8 @@ export const alertingSchema = z
         /** Where Alertmanager posts; unset means the in-cluster automation service. */
         url: url.optional(),
         port: port.default(8080),
+        /** The public path of PagerDuty's webhooks (components/config/public-ingress.ts). */
+        publicIngress: publicIngressSchema.optional(),
         /** Node 24 runs the service's TypeScript unbuilt (type stripping). */
         image: pinnedImage.default(AUTOMATION_IMAGE),
         logRotationCommand: z.array(text).default(["logrotate", "-f", "/etc/logrotate.d/port8000"]),
