@@ -5,6 +5,7 @@ import yaml from "js-yaml";
 import { deployJob } from "../components/automation/service/annotations";
 import { buildDashboards } from "../dashboards";
 import { DashboardUid } from "../lib/conventions";
+import { runTool } from "../lib/tools";
 import { parseStackFileConfig } from "../scripts/synth-lib";
 import { SCHEMAS_DIR } from "./support/chart-values";
 import { ROOT, stackFile } from "./support/program";
@@ -305,3 +306,11 @@ function deployJob_(service: string): string[] {
   const job = deployJob({ service, version: "v1", commit: "abcdef1", who: "ci" });
   return job.kind === "create" ? job.annotation.tags : [];
 }
+
+describe("actionlint", () => {
+  it("finds nothing in the workflows (and in their scripts where shellcheck is installed, as in CI)", () => {
+    const run = runTool("actionlint", ["-no-color"], ROOT);
+    expect(run.output).toBe("");
+    expect(run.ok).toBe(true);
+  });
+});
