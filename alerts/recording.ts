@@ -1,3 +1,4 @@
+import type { StackConfig } from "../components/config/schema";
 import type { ThresholdLevels } from "../components/config/thresholds";
 import { Job } from "../lib/conventions";
 import { parseDurationMs } from "../lib/duration";
@@ -17,6 +18,9 @@ export const QUANTILES = [0.5, 0.95, 0.99] as const;
 
 export const RecordName = {
   errorRatio: (window: string) => `job:http_requests:error_ratio_rate${window}`,
+  errorRate: (window: string) => `job:http_requests_errors:rate${window}`,
+  /** The error ratio over the whole SLO window (see sloRecords). */
+  sloErrorRatio: (window: string) => `job:http_requests:error_ratio_slo${window}`,
   requestRate: (window: string) => `job:http_requests:rate${window}`,
   latencyBuckets: (window: string) => `job:http_request_duration_seconds_bucket:rate${window}`,
   latency: (q: number, window: string) =>
@@ -64,6 +68,37 @@ function latency(ctx: RuleContext): RecordingRule[] {
   ];
 }
 
+/** The SLO window Prometheus can look back over: the configured one, capped at its retention. */
+export function sloLookback(config: StackConfig): { window: string; capped: boolean } {
+  const { window } = config.slo;
+  const retention = config.storage.prometheus.retention;
+  return parseDurationMs(retention) < parseDurationMs(window)
+    ? { window: retention, capped: true }
+    : { window, capped: false };
+}
+
+/**
+ * The error ratio over the SLO window for the dashboards' SLO stats, from the 5m rates summed
+ * over time (traffic-weighted, like increase() over the window): one series scanned per rule
+ * evaluation instead of every raw series over weeks on every dashboard refresh.
+ */
+function sloRecords(ctx: RuleContext): RecordingRule[] {
+  const { window } = sloLookback(ctx.config);
+  const w = ctx.range(window);
+  const errors = RecordName.errorRate("5m");
+  const total = RecordName.requestRate("5m");
+  return [
+    {
+      record: errors,
+      expr: `sum by (job) (rate(http_requests_total${app('status=~"5.."')}[${ctx.range("5m")}]))`,
+    },
+    {
+      record: RecordName.sloErrorRatio(window),
+      expr: `sum_over_time(${errors}${app()}[${w}])\n/\nsum_over_time(${total}${app()}[${w}])`,
+    },
+  ];
+}
+
 export function httpRecords(ctx: RuleContext): RecordingRule[] {
   return [
     {
@@ -71,6 +106,7 @@ export function httpRecords(ctx: RuleContext): RecordingRule[] {
       expr: `sum by (job) (rate(http_requests_total${app()}[${ctx.range("5m")}]))`,
     },
     ...errorRatioWindows(ctx).map((w) => errorRatio(ctx, w)),
+    ...sloRecords(ctx),
     ...latency(ctx),
   ];
 }

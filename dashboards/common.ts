@@ -14,6 +14,7 @@ import {
   DatasourceType,
   DatasourceUid,
   DatasourceVar,
+  serviceTag,
 } from "./conventions";
 
 /** Small factories every dashboard shares: datasources, variables, annotations, panels. */
@@ -79,22 +80,31 @@ export function botVariable(): dashboard.QueryVariableBuilder {
     .allValue(".+");
 }
 
-/** Built-in Grafana annotations by tag: what the automation service writes (deploys, incidents). */
-function tagAnnotation(name: string, tag: string, color: string) {
+/**
+ * Built-in Grafana annotations by tags (all must match): what the automation service writes.
+ * Deploys carry `service:<name>`, so a dashboard shows the deploys of the service it watches
+ * only, not every deploy posted to this Grafana.
+ */
+function tagAnnotation(name: string, tags: readonly string[], color: string) {
   return new dashboard.AnnotationQueryBuilder()
     .name(name)
     .datasource({ type: "grafana", uid: "-- Grafana --" })
     .enable(true)
     .iconColor(color)
     .target(
-      new dashboard.AnnotationTargetBuilder().type("tags").tags([tag]).matchAny(false).limit(100),
+      new dashboard.AnnotationTargetBuilder()
+        .type("tags")
+        .tags([...tags])
+        .matchAny(false)
+        .limit(100),
     );
 }
 
-export function annotations(): dashboard.AnnotationQueryBuilder[] {
+/** `service` is the deploying service whose deploys the dashboard marks. */
+export function annotations(service: string): dashboard.AnnotationQueryBuilder[] {
   return [
-    tagAnnotation("Deploys", AnnotationTag.deploy, "blue"),
-    tagAnnotation("Incidents", AnnotationTag.incident, "red"),
+    tagAnnotation("Deploys", [AnnotationTag.deploy, serviceTag(service)], "blue"),
+    tagAnnotation("Incidents", [AnnotationTag.incident], "red"),
   ];
 }
 
@@ -139,6 +149,31 @@ export function query(expr: string, legend: string, refId = "A"): prometheus.Dat
     .range();
 }
 
+/** One value now (the stat panels' "is it broken?" answers), not a series per refresh. */
+export function instantQuery(
+  expr: string,
+  legend: string,
+  refId = "A",
+): prometheus.DataqueryBuilder {
+  return new prometheus.DataqueryBuilder()
+    .datasource(PROMETHEUS)
+    .expr(expr)
+    .legendFormat(legend)
+    .refId(refId)
+    .instant();
+}
+
+/** A legend as a table sorted by the latest value: readable with many series (per-bot panels). */
+export function tableLegend(): common.VizLegendOptionsBuilder {
+  return new common.VizLegendOptionsBuilder()
+    .showLegend(true)
+    .displayMode(common.LegendDisplayMode.Table)
+    .placement(common.LegendPlacement.Right)
+    .calcs(["lastNotNull", "max"])
+    .sortBy("Last *")
+    .sortDesc(true);
+}
+
 export interface PanelSpec {
   readonly title: string;
   readonly description: string;
@@ -149,6 +184,17 @@ export interface PanelSpec {
   readonly width?: number;
   readonly min?: number;
   readonly max?: number;
+  /** Many series (one per bot): a sorted table legend instead of a list. */
+  readonly manySeries?: boolean;
+  /** Names for discrete values (a stat of 0/1). */
+  readonly mappings?: readonly StateSpec[];
+}
+
+function valueMappings(states: readonly StateSpec[]): dashboard.ValueMapping[] {
+  const options = Object.fromEntries(
+    states.map((s, index) => [String(s.value), { text: s.text, color: s.color, index }]),
+  );
+  return [{ type: dashboard.MappingType.ValueToText, options }];
 }
 
 export function timeseriesPanel(spec: PanelSpec): timeseries.PanelBuilder {
@@ -164,6 +210,7 @@ export function timeseriesPanel(spec: PanelSpec): timeseries.PanelBuilder {
     .fillOpacity(10);
   if (spec.min !== undefined) panel.min(spec.min);
   if (spec.max !== undefined) panel.max(spec.max);
+  if (spec.manySeries) panel.legend(tableLegend());
   if (spec.thresholds) {
     panel
       .thresholds(spec.thresholds)
@@ -183,10 +230,13 @@ export function statPanel(spec: PanelSpec): stat.PanelBuilder {
     .targets([...spec.queries])
     .links([...spec.links])
     .span(spec.width ?? 6)
-    .height(4);
+    .height(4)
+    .colorMode(common.BigValueColorMode.Background)
+    .graphMode(common.BigValueGraphMode.None);
   if (spec.min !== undefined) panel.min(spec.min);
   if (spec.max !== undefined) panel.max(spec.max);
   if (spec.thresholds) panel.thresholds(spec.thresholds);
+  if (spec.mappings) panel.mappings(valueMappings(spec.mappings));
   return panel;
 }
 
@@ -197,6 +247,7 @@ export function dashboardFrame(
   title: string,
   description: string,
   variables: readonly { build(): dashboard.VariableModel }[],
+  deploysOf: string = ctx.config.service.name,
 ): dashboard.DashboardBuilder {
   return new dashboard.DashboardBuilder(title)
     .uid(uid)
@@ -208,7 +259,7 @@ export function dashboardFrame(
     .time({ from: "now-6h", to: "now" })
     .timezone("browser")
     .variables([...variables])
-    .annotations(annotations())
+    .annotations(annotations(deploysOf))
     .link(
       new dashboard.DashboardLinkBuilder("Port 8000 dashboards")
         .type(dashboard.DashboardLinkType.Dashboards)
@@ -229,16 +280,13 @@ export interface StateSpec {
 export function stateTimelinePanel(
   spec: Omit<PanelSpec, "unit" | "thresholds"> & { readonly states: readonly StateSpec[] },
 ): statetimeline.PanelBuilder {
-  const options = Object.fromEntries(
-    spec.states.map((s, index) => [String(s.value), { text: s.text, color: s.color, index }]),
-  );
   return new statetimeline.PanelBuilder()
     .title(spec.title)
     .description(spec.description)
     .datasource(PROMETHEUS)
     .targets([...spec.queries])
     .links([...spec.links])
-    .mappings([{ type: dashboard.MappingType.ValueToText, options }])
+    .mappings(valueMappings(spec.states))
     .colorScheme(new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Thresholds))
     .thresholds(
       new dashboard.ThresholdsConfigBuilder()

@@ -11,6 +11,11 @@ export const DatasourceType = {
 /** Tags of the annotations the automation service writes and every dashboard shows. */
 export const AnnotationTag = { deploy: "deploy", incident: "incident" } as const;
 
+/** The tag a deploy annotation of `service` carries (POST /annotations/deploy `service`). */
+export function serviceTag(service: string): string {
+  return `service:${service}`;
+}
+
 /** Fixed datasource uids, so the dashboards' variables default to the stack's own. */
 export const DatasourceUid = { prometheus: "port8000-prometheus", logs: "port8000-logs" } as const;
 export const DatasourceName = {

@@ -3,14 +3,17 @@ import { DashboardUid, Job } from "../lib/conventions";
 import {
   type DashboardContext,
   dashboardFrame,
+  instantQuery,
   labelVariable,
   prometheusVariable,
   query,
   runbookLink,
   stateTimelinePanel,
+  statPanel,
   thresholds,
   timeseriesPanel,
 } from "./common";
+import { statusRow } from "./status";
 
 /** Guide 1.4 Dependency Panel: Ollama latency, database pool use, external API status. */
 
@@ -65,6 +68,48 @@ function dependencyRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): vo
     );
 }
 
+function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
+  const t = ctx.config.thresholds;
+  const links = [runbookLink(ctx, "dependencies", "dependencies")];
+  statusRow(ctx, b, DashboardUid.dependencies, "dependencies", [
+    statPanel({
+      title: "Ollama latency now",
+      description:
+        "The slowest Ollama latency any Port 8000 instance measures (ollama_latency_ms).",
+      unit: "ms",
+      queries: [instantQuery(`max(ollama_latency_ms{${APP}})`, "ollama")],
+      thresholds: thresholds(t.dependencyLatencyMs),
+      links,
+      width: 4,
+    }),
+    statPanel({
+      title: "Database pool use",
+      description: "The fullest database pool of any instance (db_connection_pool_in_use / size).",
+      unit: "percentunit",
+      queries: [
+        instantQuery(
+          `max(db_connection_pool_in_use{${APP}}\n/\ndb_connection_pool_size{${APP}})`,
+          "pool",
+        ),
+      ],
+      thresholds: thresholds(t.dbPoolRatio),
+      links,
+      width: 4,
+    }),
+    statPanel({
+      title: "External APIs down",
+      description: "External APIs some instance cannot reach now (external_api_up == 0).",
+      unit: "short",
+      queries: [
+        instantQuery(`count(min by (api) (external_api_up{${APP}}) == 0) or vector(0)`, "down"),
+      ],
+      thresholds: thresholds({ critical: 1 }),
+      links,
+      width: 4,
+    }),
+  ]);
+}
+
 function externalRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
   b.withRow(new dashboard.RowBuilder("External APIs")).withPanel(
     stateTimelinePanel({
@@ -90,6 +135,7 @@ export function dependencies(ctx: DashboardContext): dashboard.Dashboard {
     "What Port 8000 depends on: Ollama latency, the database connection pool and external APIs (guide 1.4).",
     [prometheusVariable(), labelVariable("instance", Job.port8000)],
   );
+  status(ctx, b);
   dependencyRow(ctx, b);
   externalRow(ctx, b);
   return b.build();

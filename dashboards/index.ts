@@ -5,10 +5,11 @@ import { toSortedJson } from "../lib/serialize";
 import { botFleet } from "./bot-fleet";
 import type { DashboardContext } from "./common";
 import { dependencies } from "./dependencies";
+import { monitoringPipeline } from "./monitoring-pipeline";
 import { resourceUtilization } from "./resource-utilization";
 import { serviceOverview } from "./service-overview";
 
-/** Pure renderer: typed config → the four dashboards of guide 1.4, by uid. */
+/** Pure renderer: typed config → the four dashboards of guide 1.4 and the pipeline's own, by uid. */
 
 export type DashboardKey = keyof typeof DashboardUid;
 
@@ -17,6 +18,7 @@ const BUILDERS: Record<DashboardKey, (ctx: DashboardContext) => dashboard.Dashbo
   botFleet,
   resources: resourceUtilization,
   dependencies,
+  monitoringPipeline,
 };
 
 export type DashboardModel = dashboard.Dashboard & { uid: string; title: string };

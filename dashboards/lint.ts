@@ -76,6 +76,11 @@ const SCOPE_VARIABLES = ["instance", "node"];
  * aggregated the instance away, so they cannot be filtered by it.
  */
 const AGGREGATED_LEVELS = ["job:", "bot:"];
+/**
+ * Exclusion of target-job-rule and target-instance-rule: `ALERTS` is Prometheus' own series of
+ * its alerts; it has no scrape job and carries whatever labels each alert keeps.
+ */
+const SYNTHETIC_SERIES = ["ALERTS"];
 
 function metricType(name: string): MetricType | undefined {
   const specs: Record<string, { type: MetricType }> = { ...APP_METRICS, ...LOG_PIPELINE_METRICS };
@@ -126,7 +131,7 @@ function targetRules(expr: string, scope: string | undefined, where: string): Li
   for (const { fn, window } of rateWindows(expr))
     if (window !== "$__rate_interval") add("target-rate-interval-rule", `${fn}() over [${window}]`);
   for (const metric of bareMetrics(expr)) add("target-job-rule", `${metric} has no matchers`);
-  for (const s of selectorsOf(expr)) {
+  for (const s of selectorsOf(expr).filter((x) => !SYNTHETIC_SERIES.includes(x.metric))) {
     if (!s.matchers.job?.startsWith("=")) add("target-job-rule", `${s.metric} has no job matcher`);
     const aggregated = AGGREGATED_LEVELS.some((level) => s.metric.startsWith(level));
     if (!aggregated && scope && s.matchers[scope] !== `=~$${scope}`)
@@ -154,9 +159,39 @@ function panelRules(panel: Panel, scope: string | undefined, where: string): Lin
   if (!(panel.links ?? []).some((l) => l.url?.includes("/runbooks/")))
     add("panel-runbook-link-rule", "needs a link to its runbook");
   if ((panel.targets ?? []).length === 0) add("panel-targets-rule", "has no queries");
+  const ignored = ignoredVariables(panel.description);
+  const panelScope =
+    scope && (ignored.includes(scope) || ignored.includes("*")) ? undefined : scope;
   if (!logsPanel)
-    for (const t of panel.targets ?? []) problems.push(...targetRules(t.expr ?? "", scope, where));
+    for (const t of panel.targets ?? [])
+      problems.push(...targetRules(t.expr ?? "", panelScope, where));
   return problems;
+}
+
+/** The variables a panel's description says it ignores: "Ignores the instance and bot variables". */
+export function ignoredVariables(description: string | undefined): string[] {
+  if (/Ignores every variable\b/.test(description ?? "")) return ["*"];
+  const said = /Ignores the ([\w ,]+?) variables?\b/.exec(description ?? "")?.[1] ?? "";
+  return said.split(/,\s*|\s+and\s+/).filter(Boolean);
+}
+
+/**
+ * Project rule: a panel honours every query variable (`$bot` in some query) or says in its
+ * description that it ignores it, so that nobody reads a filtered-looking panel as filtered.
+ */
+function variableRules(d: LintableDashboard, panel: Panel, where: string): LintProblem[] {
+  if (panel.type === "logs" || (panel.targets ?? []).length === 0) return [];
+  const exprs = (panel.targets ?? []).map((t) => t.expr ?? "");
+  const ignored = ignoredVariables(panel.description);
+  return (d.templating?.list ?? [])
+    .filter((v) => v.type === "query")
+    .filter((v) => !exprs.some((e) => new RegExp(`\\$\\{?${v.name}\\b`).test(e)))
+    .filter((v) => !ignored.includes(v.name) && !ignored.includes("*"))
+    .map((v) => ({
+      rule: "variable-honoured-rule",
+      where,
+      message: `ignores $${v.name} without saying so ("Ignores the ${v.name} variable")`,
+    }));
 }
 
 function annotationRules(d: LintableDashboard, where: string): LintProblem[] {
@@ -175,5 +210,6 @@ export function lintDashboard(d: LintableDashboard): LintProblem[] {
     ...templateRules(d, where),
     ...annotationRules(d, where),
     ...panels.flatMap((p) => panelRules(p, scope, `${where} panel "${p.title ?? p.id}"`)),
+    ...panels.flatMap((p) => variableRules(d, p, `${where} panel "${p.title ?? p.id}"`)),
   ];
 }

@@ -57,6 +57,7 @@ export function bareMetrics(expr: string): string[] {
     .replace(SELECTOR, " ")
     .replace(/"(?:[^"\\]|\\.)*"/g, " ")
     .replace(/\[[^\]]*\]/g, " ")
+    .replace(/\boffset\s+-?[\dsmhdwy]+/g, " ")
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, " ");
   return [...stripped.matchAll(/[a-zA-Z_:][\w:]*/g)]
     .filter((m) => !/^\s*\(/.test(stripped.slice((m.index ?? 0) + m[0].length)))
@@ -69,4 +70,37 @@ export function rateWindows(expr: string): { fn: string; window: string }[] {
   return selectorsOf(expr)
     .filter((s) => s.fn === "rate" || s.fn === "irate")
     .map((s) => ({ fn: s.fn as string, window: s.range ?? "" }));
+}
+
+export interface MetricUse {
+  readonly metric: string;
+  readonly matchers: Readonly<Record<string, string>>;
+}
+
+/** Blanks a match out without moving what follows it, so positions stay comparable. */
+const blank = (text: string) => " ".repeat(text.length);
+
+/**
+ * Every metric an expression reads, in the order it names them, with its matchers (none for a
+ * bare name). Strings, ranges, grouping label lists and function names are not metrics.
+ */
+export function metricsInOrder(expr: string): MetricUse[] {
+  const withSelectors = [...expr.matchAll(SELECTOR)].map((m) => ({
+    at: m.index ?? 0,
+    metric: m[1],
+    matchers: matchersOf(m[2]),
+  }));
+  const stripped = expr
+    .replace(SELECTOR, blank)
+    .replace(/"(?:[^"\\]|\\.)*"/g, blank)
+    .replace(/\[[^\]]*\]/g, blank)
+    .replace(/\boffset\s+-?[\dsmhdwy]+/g, blank)
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, blank);
+  const bare = [...stripped.matchAll(/[a-zA-Z_:][\w:]*/g)]
+    .filter((m) => !/^\s*\(/.test(stripped.slice((m.index ?? 0) + m[0].length)))
+    .filter((m) => !KEYWORDS.has(m[0].toLowerCase()))
+    .map((m) => ({ at: m.index ?? 0, metric: m[0], matchers: {} }));
+  return [...withSelectors, ...bare]
+    .sort((a, b) => a.at - b.at)
+    .map(({ metric, matchers }) => ({ metric, matchers }));
 }

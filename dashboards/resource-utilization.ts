@@ -5,13 +5,16 @@ import { DashboardUid, Job } from "../lib/conventions";
 import {
   type DashboardContext,
   dashboardFrame,
+  instantQuery,
   labelVariable,
   prometheusVariable,
   query,
   runbookLink,
+  statPanel,
   thresholds,
   timeseriesPanel,
 } from "./common";
+import { statusRow } from "./status";
 
 /**
  * Guide 1.4 Resource Utilization: host CPU, memory, disk, network, file descriptors. Scoped by
@@ -22,6 +25,13 @@ const HOST = `job="${Job.node}", ${NODE_LABEL}=~"$${NODE_LABEL}"`;
 const APP = `job="${Job.port8000}", ${NODE_LABEL}=~"$${NODE_LABEL}"`;
 const REAL_FS = `${HOST}, fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs"`;
 const BY_NODE = `{{${NODE_LABEL}}}`;
+/**
+ * Network devices that are not a host's own link: loopback, container veths and bridges, and
+ * the CNI's per-pod and tunnel devices (AWS VPC CNI, Calico, Flannel, Cilium ...).
+ */
+export const VIRTUAL_DEVICES =
+  "lo|veth.*|docker.*|br-.*|cni.*|cali.*|tunl.*|flannel.*|vxlan.*|virbr.*|lxc.*|eni.*|kube-ipvs.*|cilium.*|genev.*";
+const REAL_NIC = `${HOST}, device!~"${VIRTUAL_DEVICES}"`;
 
 function cpuMemoryRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
   const t = ctx.config.thresholds;
@@ -65,6 +75,70 @@ function cpuMemoryRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): voi
         min: 0,
       }),
     );
+  b.withRow(new dashboard.RowBuilder("Port 8000 memory and OOM kills"))
+    .withPanel(
+      timeseriesPanel({
+        title: "Port 8000 resident memory",
+        description:
+          "Resident memory of each Port 8000 process (process_resident_memory_bytes); Port8000MemoryLeak warns when it grows by 500 MiB in 15m while the host's available memory falls.",
+        unit: "bytes",
+        queries: [query(`process_resident_memory_bytes{${APP}}`, `${BY_NODE} {{instance}}`)],
+        links: [runbookLink(ctx, "memory", "memory")],
+        width: 12,
+        min: 0,
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: "OOM kills",
+        description:
+          "Processes the kernel's OOM killer ended on each host in the last 5m (node_vmstat_oom_kill); HostOomKill pages on any.",
+        unit: "short",
+        queries: [query(`increase(node_vmstat_oom_kill{${HOST}}[5m])`, BY_NODE)],
+        thresholds: thresholds({ critical: 1 }),
+        links: [runbookLink(ctx, "memory", "memory")],
+        width: 12,
+        min: 0,
+      }),
+    );
+}
+
+function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
+  const t = ctx.config.thresholds;
+  statusRow(ctx, b, DashboardUid.resources, "memory", [
+    statPanel({
+      title: "Busiest host CPU",
+      description: `Busy share of the busiest host's cores over ${t.hostCpuRatio.window} (recording rule of HostHighCpu).`,
+      unit: "percentunit",
+      queries: [instantQuery(`max(${RecordName.hostCpu(t.hostCpuRatio.window)}{${HOST}})`, "cpu")],
+      thresholds: thresholds(t.hostCpuRatio),
+      links: [runbookLink(ctx, "high-cpu", "high CPU")],
+      width: 4,
+    }),
+    statPanel({
+      title: "Fullest host memory",
+      description: "1 - MemAvailable / MemTotal of the host with the least available memory.",
+      unit: "percentunit",
+      queries: [instantQuery(`max(${RecordName.hostMemory}{${HOST}})`, "memory")],
+      thresholds: thresholds(t.hostMemoryRatio),
+      links: [runbookLink(ctx, "memory", "memory")],
+      width: 4,
+    }),
+    statPanel({
+      title: "Least disk free",
+      description: "Free share of the fullest real filesystem on any host (HostDiskSpaceLow).",
+      unit: "percentunit",
+      queries: [
+        instantQuery(
+          `min(node_filesystem_avail_bytes{${REAL_FS}}\n/\nnode_filesystem_size_bytes{${REAL_FS}})`,
+          "free",
+        ),
+      ],
+      thresholds: thresholds(t.hostDiskFreeRatio, "below"),
+      links: [runbookLink(ctx, "disk-space", "disk space")],
+      width: 4,
+    }),
+  ]);
 }
 
 function diskNetworkRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
@@ -91,16 +165,17 @@ function diskNetworkRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): v
     .withPanel(
       timeseriesPanel({
         title: "Network throughput",
-        description: "Bytes received and transmitted per second by each host, all devices.",
+        description:
+          "Bytes received and transmitted per second by each host on its real network devices (loopback, container and CNI virtual devices excluded).",
         unit: "Bps",
         queries: [
           query(
-            `sum by (${NODE_LABEL}) (rate(node_network_receive_bytes_total{${HOST}}[$__rate_interval]))`,
+            `sum by (${NODE_LABEL}) (rate(node_network_receive_bytes_total{${REAL_NIC}}[$__rate_interval]))`,
             `${BY_NODE} received`,
             "A",
           ),
           query(
-            `sum by (${NODE_LABEL}) (rate(node_network_transmit_bytes_total{${HOST}}[$__rate_interval]))`,
+            `sum by (${NODE_LABEL}) (rate(node_network_transmit_bytes_total{${REAL_NIC}}[$__rate_interval]))`,
             `${BY_NODE} transmitted`,
             "B",
           ),
@@ -134,6 +209,7 @@ export function resourceUtilization(ctx: DashboardContext): dashboard.Dashboard 
     "The hosts Port 8000 runs on: CPU, memory and swap, disk, network, and the controller's file descriptors (guide 1.4).",
     [prometheusVariable(), labelVariable(NODE_LABEL, Job.node)],
   );
+  status(ctx, b);
   cpuMemoryRow(ctx, b);
   diskNetworkRow(ctx, b);
   return b.build();

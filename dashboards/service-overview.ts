@@ -1,13 +1,13 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as elasticsearch from "@grafana/grafana-foundation-sdk/elasticsearch";
 import * as logs from "@grafana/grafana-foundation-sdk/logs";
-import { QUANTILES, RecordName } from "../alerts/recording";
+import { QUANTILES, RecordName, sloLookback } from "../alerts/recording";
 import { BURN_TIERS, burnFactor, errorBudget } from "../alerts/windows";
 import { DashboardUid, Job } from "../lib/conventions";
-import { parseDurationMs } from "../lib/duration";
 import {
   type DashboardContext,
   dashboardFrame,
+  instantQuery,
   LOGS,
   labelVariable,
   logsVariable,
@@ -18,6 +18,7 @@ import {
   thresholds,
   timeseriesPanel,
 } from "./common";
+import { statusRow } from "./status";
 
 /** Guide 1.4 Service Overview: traffic, errors, latency, queue, SLO, recent 5xx log lines. */
 
@@ -46,7 +47,7 @@ function trafficRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void 
     .withPanel(
       timeseriesPanel({
         title: "5xx error rate",
-        description: `Share of 5xx responses over ${t.errorRate.window} (recording rule of the Port8000HighErrorRate alert); the lines are its warning and critical thresholds.`,
+        description: `Share of 5xx responses over ${t.errorRate.window} (recording rule of the Port8000HighErrorRate alert); the lines are its warning and critical thresholds. Ignores the instance variable: the recording rule sums every instance.`,
         unit: "percentunit",
         queries: [query(`${RecordName.errorRatio(t.errorRate.window)}{${APP}}`, "5xx share")],
         thresholds: thresholds(t.errorRate),
@@ -64,7 +65,7 @@ function latencyRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void 
     .withPanel(
       timeseriesPanel({
         title: "Request latency p50 / p95 / p99",
-        description: `Quantiles of http_request_duration_seconds over ${window} (recording rules); the lines are the p95 warning and critical thresholds of Port8000HighLatency.`,
+        description: `Quantiles of http_request_duration_seconds over ${window} (recording rules); the lines are the p95 warning and critical thresholds of Port8000HighLatency. Ignores the instance variable: the recording rules sum every instance.`,
         unit: "s",
         queries: QUANTILES.map((q, i) =>
           query(
@@ -94,31 +95,24 @@ function latencyRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void 
     );
 }
 
-/** Prometheus cannot look further back than it keeps: the SLO window, capped at retention. */
-export function sloLookback(ctx: DashboardContext): { window: string; note: string } {
-  const { window } = ctx.config.slo;
-  const retention = ctx.config.storage.prometheus.retention;
-  return parseDurationMs(retention) < parseDurationMs(window)
-    ? { window: retention, note: ` (the last ${retention}: Prometheus keeps no more)` }
-    : { window, note: "" };
-}
-
 function sloRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
   const { availability } = ctx.config.slo;
-  const { window, note } = sloLookback(ctx);
+  const { window, capped } = sloLookback(ctx.config);
+  const note = capped ? ` (the last ${window}: Prometheus keeps no more)` : ` (${window})`;
   const budget = errorBudget(availability);
-  const ratio = (w: string) =>
-    `sum(increase(http_requests_total{${APP_INSTANCE}, status=~"5.."}[${w}]))\n/\nsum(increase(http_requests_total{${APP_INSTANCE}}[${w}]))`;
+  // Recorded over the window by a rule (sloRecords), read as one instant value per refresh.
+  const ratio = `${RecordName.sloErrorRatio(window)}{${APP}}`;
   const fast = BURN_TIERS[0];
   const fastFactor = burnFactor(fast, ctx.config.slo.window);
   const links = [runbookLink(ctx, "error-rate", "error rate and SLO")];
+  const whole = "Ignores the instance variable: the SLO is the service's, every instance together.";
   b.withRow(new dashboard.RowBuilder(`SLO ${availability * 100}% over ${ctx.config.slo.window}`))
     .withPanel(
       statPanel({
         title: "Availability",
-        description: `Share of non-5xx responses over the SLO window${note || ` (${window})`}, of every instance unless filtered; red below the objective.`,
+        description: `Share of non-5xx responses over the SLO window${note}; red below the objective. ${whole}`,
         unit: "percentunit",
-        queries: [query(`1 - (${ratio(window)})`, "availability")],
+        queries: [instantQuery(`1 - ${ratio}`, "availability")],
         thresholds: thresholds({ critical: availability }, "below"),
         links,
         width: 8,
@@ -127,9 +121,9 @@ function sloRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     .withPanel(
       statPanel({
         title: "Error budget remaining",
-        description: `Share of the error budget (${budget * 100}% of requests may fail) not yet spent over ${window}${note}; red once it is gone.`,
+        description: `Share of the error budget (${budget * 100}% of requests may fail) not yet spent over${note}; red once it is gone. ${whole}`,
         unit: "percentunit",
-        queries: [query(`1 - (${ratio(window)}) / ${budget}`, "budget remaining")],
+        queries: [instantQuery(`1 - ${ratio} / ${budget}`, "budget remaining")],
         thresholds: thresholds({ critical: 0 }, "below"),
         links,
         width: 8,
@@ -138,7 +132,7 @@ function sloRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: `Burn rate (${fast.longWindow})`,
-        description: `How fast the error budget burns: the ${fast.longWindow} error ratio over the budget; Port8000ErrorBudgetBurn pages above ${fastFactor}.`,
+        description: `How fast the error budget burns: the ${fast.longWindow} error ratio over the budget; Port8000ErrorBudgetBurn pages above ${fastFactor}. ${whole}`,
         unit: "none",
         queries: [
           query(`${RecordName.errorRatio(fast.longWindow)}{${APP}} / ${budget}`, "burn rate"),
@@ -149,6 +143,96 @@ function sloRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
         min: 0,
       }),
     );
+}
+
+function connectionsRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
+  const t = ctx.config.thresholds;
+  const links = [runbookLink(ctx, "websocket", "connection drops")];
+  b.withRow(new dashboard.RowBuilder("Connections and WebSocket workers"))
+    .withPanel(
+      timeseriesPanel({
+        title: "Connection drops",
+        description: `WebSocket disconnects per second (websocket_disconnect_total) and TCP connection errors per second (tcp_connection_errors_total): what Port8000ConnectionDrops watches (more than ${t.websocketDisconnectsPerSecond.warning} disconnects/s).`,
+        unit: "ops",
+        queries: [
+          query(
+            `sum by (instance) (rate(websocket_disconnect_total{${APP_INSTANCE}}[$__rate_interval]))`,
+            "{{instance}} WebSocket disconnects",
+            "A",
+          ),
+          query(
+            `sum by (instance) (rate(tcp_connection_errors_total{${APP_INSTANCE}}[$__rate_interval]))`,
+            "{{instance}} TCP errors",
+            "B",
+          ),
+        ],
+        links,
+        width: 12,
+        min: 0,
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: "WebSocket worker heartbeat age",
+        description:
+          "Seconds since each WebSocket worker's last heartbeat (websocket_worker_last_heartbeat_timestamp_seconds); Port8000WebSocketWorkersStuck fires above the line.",
+        unit: "s",
+        queries: [
+          query(
+            `time() - websocket_worker_last_heartbeat_timestamp_seconds{${APP_INSTANCE}}`,
+            "{{instance}} {{worker}}",
+          ),
+        ],
+        thresholds: thresholds(t.websocketHeartbeatAgeSeconds),
+        links,
+        width: 12,
+        min: 0,
+      }),
+    );
+}
+
+function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
+  const links = [runbookLink(ctx, "availability", "availability")];
+  const { availability } = ctx.config.slo;
+  statusRow(ctx, b, DashboardUid.serviceOverview, "availability", [
+    statPanel({
+      title: "Health check",
+      description: `Whether the blackbox probe of ${ctx.config.service.healthUrl} succeeds (probe_success; Port8000Down pages at 0). Ignores the instance variable: the probe goes through the service address.`,
+      unit: "none",
+      queries: [instantQuery(`min(probe_success{job="${Job.health}"})`, "health")],
+      thresholds: thresholds({ critical: 1 }, "below"),
+      mappings: [
+        { value: 0, text: "DOWN", color: "red" },
+        { value: 1, text: "UP", color: "green" },
+      ],
+      links,
+      width: 4,
+    }),
+    statPanel({
+      title: "Instances scraped",
+      description:
+        "Port 8000 instances whose last scrape succeeded, of all it has (up); Port8000MetricsAbsent warns when none is.",
+      unit: "short",
+      queries: [instantQuery(`sum(up{${APP_INSTANCE}}) or vector(0)`, "up")],
+      thresholds: thresholds({ critical: 1 }, "below"),
+      links,
+      width: 4,
+    }),
+    statPanel({
+      title: "5xx share now",
+      description: `Share of 5xx responses over ${ctx.config.thresholds.errorRate.window} (recording rule); SLO ${availability * 100}%. Ignores the instance variable: the recording rule sums every instance.`,
+      unit: "percentunit",
+      queries: [
+        instantQuery(
+          `${RecordName.errorRatio(ctx.config.thresholds.errorRate.window)}{${APP}}`,
+          "5xx share",
+        ),
+      ],
+      thresholds: thresholds(ctx.config.thresholds.errorRate),
+      links,
+      width: 4,
+    }),
+  ]);
 }
 
 /** Lucene on the logs index: the 5xx access-log lines of Port 8000. */
@@ -188,8 +272,10 @@ export function serviceOverview(ctx: DashboardContext): dashboard.Dashboard {
     "Traffic, errors, latency, queue depth and the availability SLO of the Port 8000 Chatbot Controller (guide 1.4).",
     [prometheusVariable(), logsVariable(), labelVariable("instance", Job.port8000)],
   );
+  status(ctx, b);
   trafficRow(ctx, b);
   latencyRow(ctx, b);
+  connectionsRow(ctx, b);
   sloRow(ctx, b);
   logsRow(ctx, b);
   return b.build();

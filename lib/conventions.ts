@@ -101,6 +101,8 @@ export const DashboardUid = {
   botFleet: "port8000-bot-fleet",
   resources: "port8000-resource-utilization",
   dependencies: "port8000-dependencies",
+  /** The monitoring pipeline's own health: scrapes, rules, notifications, backups, logs. */
+  monitoringPipeline: "port8000-monitoring-pipeline",
 } as const;
 
 /** OpenSearch index pattern of the Port 8000 logs (guide 1.2). */

@@ -21,6 +21,8 @@ export interface ChildContext {
   readonly ports: Ports;
   readonly files: RenderedFiles;
   readonly timeScale: number;
+  /** Extra node exporter flags (tests point it at a fixture host with --path.procfs). */
+  readonly nodeExporterArgs?: readonly string[];
 }
 
 function dataDir(ctx: ChildContext, name: string): string {
@@ -39,7 +41,7 @@ function nodeExporter(ctx: ChildContext): ChildSpec {
   return {
     name: ChildName.nodeExporter,
     command: "prometheus-node-exporter",
-    args: [`--web.listen-address=${address(port)}`],
+    args: [`--web.listen-address=${address(port)}`, ...(ctx.nodeExporterArgs ?? [])],
     readyUrl: `${httpUrl(port)}/metrics`,
     port,
     logFile: logFile(ctx, ChildName.nodeExporter),

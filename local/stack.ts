@@ -22,6 +22,8 @@ export interface LocalStackOptions {
   readonly timeScale: number;
   readonly bots: number;
   readonly stackFile?: string;
+  /** Extra node exporter flags (tests point it at a fixture host with --path.procfs). */
+  readonly nodeExporterArgs?: readonly string[];
   /** One line per step while starting. */
   readonly progress?: (line: string) => void;
 }
@@ -121,7 +123,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         logDir: join(stateDir, "logs"),
       }),
     );
-    for (const spec of childSpecs({ stateDir, ports, files, timeScale: options.timeScale })) {
+    for (const spec of childSpecs({
+      stateDir,
+      ports,
+      files,
+      timeScale: options.timeScale,
+      nodeExporterArgs: options.nodeExporterArgs,
+    })) {
       await timed(spec.name, progress, () => supervisor.start(spec));
     }
   } catch (err) {

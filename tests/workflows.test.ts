@@ -2,8 +2,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { deployJob } from "../components/automation/service/annotations";
+import { buildDashboards } from "../dashboards";
+import { DashboardUid } from "../lib/conventions";
+import { runTool } from "../lib/tools";
+import { parseStackFileConfig } from "../scripts/synth-lib";
 import { SCHEMAS_DIR } from "./support/chart-values";
-import { ROOT } from "./support/program";
+import { ROOT, stackFile } from "./support/program";
 
 interface Step {
   id?: string;
@@ -169,5 +174,143 @@ describe("the deploy workflow", () => {
     expect(index((s) => s.run?.includes("npm run synth") ?? false)).toBeLessThan(
       index((s) => s.uses?.startsWith("pulumi/actions@") ?? false),
     );
+  });
+});
+
+/**
+ * GitHub's `${{ }}` expressions as the runner evaluates the ones these workflows use: property
+ * paths over the contexts, `||` (the first truthy operand) and quoted literals.
+ */
+function evaluate(expression: string, contexts: Record<string, unknown>): string {
+  const operand = (text: string): unknown => {
+    const literal = /^'(.*)'$/.exec(text);
+    if (literal) return literal[1];
+    return text
+      .split(".")
+      .reduce<unknown>(
+        (value, key) =>
+          value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined,
+        contexts,
+      );
+  };
+  return expression.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, body: string) => {
+    const value = body
+      .split("||")
+      .map((part) => operand(part.trim()))
+      .find(Boolean);
+    return value === undefined ? "" : String(value);
+  });
+}
+
+interface JobWithOutputs extends Job {
+  outputs?: Record<string, string>;
+  env?: Record<string, string>;
+}
+interface EnvStep extends Step {
+  env?: Record<string, string>;
+}
+
+/** A job's outputs as the runner resolves them: `steps.<id>.outputs.<key>` from `key=$VAR` lines. */
+function jobOutputs(job: JobWithOutputs, contexts: Record<string, unknown>) {
+  const stepOutputs: Record<string, { outputs: Record<string, string> }> = {};
+  for (const step of job.steps as EnvStep[]) {
+    if (!step.id) continue;
+    const env = Object.fromEntries(
+      Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(v, contexts)]),
+    );
+    const outputs: Record<string, string> = {};
+    for (const m of (step.run ?? "").matchAll(/echo "(\w+)=\$(\w+)" >> "\$GITHUB_OUTPUT"/g))
+      outputs[m[1]] = env[m[2]] ?? "";
+    stepOutputs[step.id] = { outputs };
+  }
+  return Object.fromEntries(
+    Object.entries(job.outputs ?? {}).map(([k, v]) => [
+      k,
+      evaluate(v, { ...contexts, steps: stepOutputs }),
+    ]),
+  );
+}
+
+describe("the deploy annotation", () => {
+  const deploy = workflows["deploy.yml"];
+  const jobs = deploy.jobs as Record<string, JobWithOutputs>;
+  const [deployName, deployJob] = Object.entries(jobs).find(([, job]) =>
+    job.steps.some((s) => s.uses?.startsWith("pulumi/actions@")),
+  ) as [string, JobWithOutputs];
+  const annotate = deployJob.steps.find((s) => s.run?.includes("npm run annotate-deploy"));
+  const TESTED = "1111111111111111111111111111111111111111";
+  const MAIN_NOW = "2222222222222222222222222222222222222222";
+
+  /** The annotate-deploy arguments as the runner would pass them for `event`. */
+  function annotateArgs(eventName: string, event: Record<string, unknown>, inputs = {}) {
+    const contexts = {
+      github: { event_name: eventName, event, sha: MAIN_NOW, run_number: 7, actor: "ci-bot" },
+      inputs,
+    };
+    const needs = Object.fromEntries(
+      [deployJob.needs ?? []]
+        .flat()
+        .map((name) => [name, { outputs: jobOutputs(jobs[name], contexts) }]),
+    );
+    const command = evaluate(String(annotate?.run), { ...contexts, needs });
+    const words = command.split(/\s+/);
+    const arg = (flag: string) => words[words.indexOf(flag) + 1];
+    return {
+      arg,
+      checkout: evaluate(String(deployJob.steps[0].with?.ref), { ...contexts, needs }),
+    };
+  }
+
+  it(`${deployName} records the commit CI tested on workflow_run, not main's head at run time`, () => {
+    const run = annotateArgs("workflow_run", {
+      workflow_run: { head_sha: TESTED, conclusion: "success", event: "push" },
+    });
+    expect(run.arg("--commit")).toBe(TESTED);
+    expect(run.checkout).toBe(TESTED);
+  });
+
+  it("records the dispatched commit on workflow_dispatch", () => {
+    const run = annotateArgs("workflow_dispatch", {}, { stack: "dr" });
+    expect(run.arg("--commit")).toBe(MAIN_NOW);
+    expect(run.arg("--stack")).toBe("dr");
+  });
+
+  it("marks this stack's deploys on the pipeline dashboard and not on the app's dashboards", () => {
+    const service = annotateArgs("workflow_dispatch", {}).arg("--service");
+    const posted = deployJob_(service);
+    const config = parseStackFileConfig("prod", stackFile("prod"));
+    const models = buildDashboards(config);
+    const deployFilters = Object.fromEntries(
+      Object.values(models).map((m) => [
+        m.uid,
+        (m.annotations?.list ?? [])
+          .map((a) => (a.target as { tags?: string[] } | undefined)?.tags ?? [])
+          .filter((tags) => tags.includes("deploy")),
+      ]),
+    );
+    const shows = (uid: string, tags: readonly string[]) =>
+      deployFilters[uid].some((filter) => filter.every((t) => tags.includes(t)));
+    expect(shows(DashboardUid.monitoringPipeline, posted)).toBe(true);
+    const appDeploy = deployJob_(config.service.name);
+    for (const uid of Object.values(DashboardUid).filter(
+      (u) => u !== DashboardUid.monitoringPipeline,
+    )) {
+      expect({ uid, monitoring: shows(uid, posted) }).toEqual({ uid, monitoring: false });
+      expect({ uid, app: shows(uid, appDeploy) }).toEqual({ uid, app: true });
+    }
+  });
+});
+
+/** The tags the automation service writes for a deploy of `service`. */
+function deployJob_(service: string): string[] {
+  const job = deployJob({ service, version: "v1", commit: "abcdef1", who: "ci" });
+  return job.kind === "create" ? job.annotation.tags : [];
+}
+
+describe("actionlint", () => {
+  it("finds nothing in the workflows (and in their scripts where shellcheck is installed, as in CI)", () => {
+    const run = runTool("actionlint", ["-no-color"], ROOT);
+    expect(run.output).toBe("");
+    expect(run.ok).toBe(true);
   });
 });

@@ -38,7 +38,7 @@ function watchdog(): AlertDefinition {
   return {
     name: "Watchdog",
     runbook: "monitoring-pipeline",
-    dashboard: "serviceOverview",
+    dashboard: "monitoringPipeline",
     summary: "Always firing: the alerting pipeline is alive",
     description:
       "Watchdog fires all the time on purpose. Its notifications prove that Prometheus evaluates rules and Alertmanager delivers; their absence means the pipeline is broken.",
@@ -53,7 +53,7 @@ function scrapeErrors(ctx: RuleContext): AlertDefinition {
   return {
     name: "PrometheusScrapeErrors",
     runbook: "monitoring-pipeline",
-    dashboard: "serviceOverview",
+    dashboard: "monitoringPipeline",
     summary: "{{ $value | humanizePercentage }} of Prometheus scrapes fail",
     description: `The share of failed scrapes over all targets in ${w} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). Alerts on the failing targets are blind.`,
     logQuery: PIPELINE_LOGS,
@@ -66,7 +66,7 @@ function ruleFailures(ctx: RuleContext): AlertDefinition {
   return {
     name: "PrometheusRuleEvaluationFailures",
     runbook: "monitoring-pipeline",
-    dashboard: "serviceOverview",
+    dashboard: "monitoringPipeline",
     summary: "Prometheus {{ $labels.instance }} fails to evaluate rules",
     description: `{{ $value | humanize }} rule evaluations failed on {{ $labels.instance }} in ${w}. Failing alert rules cannot fire.`,
     logQuery: PIPELINE_LOGS,
@@ -89,7 +89,7 @@ function prometheusNotifications(ctx: RuleContext): AlertDefinition {
   return {
     name: "PrometheusNotificationFailures",
     runbook: "monitoring-pipeline",
-    dashboard: "serviceOverview",
+    dashboard: "monitoringPipeline",
     summary:
       "Prometheus {{ $labels.instance }} fails to send {{ $value | humanizePercentage }} of alerts to Alertmanager",
     description: `{{ $value | humanizePercentage }} of the alerts Prometheus {{ $labels.instance }} sends to Alertmanager fail (threshold %THRESHOLD%).`,
@@ -114,7 +114,7 @@ function alertmanagerNotifications(ctx: RuleContext): AlertDefinition {
   return {
     name: "AlertmanagerNotificationFailures",
     runbook: "monitoring-pipeline",
-    dashboard: "serviceOverview",
+    dashboard: "monitoringPipeline",
     summary:
       "Alertmanager fails {{ $value | humanizePercentage }} of notifications to {{ $labels.integration }}",
     description: `{{ $value | humanizePercentage }} of notifications from {{ $labels.instance }} to the {{ $labels.integration }} integration fail (threshold %THRESHOLD%). Pages may be lost; the SMS backup is the second path.`,
@@ -138,7 +138,7 @@ function reloadFailed(ctx: RuleContext, name: string, metric: string): AlertDefi
   return {
     name,
     runbook: "monitoring-pipeline",
-    dashboard: "serviceOverview",
+    dashboard: "monitoringPipeline",
     summary: "{{ $labels.instance }} failed to reload its configuration",
     description: `${metric} is 0 on {{ $labels.instance }}: it still runs the previous configuration, so the last rule or route change is not live.`,
     logQuery: PIPELINE_LOGS,
@@ -158,7 +158,7 @@ function logVolumeSpike(ctx: RuleContext): AlertDefinition {
   return {
     name: "Port8000LogVolumeSpike",
     runbook: "monitoring-pipeline",
-    dashboard: "serviceOverview",
+    dashboard: "monitoringPipeline",
     summary: `Log volume is {{ $value | humanizePercentage }} of the same ${w} ${yesterday}`,
     description: `Logstash ingested {{ $value | humanizePercentage }} of the events of the same ${w} ${dayEarlier} (threshold %THRESHOLD%). Review in the daily standup: a noisy bot, a retry storm, or a new debug log.`,
     logQuery: "service:port8000",

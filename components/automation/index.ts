@@ -17,6 +17,7 @@ import {
   LABELS,
   LOG_ROTATION_CRONJOB,
   logRotationJobSpec,
+  publicIngressManifest,
   serviceCode,
   TOKEN_KEY,
 } from "./workload";
@@ -152,6 +153,8 @@ export class AutomationService extends pulumi.ComponentResource {
       },
       child,
     );
+    const ingress = publicIngressManifest(config);
+    if (ingress) new k8s.networking.v1.Ingress(`${name}-public-ingress`, ingress, child);
     if (args.evidence)
       new EvidencePoller(
         `${name}-evidence`,

@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
+import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import type { StackConfig } from "../config/schema";
+import { PAGERDUTY_PATH } from "./service/annotations";
 
 /** Pure pieces of the automation workload: its code, entry, labels and the pod spec. */
 
@@ -180,6 +182,43 @@ export function logRotationJobSpec(config: StackConfig) {
         ],
         volumes: [{ name: "host-root", hostPath: { path: "/", type: "Directory" } }],
       },
+    },
+  };
+}
+
+/** Name of the Ingress that publishes PagerDuty's webhook path. */
+export const PUBLIC_INGRESS_NAME = "port8000-automation-public";
+
+/**
+ * The Ingress for PagerDuty's incident webhooks: the one `Exact` path, on the configured host
+ * and class, over TLS. No other path of the service (Alertmanager's webhooks, deploys, the
+ * freeze) is routed; the deploy workflow reaches /annotations/deploy through port-forward.
+ * Undefined when the stack declares no public path (local, or an external service).
+ */
+export function publicIngressManifest(config: StackConfig) {
+  const ingress = config.alerting.automation.publicIngress;
+  if (!ingress || config.alerting.automation.url) return undefined;
+  return {
+    apiVersion: "networking.k8s.io/v1" as const,
+    kind: "Ingress" as const,
+    metadata: { name: PUBLIC_INGRESS_NAME, namespace: config.cluster.namespace, labels: LABELS },
+    spec: {
+      ingressClassName: ingress.className,
+      tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }],
+      rules: [
+        {
+          host: ingress.host,
+          http: {
+            paths: [
+              {
+                path: PAGERDUTY_PATH,
+                pathType: "Exact",
+                backend: { service: { name: AUTOMATION_SERVICE_NAME, port: { name: "http" } } },
+              },
+            ],
+          },
+        },
+      ],
     },
   };
 }

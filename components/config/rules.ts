@@ -1,4 +1,6 @@
 import { archiveRules } from "./archive-rules";
+import { teamSyncProblems } from "./grafana-teams";
+import { publicIngressProblems } from "./public-ingress";
 import type { StackConfig } from "./schema";
 import { sloPeriodRules } from "./slo-period";
 
@@ -49,5 +51,7 @@ export function crossSectionProblems(config: StackConfig): string[] {
     ...snsRegionRules(config),
     ...sloPeriodRules(config),
     ...archiveRules(config),
+    ...teamSyncProblems(config),
+    ...publicIngressProblems(config),
   ];
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dashboardsSchema } from "./dashboards";
-import { teamMembershipSchema } from "./grafana-teams";
+import { teamMembershipSchema, teamSyncSchema } from "./grafana-teams";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { loggingSchema } from "./logging";
@@ -15,6 +15,7 @@ import {
   text,
   url,
 } from "./primitives";
+import { publicIngressSchema } from "./public-ingress";
 import { thresholdsSchema } from "./thresholds";
 
 /** One schema for everything the operations guide configures. Pure: no Pulumi here. */
@@ -103,6 +104,8 @@ export const alertingSchema = z
         /** Where Alertmanager posts; unset means the in-cluster automation service. */
         url: url.optional(),
         port: port.default(8080),
+        /** The public path of PagerDuty's webhooks (components/config/public-ingress.ts). */
+        publicIngress: publicIngressSchema.optional(),
         /** Node 24 runs the service's TypeScript unbuilt (type stripping). */
         image: pinnedImage.default(AUTOMATION_IMAGE),
         logRotationCommand: z.array(text).default(["logrotate", "-f", "/etc/logrotate.d/port8000"]),
@@ -181,6 +184,7 @@ export const grafanaSchema = z.strictObject({
   /** Guide 1.4: nested folders, parent first. */
   folder: z.array(text).min(1).default(["Port 8000", "Production"]),
   teamMembership: teamMembershipSchema,
+  teamSync: teamSyncSchema.optional(),
 });
 
 const team = z.strictObject({

@@ -19,7 +19,8 @@ export interface GrafanaFolderSpec {
 
 export interface GrafanaTeamSpec {
   readonly name: string;
-  readonly members: readonly string[] | undefined;
+  /** The identity provider's groups Team Sync keeps the team equal to; undefined: `external`. */
+  readonly syncGroups: readonly string[] | undefined;
   readonly permission: GrafanaPermission;
 }
 
@@ -40,15 +41,17 @@ export function grafanaFolders(config: StackConfig): GrafanaFolderSpec[] {
 }
 
 /**
- * Teams with any Grafana access. `members` is undefined when Grafana keeps the membership
- * (grafana.teamMembership: external), so that a rebuild never waits for users to exist.
+ * Teams with any Grafana access. Their members come from sign-in, never from a list this
+ * program applies (components/config/grafana-teams.ts says why): Team Sync groups with
+ * `grafana.teamMembership: sync`, else Grafana's own membership.
  */
 export function grafanaTeams(config: StackConfig): GrafanaTeamSpec[] {
-  const managed = config.grafana.teamMembership === "managed";
+  const { teamMembership, teamSync } = config.grafana;
   return config.rbac.teams.flatMap((team) => {
     const permission = PERMISSION[team.grafana];
     if (!permission) return [];
-    return [{ name: team.name, members: managed ? team.members : undefined, permission }];
+    const groups = teamMembership === "sync" ? teamSync?.[team.name] : undefined;
+    return [{ name: team.name, syncGroups: groups ? [...groups].sort() : undefined, permission }];
   });
 }
 

@@ -52,13 +52,24 @@ export class GrafanaAccess extends pulumi.ComponentResource {
     this.registerOutputs({ folderUid: this.folderUid });
   }
 
-  /** Without members, Grafana keeps them: Pulumi neither sets nor resets them. */
+  /**
+   * Pulumi never sets members (Grafana keeps them), so a rebuild never waits for users to
+   * exist; with Team Sync it keeps the team's groups, and the members sync adds are not drift.
+   */
   private team(name: string, spec: GrafanaTeamSpec): grafana.oss.Team {
-    const members = spec.members ? [...spec.members] : undefined;
+    const sync = spec.syncGroups !== undefined;
     return new grafana.oss.Team(
       `${name}-team-${spec.name}`,
-      { name: spec.name, members },
-      { parent: this, ignoreChanges: members ? [] : ["members"] },
+      {
+        name: spec.name,
+        ...(sync
+          ? {
+              teamSync: { groups: [...(spec.syncGroups ?? [])] },
+              ignoreExternallySyncedMembers: true,
+            }
+          : {}),
+      },
+      { parent: this, ignoreChanges: ["members", "admins"] },
     );
   }
 }

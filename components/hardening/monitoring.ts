@@ -19,21 +19,27 @@ export function exporterPolicies(namespace: string): NetworkPolicySpec[] {
 }
 
 /**
- * Only Alertmanager reaches the automation webhooks; Prometheus reaches a `metrics` port when
- * the service declares one (it shares none with the webhooks, so the split holds at layer 4).
+ * Only Alertmanager reaches the automation webhooks, and the public ingress controller when the
+ * stack publishes PagerDuty's path (its Ingress routes that one path; layer 4 cannot tell
+ * paths apart). Prometheus reaches a `metrics` port when the service declares one (it shares
+ * none with the webhooks, so the split holds at layer 4).
  */
 export function automationPolicy(
   namespace: string,
   webhookPort: number,
   metricsPort?: number,
+  ingressController?: { readonly namespace: string; readonly pods: Labels },
 ): NetworkPolicySpec {
+  const controller = ingressController
+    ? [{ pods: ingressController.pods, namespace: ingressController.namespace }]
+    : [];
   return {
     name: "automation-from-alertmanager",
     namespace,
     labels: PART_OF,
     pods: AUTOMATION_PODS,
     ingress: [
-      { from: [{ pods: ALERTMANAGER_PODS }], ports: [webhookPort] },
+      { from: [{ pods: ALERTMANAGER_PODS }, ...controller], ports: [webhookPort] },
       ...(metricsPort ? [{ from: [{ pods: PROMETHEUS_PODS }], ports: [metricsPort] }] : []),
     ],
   };
@@ -41,9 +47,10 @@ export function automationPolicy(
 
 export function monitoringNetworkPolicies(config: StackConfig) {
   const namespace = config.cluster.namespace;
-  const automation = config.alerting.automation.url
+  const { url, port, publicIngress } = config.alerting.automation;
+  const automation = url
     ? []
-    : [automationPolicy(namespace, config.alerting.automation.port)];
+    : [automationPolicy(namespace, port, undefined, publicIngress?.controller)];
   return [...exporterPolicies(namespace), ...automation].map(networkPolicy);
 }
 

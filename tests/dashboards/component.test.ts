@@ -15,7 +15,7 @@ describe.each(["prod", "dr"])("GrafanaDashboards on the %s stack", (stack) => {
     run = await runStack(stack);
   });
 
-  it("puts the four rendered dashboards in the Port 8000 / Production folder", () => {
+  it("puts every rendered dashboard (the guide's four and the pipeline's) in the Port 8000 / Production folder", () => {
     const rendered = dashboardArtifacts(config);
     const leaf = named(run, "grafana-folder-port-8000-production").inputs as Json;
     for (const uid of Object.values(DashboardUid)) {
@@ -24,7 +24,7 @@ describe.each(["prod", "dr"])("GrafanaDashboards on the %s stack", (stack) => {
       expect(dashboard.inputs).toMatchObject({ folder: leaf.uid, overwrite: true });
       expect((dashboard.inputs as Json).configJson).toBe(rendered[dashboardPath(uid)]);
     }
-    expect(ofType(run, "grafana:oss/dashboard:Dashboard")).toHaveLength(4);
+    expect(ofType(run, "grafana:oss/dashboard:Dashboard")).toHaveLength(5);
   });
 
   it("declares the stack's Prometheus and OpenSearch logs datasources from its config", () => {

@@ -1,4 +1,4 @@
-import { type LintableDashboard, lintDashboard } from "../../dashboards/lint";
+import { ignoredVariables, type LintableDashboard, lintDashboard } from "../../dashboards/lint";
 import { dashboards, type Json, plain } from "./support";
 
 type Mutable = LintableDashboard & Json;
@@ -120,9 +120,36 @@ describe("dashboard lint (grafana/dashboard-linter's rules)", () => {
     expect(lintDashboard(model).map((p) => p.rule)).toContain(rule);
   });
 
-  it("lets recording rules that aggregated the instance away go without it", () => {
+  it("lets recording rules that aggregated the instance away go without it, if the panel says so", () => {
     const model = plain(dashboards().serviceOverview);
     setExpr(model, 'job:http_requests:error_ratio_rate5m{job="port8000"}');
+    expect(lintDashboard(model).map((p) => p.rule)).toEqual(["variable-honoured-rule"]);
+    firstPanel(model).description = "5xx share. Ignores the instance variable: recorded.";
     expect(lintDashboard(model)).toEqual([]);
+  });
+
+  it("flags a panel that ignores a variable without saying so, on every dashboard", () => {
+    const model = plain(dashboards().botFleet);
+    const cpu = model.panels?.find((p) => p.title?.startsWith("CPU per bot"));
+    if (!cpu?.targets?.[0]) throw new Error("no CPU per bot panel");
+    cpu.targets[0].expr = 'topk(10, bot_cpu_percent{job="port8000", instance=~"$instance"})';
+    expect(lintDashboard(model)).toEqual([
+      expect.objectContaining({
+        rule: "variable-honoured-rule",
+        message: expect.stringContaining("$bot"),
+      }),
+    ]);
+    cpu.description = `${cpu.description} Ignores the bot variable.`;
+    expect(lintDashboard(model)).toEqual([]);
+  });
+
+  it("reads which variables a description says a panel ignores", () => {
+    expect(ignoredVariables("x. Ignores the instance and bot variables: y")).toEqual([
+      "instance",
+      "bot",
+    ]);
+    expect(ignoredVariables("Ignores the node variable.")).toEqual(["node"]);
+    expect(ignoredVariables("Ignores every variable: whole stack")).toEqual(["*"]);
+    expect(ignoredVariables("Shows every instance.")).toEqual([]);
   });
 });

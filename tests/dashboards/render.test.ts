@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
+import { renderRuleGroups } from "../../alerts/render";
 import { dashboardArtifacts, dashboardPath } from "../../dashboards";
 import { AnnotationTag } from "../../dashboards/conventions";
+import { metricsInOrder } from "../../dashboards/promql";
 import { ArtifactPath, DashboardUid } from "../../lib/conventions";
 import { renderArtifacts } from "../../scripts/artifacts";
 import { alertingRules, committedRules, RULES_FILE } from "../alerts/support";
@@ -82,19 +84,19 @@ describe("dashboard thresholds follow the typed config of the alerts", () => {
     },
     {
       key: "botFleet",
-      title: "CPU per bot",
+      title: "CPU per bot (top 10)",
       name: "botCpuPercent",
       next: { warning: 70, critical: 95 },
     },
     {
       key: "botFleet",
-      title: "Memory per bot against its limit",
+      title: "Memory per bot against its limit (top 10)",
       name: "botMemoryRatio",
       next: { warning: 0.7, critical: 0.95 },
     },
     {
       key: "botFleet",
-      title: "Restarts per bot",
+      title: "Restarts per bot (top 10)",
       name: "botRestarts",
       next: { warning: 3, critical: 6 },
     },
@@ -165,14 +167,35 @@ describe("dashboard thresholds follow the typed config of the alerts", () => {
     expect(expr(0.999)).toMatch(/\/ 0\.001$/);
   });
 
-  it("looks back over the SLO window, but never further than Prometheus keeps data", () => {
-    const expr = (retention: string) =>
-      panel("serviceOverview", "Availability", {
+  it("reads the SLO stats as instant queries of a recorded ratio over the SLO window, capped at retention", () => {
+    for (const [retention, window] of [
+      ["15d", "15d"],
+      ["45d", "30d"],
+    ]) {
+      const overrides = {
         slo: { availability: 0.995, window: "30d" },
         storage: { prometheus: { size: "100Gi", retention } },
-      }).targets?.[0].expr;
-    expect(expr("15d")).toContain("[15d]");
-    expect(expr("45d")).toContain("[30d]");
+      };
+      const records = renderRuleGroups(stackConfig("prod", overrides), { timeScale: 1 })
+        .groups.flatMap((g) => g.rules)
+        .filter((r): r is { record: string; expr: string } => "record" in r);
+      for (const title of ["Availability", "Error budget remaining"]) {
+        const target = panel("serviceOverview", title, overrides).targets?.[0] as Record<
+          string,
+          unknown
+        >;
+        expect({ title, instant: target.instant, range: target.range }).toEqual({
+          title,
+          instant: true,
+          range: false,
+        });
+        const [used] = metricsInOrder(String(target.expr));
+        const record = records.find((r) => r.record === used.metric);
+        // The panel reads no raw series and no range: one recorded value per refresh.
+        expect(String(target.expr)).not.toMatch(/\[|http_requests_total/);
+        expect(record?.expr).toContain(`[${window}]`);
+      }
+    }
   });
 
   it("reads the logs index time field from the config", () => {

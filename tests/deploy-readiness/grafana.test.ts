@@ -1,5 +1,7 @@
+import { ConfigProblems } from "../../components/config/parse";
 import { PROJECT } from "../../lib/conventions";
 import { type ProgramRun, stableNumber } from "../../scripts/mock-runtime";
+import { parseStackFileConfig } from "../../scripts/synth-lib";
 import { ofType, runStack, stackFile, withConfig } from "../support/program";
 
 // biome-ignore lint/suspicious/noExplicitAny: recorded inputs are untyped JSON, read by path.
@@ -50,32 +52,98 @@ describe("Grafana folders (guide 1.4: edit Ops/SRE only, read-only leadership)",
   });
 });
 
-describe("Grafana team membership", () => {
-  it("prod manages the members of each team from rbac.teams[].members", async () => {
-    const run = await runStack("prod");
-    const ops = ofType(run, TEAM).find((t) => t.inputs.name === "ops");
-    expect(ops?.inputs.members).toEqual(["ops-lead@deia.example.com"]);
-    expect(ops?.ignoreChanges).not.toContain("members");
-  });
+/** The problems the config parser reports for the stack file with `grafana` replaced. */
+function grafanaProblems(stack: string, grafana: Record<string, unknown>): string[] {
+  try {
+    parseStackFileConfig(stack, withConfig(stackFile(stack), { grafana }));
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigProblems) return [...error.problems];
+    throw error;
+  }
+}
 
-  it("dr leaves membership to Grafana, so a rebuild never waits for users who never logged in", async () => {
-    const run = await runStack("dr");
+const GROUPS = {
+  ops: ["port8000-ops"],
+  sre: ["port8000-sre"],
+  oncall: ["port8000-oncall"],
+  leadership: ["port8000-leadership", "execs"],
+};
+
+describe("Grafana team membership comes from sign-in, never from a member list", () => {
+  it.each(["prod", "dr"])(
+    "%s creates every team empty with its folder grants, and never sets or resets members",
+    async (stack) => {
+      const run = await runStack(stack);
+      const teams = ofType(run, TEAM);
+      expect(teams.map((t) => t.inputs.name).sort()).toEqual([
+        "leadership",
+        "oncall",
+        "ops",
+        "sre",
+      ]);
+      for (const team of teams) {
+        expect(team.inputs.members).toBeUndefined();
+        expect(team.inputs.teamSync).toBeUndefined();
+        expect(team.ignoreChanges).toContain("members");
+      }
+      expect(grantsOn(run, "port-8000-production")).toEqual({
+        sre: "Admin",
+        ops: "Edit",
+        oncall: "View",
+        leadership: "View",
+      });
+    },
+  );
+
+  it("with Team Sync each team keeps its identity-provider groups, and synced members are not drift", async () => {
+    const prod = stackFile("prod");
+    const grafana = JSON.parse(prod.config[`${PROJECT}:grafana`]);
+    const run = await runStack(
+      "prod",
+      withConfig(prod, { grafana: { ...grafana, teamMembership: "sync", teamSync: GROUPS } }),
+    );
     const teams = ofType(run, TEAM);
-    expect(teams.map((t) => t.inputs.name).sort()).toEqual(["leadership", "oncall", "ops", "sre"]);
+    const byName = Object.fromEntries(teams.map((t) => [t.inputs.name as string, t]));
+    expect(byName.leadership.inputs.teamSync).toEqual({ groups: ["execs", "port8000-leadership"] });
+    expect(byName.ops.inputs.teamSync).toEqual({ groups: ["port8000-ops"] });
     for (const team of teams) {
       expect(team.inputs.members).toBeUndefined();
-      expect(team.ignoreChanges).toContain("members");
+      expect(team.inputs.ignoreExternallySyncedMembers).toBe(true);
+    }
+    expect(grantsOn(run, "port-8000")).toMatchObject({ ops: "Edit", leadership: "View" });
+  });
+
+  it("refuses a member list (managed) on every stack, naming the key", () => {
+    const grafana = JSON.parse(stackFile("prod").config[`${PROJECT}:grafana`]);
+    for (const stack of ["prod", "dr"]) {
+      const problems = grafanaProblems(stack, { ...grafana, teamMembership: "managed" });
+      expect(problems).toEqual([
+        expect.stringMatching(/^grafana\.teamMembership \("managed"\): .*signed in/),
+      ]);
     }
   });
 
-  it("a stack switches to managed members once its users exist", async () => {
-    const dr = stackFile("dr");
-    const grafana = JSON.parse(dr.config[`${PROJECT}:grafana`]);
-    const run = await runStack(
-      "dr",
-      withConfig(dr, { grafana: { ...grafana, teamMembership: "managed" } }),
-    );
-    const sre = ofType(run, TEAM).find((t) => t.inputs.name === "sre");
-    expect(sre?.inputs.members).toEqual(["sre-lead@deia.example.com"]);
+  it("refuses sync without groups for a team, groups for an unknown team, and groups it would ignore", () => {
+    const grafana = JSON.parse(stackFile("prod").config[`${PROJECT}:grafana`]);
+    const { oncall: _, ...withoutOncall } = GROUPS;
+    expect(
+      grafanaProblems("prod", {
+        ...grafana,
+        teamMembership: "sync",
+        teamSync: { ...withoutOncall, nobody: ["x"] },
+      }),
+    ).toEqual([
+      expect.stringMatching(/^grafana\.teamSync\.oncall: required/),
+      expect.stringMatching(/^grafana\.teamSync\.nobody: no rbac\.teams entry/),
+    ]);
+    expect(
+      grafanaProblems("prod", { ...grafana, teamMembership: "external", teamSync: GROUPS }),
+    ).toEqual([
+      expect.stringMatching(/^grafana\.teamSync: only read with grafana\.teamMembership: sync/),
+    ]);
+    expect(
+      grafanaProblems("prod", { ...grafana, teamMembership: "sync", teamSync: GROUPS }),
+    ).toEqual([]);
   });
 });

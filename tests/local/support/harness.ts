@@ -8,9 +8,13 @@ import { about, type Status } from "./notifications";
 
 export const E2E_TIME_SCALE = 60;
 
-export async function startE2eStack(portBase: number, bots = 8): Promise<LocalStack> {
+export async function startE2eStack(
+  portBase: number,
+  bots = 8,
+  nodeExporterArgs?: readonly string[],
+): Promise<LocalStack> {
   const stateDir = mkdtempSync(join(tmpdir(), "port8000-e2e-"));
-  return startLocalStack({ stateDir, portBase, timeScale: E2E_TIME_SCALE, bots });
+  return startLocalStack({ stateDir, portBase, timeScale: E2E_TIME_SCALE, bots, nodeExporterArgs });
 }
 
 export async function stopE2eStack(stack: LocalStack | undefined): Promise<void> {

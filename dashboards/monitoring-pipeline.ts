@@ -1,0 +1,237 @@
+import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import { DashboardUid, Job, PROJECT } from "../lib/conventions";
+import {
+  type DashboardContext,
+  dashboardFrame,
+  instantQuery,
+  PROMETHEUS,
+  prometheusVariable,
+  query,
+  runbookLink,
+  statPanel,
+  thresholds,
+  timeseriesPanel,
+} from "./common";
+import { statusRow } from "./status";
+
+/**
+ * The monitoring pipeline's own health: is anything scraped, are rules evaluated, do
+ * notifications leave, are Prometheus blocks backed up, do logs flow. The `instance` variable
+ * spans every scrape target.
+ */
+
+const INSTANCE = `instance=~"$instance"`;
+const ANY_JOB = `job=~".+", ${INSTANCE}`;
+const PROM = `job="${Job.prometheus}", ${INSTANCE}`;
+const AM = `job="${Job.alertmanager}", ${INSTANCE}`;
+const LOGS = `job="${Job.logPipeline}", ${INSTANCE}`;
+/** kube-prometheus-stack's Thanos sidecar ServiceMonitor names its job <release>-thanos-discovery. */
+const THANOS = `job=~".+-thanos-discovery", ${INSTANCE}`;
+
+function instanceVariable(): dashboard.QueryVariableBuilder {
+  return new dashboard.QueryVariableBuilder("instance")
+    .label("instance")
+    .description("Any scrape target; every panel below filters on it.")
+    .datasource(PROMETHEUS)
+    .query({ qryType: 1, query: `label_values(up{job=~".+"}, instance)`, refId: "instance" })
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+    .sort(dashboard.VariableSort.AlphabeticalAsc)
+    .multi(true)
+    .includeAll(true)
+    .allValue(".+");
+}
+
+function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
+  const links = [runbookLink(ctx, "monitoring-pipeline", "monitoring pipeline")];
+  statusRow(ctx, b, DashboardUid.monitoringPipeline, "monitoring-pipeline", [
+    statPanel({
+      title: "Watchdog firing",
+      description:
+        "1 while the always-firing Watchdog alert fires: rules are evaluated. 0 means the alerting path is broken (the external dead-man's switch pages too). Ignores the instance variable.",
+      unit: "short",
+      queries: [
+        instantQuery(
+          `count(ALERTS{alertname="Watchdog", alertstate="firing"}) or vector(0)`,
+          "watchdog",
+        ),
+      ],
+      thresholds: thresholds({ critical: 1 }, "below"),
+      links,
+      width: 4,
+    }),
+    statPanel({
+      title: "Targets down",
+      description: "Scrape targets whose last scrape failed (up == 0), of every job.",
+      unit: "short",
+      queries: [instantQuery(`count(up{${ANY_JOB}} == 0) or vector(0)`, "down")],
+      thresholds: thresholds({ warning: 1 }),
+      links,
+      width: 4,
+    }),
+  ]);
+}
+
+function scrapeRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
+  const links = [runbookLink(ctx, "monitoring-pipeline", "monitoring pipeline")];
+  b.withRow(new dashboard.RowBuilder("Scrapes and rules"))
+    .withPanel(
+      timeseriesPanel({
+        title: "Scrape success by job",
+        description:
+          "Share of each job's targets whose last scrape succeeded (up); PrometheusScrapeErrors watches the failed share over all targets.",
+        unit: "percentunit",
+        queries: [query(`avg by (job) (up{${ANY_JOB}})`, "{{job}}")],
+        thresholds: thresholds({ critical: 0.99 }, "below"),
+        links,
+        min: 0,
+        max: 1,
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: "Rule evaluation failures",
+        description:
+          "Failed rule evaluations per second (prometheus_rule_evaluation_failures_total): PrometheusRuleEvaluationFailures pages on any.",
+        unit: "ops",
+        queries: [
+          query(
+            `sum by (instance) (rate(prometheus_rule_evaluation_failures_total{${PROM}}[$__rate_interval]))`,
+            "{{instance}}",
+          ),
+        ],
+        links,
+        min: 0,
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: "Config reloads",
+        description:
+          "1 while the last config reload of Prometheus or Alertmanager succeeded (*_config_last_reload_successful).",
+        unit: "none",
+        queries: [
+          query(
+            `prometheus_config_last_reload_successful{${PROM}}`,
+            "prometheus {{instance}}",
+            "A",
+          ),
+          query(
+            `alertmanager_config_last_reload_successful{${AM}}`,
+            "alertmanager {{instance}}",
+            "B",
+          ),
+        ],
+        links,
+        min: 0,
+        max: 1,
+      }),
+    );
+}
+
+function notificationRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
+  const links = [runbookLink(ctx, "monitoring-pipeline", "monitoring pipeline")];
+  b.withRow(new dashboard.RowBuilder("Notifications"))
+    .withPanel(
+      timeseriesPanel({
+        title: "Prometheus → Alertmanager errors",
+        description:
+          "Share of alert notifications Prometheus failed to send to Alertmanager (prometheus_notifications_errors_total over _sent_total).",
+        unit: "percentunit",
+        queries: [
+          query(
+            `sum by (instance) (rate(prometheus_notifications_errors_total{${PROM}}[$__rate_interval]))\n/\nsum by (instance) (rate(prometheus_notifications_sent_total{${PROM}}[$__rate_interval]))`,
+            "{{instance}}",
+          ),
+        ],
+        links,
+        width: 12,
+        min: 0,
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: "Alertmanager notification failures",
+        description:
+          "Failed notifications per second by integration (alertmanager_notifications_failed_total) and all attempts (alertmanager_notifications_total).",
+        unit: "ops",
+        queries: [
+          query(
+            `sum by (integration) (rate(alertmanager_notifications_failed_total{${AM}}[$__rate_interval]))`,
+            "{{integration}} failed",
+            "A",
+          ),
+          query(
+            `sum by (integration) (rate(alertmanager_notifications_total{${AM}}[$__rate_interval]))`,
+            "{{integration}} sent",
+            "B",
+          ),
+        ],
+        links,
+        width: 12,
+        min: 0,
+      }),
+    );
+}
+
+function backupLogsRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
+  const links = [runbookLink(ctx, "monitoring-pipeline", "monitoring pipeline")];
+  b.withRow(new dashboard.RowBuilder("Backups and logs"))
+    .withPanel(
+      timeseriesPanel({
+        title: "Prometheus block uploads",
+        description:
+          "TSDB blocks the Thanos sidecar uploaded to the archive (thanos_shipper_uploads_total) and failed bucket operations (thanos_objstore_bucket_operation_failures_total), per hour.",
+        unit: "short",
+        queries: [
+          query(
+            `sum by (instance) (increase(thanos_shipper_uploads_total{${THANOS}}[1h]))`,
+            "{{instance}} uploaded",
+            "A",
+          ),
+          query(
+            `sum by (instance, operation) (increase(thanos_objstore_bucket_operation_failures_total{${THANOS}}[1h]))`,
+            "{{instance}} {{operation}} failed",
+            "B",
+          ),
+        ],
+        links,
+        width: 12,
+        min: 0,
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: "Log events ingested",
+        description:
+          "Log events per second into Logstash (logstash_events_in_total), and the same time a day before: Port8000LogVolumeSpike compares the two.",
+        unit: "ops",
+        queries: [
+          query(`sum(rate(logstash_events_in_total{${LOGS}}[$__rate_interval]))`, "now", "A"),
+          query(
+            `sum(rate(logstash_events_in_total{${LOGS}}[$__rate_interval] offset 1d))`,
+            "a day before",
+            "B",
+          ),
+        ],
+        links,
+        width: 12,
+        min: 0,
+      }),
+    );
+}
+
+export function monitoringPipeline(ctx: DashboardContext): dashboard.Dashboard {
+  const b = dashboardFrame(
+    ctx,
+    DashboardUid.monitoringPipeline,
+    "Port 8000 / Monitoring Pipeline",
+    "The monitoring stack watching itself: scrapes, rule evaluation, notifications, Prometheus backups and log volume. Deploy marks are this stack's own deploys.",
+    [prometheusVariable(), instanceVariable()],
+    PROJECT,
+  );
+  status(ctx, b);
+  scrapeRow(ctx, b);
+  notificationRow(ctx, b);
+  backupLogsRow(ctx, b);
+  return b.build();
+}
