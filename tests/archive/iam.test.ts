@@ -100,7 +100,8 @@ function kms(
       "aws:SecureTransport": "true",
       "kms:CallerAccount": ACCOUNT,
       "kms:ViaService": `s3.${bucket.region}.amazonaws.com`,
-      "kms:EncryptionContext:aws:s3:arn": bucket.arn,
+      // What S3 sends for an object of this bucket, given its declared encryption.
+      "kms:EncryptionContext:aws:s3:arn": bucket.keyContextFor("logs/2026/12/06/x.txt.gz"),
       ...context,
     },
     identityPolicies: role.policies,
@@ -257,6 +258,21 @@ describe.each(SCENARIOS)("the $stack stack's archive", (scenario) => {
     ];
     expect(await judged(requests)).toEqual(requests.map(([what]) => [what, "ImplicitlyDenied"]));
   });
+});
+
+describe("the archive keys' grants hold only for how the buckets encrypt", () => {
+  // Every grant names the bucket ARN as encryption context: true only with S3 Bucket Keys on,
+  // and only if the bucket's default encryption is its own key.
+  it.each([prodConfig.archive.bucketName, prodConfig.archive.replicateTo?.bucketName as string])(
+    "%s: SSE-KMS by default with its own key and a bucket key",
+    (name) => {
+      const bucket = recorded.prod.buckets[name];
+      expect([bucket.defaultKeyArn, bucket.keyContextFor("logs/x")]).toEqual([
+        bucket.keyArn,
+        bucket.arn,
+      ]);
+    },
+  );
 });
 
 describe("prod's replication to the standby region", () => {
