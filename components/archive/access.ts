@@ -40,7 +40,7 @@ const ENCRYPT = ["kms:GenerateDataKey", "kms:Decrypt"];
 
 /**
  * `list`: the client lists its prefix (and gets 404, not 403, for a missing key: Thanos'
- * shipper and repository-s3 both depend on that). `bucket`: bucket-level reads it makes.
+ * shipper `Exists` and repository-s3 `blobExists` fail on a 403). `bucket`: bucket-level reads it makes.
  */
 const ACCESS = {
   /** Read only: the dr stack's snapshot repository, a Thanos Store. */
@@ -106,7 +106,11 @@ export function grantPolicy(config: StackConfig, grant: PrefixGrant): PolicyDocu
       Effect: "Allow",
       Action: ["s3:ListBucket"],
       Resource: bucket,
-      Condition: { StringLike: { "s3:prefix": [grant.prefix, `${grant.prefix}*`] } },
+      // IfExists: the ListBucket check S3 makes for a GET/HEAD of a missing key (404 or 403)
+      // may carry no s3:prefix; a plain StringLike would then turn every miss into a 403.
+      // Cost: a list without a prefix is allowed, so a lister sees other prefixes' key names
+      // (never their contents); a list naming another prefix is still refused.
+      Condition: { StringLikeIfExists: { "s3:prefix": [grant.prefix, `${grant.prefix}*`] } },
     });
   statements.push({
     Sid: "OwnPrefixObjects",

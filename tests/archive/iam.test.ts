@@ -100,7 +100,8 @@ function kms(
       "aws:SecureTransport": "true",
       "kms:CallerAccount": ACCOUNT,
       "kms:ViaService": `s3.${bucket.region}.amazonaws.com`,
-      "kms:EncryptionContext:aws:s3:arn": bucket.arn,
+      // What S3 sends for an object of this bucket, given its declared encryption.
+      "kms:EncryptionContext:aws:s3:arn": bucket.keyContextFor("logs/2026/12/06/x.txt.gz"),
       ...context,
     },
     identityPolicies: role.policies,
@@ -151,6 +152,40 @@ describe.each(SCENARIOS)("the $stack stack's archive", (scenario) => {
       ]);
       expect(requests.length).toBeGreaterThan(0);
       expect(await judged(requests)).toEqual(requests.map(([what]) => [what, "ImplicitlyDenied"]));
+    });
+
+    // S3 answers a GET/HEAD of a missing key with 404 only if the caller may s3:ListBucket; else
+    // 403, which the Thanos shipper (objstore `Exists`: only NoSuchKey means absent) and
+    // repository-s3 (`blobExists`, index.latest) treat as a failure. AWS does not document
+    // which s3:prefix, if any, that implicit check carries: S3-compatible servers that copy it
+    // pass the key (Ceph RGW, Swift s3api); it must pass with the key and with none.
+    it("gets 404, not 403, for a missing key under its prefix; lists no other prefix", async () => {
+      const lists = client.requests(prefix).some((r) => r.action === "s3:ListBucket");
+      if (!lists)
+        return expect(client.refused(prefix).map((r) => r.action)).toContain("s3:ListBucket");
+      const role = roleOf(client);
+      const bucket = scenario.bucket();
+      const missing = `${prefix}01JEKQ8Z0000000000000000ZZ/meta.json`;
+      const implicit = (context: Record<string, string>): AwsRequest =>
+        s3(session(role), role.policies, bucket, {
+          what: "implicit list check",
+          action: "s3:ListBucket",
+          context,
+        });
+      const others = ["logs/", "snapshots/", "prometheus/production/", "prometheus/standby/"]
+        .filter((other) => !other.startsWith(prefix) && !prefix.startsWith(other))
+        .map((other): [string, AwsRequest] => [`list ${other}`, implicit({ "s3:prefix": other })]);
+      const requests: [string, AwsRequest][] = [
+        ["check without s3:prefix", implicit({})],
+        ["check with the key as s3:prefix", implicit({ "s3:prefix": missing })],
+        ...others,
+      ];
+      expect(others.length).toBeGreaterThan(0);
+      expect(await judged(requests)).toEqual([
+        ["check without s3:prefix", "Allowed"],
+        ["check with the key as s3:prefix", "Allowed"],
+        ...others.map(([what]) => [what, "ImplicitlyDenied"]),
+      ]);
     });
 
     it("may use the key only through S3, for this bucket", async () => {
@@ -223,6 +258,21 @@ describe.each(SCENARIOS)("the $stack stack's archive", (scenario) => {
     ];
     expect(await judged(requests)).toEqual(requests.map(([what]) => [what, "ImplicitlyDenied"]));
   });
+});
+
+describe("the archive keys' grants hold only for how the buckets encrypt", () => {
+  // Every grant names the bucket ARN as encryption context: true only with S3 Bucket Keys on,
+  // and only if the bucket's default encryption is its own key.
+  it.each([prodConfig.archive.bucketName, prodConfig.archive.replicateTo?.bucketName as string])(
+    "%s: SSE-KMS by default with its own key and a bucket key",
+    (name) => {
+      const bucket = recorded.prod.buckets[name];
+      expect([bucket.defaultKeyArn, bucket.keyContextFor("logs/x")]).toEqual([
+        bucket.keyArn,
+        bucket.arn,
+      ]);
+    },
+  );
 });
 
 describe("prod's replication to the standby region", () => {

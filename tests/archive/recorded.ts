@@ -16,6 +16,13 @@ export interface ArchiveBucketFacts {
   readonly arn: string;
   readonly region: string;
   readonly keyArn: string;
+  /** The key of the bucket's default encryption (SSE-KMS), as declared. */
+  readonly defaultKeyArn: string | undefined;
+  /**
+   * The `aws:s3:arn` encryption context S3 gives KMS for an object: the bucket's ARN with S3
+   * Bucket Keys on, the object's ARN without (AWS S3 user guide, "Encryption context").
+   */
+  readonly keyContextFor: (objectKey: string) => string;
   readonly bucketPolicy: Policy;
   readonly keyPolicy: Policy;
 }
@@ -58,11 +65,23 @@ function bucketFacts(
   const policy = part("aws:s3/bucketPolicy:BucketPolicy");
   if (!key || !policy) throw new Error(`bucket ${bucket.name}: no key or bucket policy declared`);
   const keyRegion = String(key.inputs.region ?? region);
+  const encryption = part(
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  )?.inputs.rules as
+    | {
+        bucketKeyEnabled?: boolean;
+        applyServerSideEncryptionByDefault?: { kmsMasterKeyId?: string };
+      }[]
+    | undefined;
+  const arn = `arn:aws:s3:::${bucket.inputs.bucket}`;
+  const bucketKey = encryption?.[0]?.bucketKeyEnabled === true;
   return {
     name: String(bucket.inputs.bucket),
-    arn: `arn:aws:s3:::${bucket.inputs.bucket}`,
+    arn,
     region: String(bucket.inputs.region ?? region),
     keyArn: `arn:aws:kms:${keyRegion}:${account}:key/${key.name}-key-id`,
+    defaultKeyArn: encryption?.[0]?.applyServerSideEncryptionByDefault?.kmsMasterKeyId,
+    keyContextFor: (objectKey) => (bucketKey ? arn : `${arn}/${objectKey}`),
     bucketPolicy: json(policy.inputs.policy),
     keyPolicy: json(key.inputs.policy),
   };

@@ -53,7 +53,7 @@ describe.each(DEPLOYED)("the %s stack's backup path", (stack) => {
       const resource = statement.Resource;
       if (resource === bucket) {
         expect(
-          [statement.Condition?.StringLike["s3:prefix"] ?? []]
+          [statement.Condition?.StringLikeIfExists["s3:prefix"] ?? []]
             .flat()
             .every((p) => p.startsWith(prefix)),
         ).toBe(true);
