@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dashboardsSchema } from "./dashboards";
+import { escalationSchema } from "./escalation";
 import { teamMembershipSchema } from "./grafana-teams";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
@@ -242,6 +243,8 @@ export const stackConfigSchema = z.strictObject({
   identity: identitySchema,
   ha: haSchema,
   storage: storageSchema,
+  /** Required for deployed stacks (rules.ts); the local stack pages sinks with plain keys. */
+  escalation: escalationSchema.optional(),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
