@@ -18,6 +18,7 @@ import { PipelineUser } from "./components/logging/names";
 import { archiveWriters } from "./components/logging/writers";
 import { MonitoringNamespace } from "./components/namespace";
 import { LogSearchCluster } from "./components/opensearch";
+import { OPS_SERVICE_ACCOUNT, OpsSchedule } from "./components/ops-schedule";
 import { PagerDutyEscalation } from "./components/pagerduty";
 import { PrometheusStack } from "./components/prometheus";
 import { PrometheusBackup } from "./components/prometheus-backup";
@@ -51,7 +52,13 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
   );
   const archive = new LogArchive(
     "log-archive",
-    { config, writers: archiveWriters(config) },
+    {
+      config,
+      writers: {
+        ...archiveWriters(config),
+        opsReports: { namespace: config.cluster.namespace, serviceAccount: OPS_SERVICE_ACCOUNT },
+      },
+    },
     { providers: [gated.aws] },
   );
   const search = new LogSearchCluster(
@@ -148,6 +155,17 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     { config, archiveBucketArn: archive.bucketArn },
     { providers: [gated.kubernetes, gated.aws] },
   );
+  const opsSchedule = new OpsSchedule(
+    "ops-schedule",
+    {
+      config,
+      slackWebhookUrl: secrets.slackWebhookUrl ?? "",
+      reportRoleArn: archive.writerRoleArns.opsReports ?? "",
+      archiveBucket: archive.bucketName,
+      dependsOn: [freeze.ready],
+    },
+    onGatedCluster,
+  );
   return {
     namespace,
     prometheus,
@@ -158,6 +176,7 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     automation,
     backup,
     pagerduty,
+    opsSchedule,
   };
 }
 

@@ -8,6 +8,7 @@ import {
   irsaTrustPolicy,
   kmsKeyPolicy,
   logstashWriterPolicy,
+  opsReportsWriterPolicy,
   snapshotWriterPolicy,
 } from "./security";
 
@@ -20,10 +21,19 @@ export interface ArchiveWriter {
 export interface LogArchiveArgs {
   readonly config: StackConfig;
   /** Logstash (events, dead letters under logs/) and OpenSearch (snapshots/). */
-  readonly writers?: { readonly logstash: ArchiveWriter; readonly snapshots: ArchiveWriter };
+  readonly writers?: {
+    readonly logstash: ArchiveWriter;
+    readonly snapshots: ArchiveWriter;
+    /** The scheduled checklists (monthly report under metrics/monthly/). */
+    readonly opsReports?: ArchiveWriter;
+  };
 }
 
-const WRITER_POLICY = { logstash: logstashWriterPolicy, snapshots: snapshotWriterPolicy } as const;
+const WRITER_POLICY = {
+  logstash: logstashWriterPolicy,
+  snapshots: snapshotWriterPolicy,
+  opsReports: opsReportsWriterPolicy,
+} as const;
 type WriterRole = keyof typeof WRITER_POLICY;
 
 function toProviderRule(rule: LifecycleRule): aws.types.input.s3.BucketLifecycleConfigurationRule {

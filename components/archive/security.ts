@@ -146,3 +146,22 @@ export function snapshotWriterPolicy(config: StackConfig) {
     ],
   };
 }
+
+/** Key prefix of the monthly review (components/ops-schedule): the guide's metrics/monthly/. */
+export const MONTHLY_REPORTS_PREFIX = "metrics/monthly/";
+
+/** The scheduled checklists put the monthly report and charts under metrics/monthly/ only. */
+export function opsReportsWriterPolicy(config: StackConfig) {
+  return {
+    Version: VERSION,
+    Statement: [
+      {
+        Sid: "WriteMonthlyReports",
+        Effect: "Allow",
+        Action: "s3:PutObject",
+        Resource: `${bucketArn(config.archive.bucketName)}/${MONTHLY_REPORTS_PREFIX}*`,
+      },
+      archiveKeyUse(config, ["kms:GenerateDataKey"]),
+    ],
+  };
+}
