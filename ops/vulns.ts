@@ -10,7 +10,8 @@ import { type Check, check } from "./checks";
 
 /** govulncheck from its Go module, at a pinned version (the Go module proxy serves it). */
 export const GOVULNCHECK = "golang.org/x/vuln/cmd/govulncheck@v1.1.4";
-const RUN_TIMEOUT_MS = 300_000;
+/** Past this, a scan that is still fetching modules or the database counts as unreachable. */
+export const RUN_TIMEOUT_MS = 120_000;
 
 export interface Ran {
   readonly code: number | null;
@@ -18,6 +19,7 @@ export interface Ran {
   readonly stderr: string;
   /** spawn itself failed (command not installed). */
   readonly spawnError?: string;
+  readonly timedOut?: boolean;
 }
 
 export type Runner = (cmd: string, args: readonly string[], cwd: string) => Promise<Ran>;
@@ -34,7 +36,9 @@ export const runCommand: Runner = (cmd, args, cwd) =>
       stderr += c.toString();
     });
     child.once("error", (err) => done({ code: null, stdout, stderr, spawnError: err.message }));
-    child.once("close", (code) => done({ code, stdout, stderr }));
+    child.once("close", (code, signal) =>
+      done({ code, stdout, stderr, timedOut: code === null && signal === "SIGTERM" }),
+    );
   });
 
 const UNREACHABLE = "warn: could not reach the vulnerability database";
@@ -91,6 +95,8 @@ export function govulncheckCheck(ran: Ran): Check {
     if (f?.osv && f.trace?.some((t) => t.function))
       called.set(f.osv, { osv: f.osv, module: f.trace[0]?.module });
   }
+  if (ran.timedOut)
+    return check(name, "warn", `${UNREACHABLE} (no answer in ${RUN_TIMEOUT_MS / 1000}s)`);
   if (ran.code !== 0 && called.size === 0) {
     return check(name, "warn", `${UNREACHABLE} (${oneLine(ran.stderr) || `exit ${ran.code}`})`);
   }
@@ -139,6 +145,10 @@ export async function vulnerabilityChecks(
   run: Runner = runCommand,
 ): Promise<Check[]> {
   const npm = await run("npm", ["audit", "--json"], root);
-  const go = await run("go", ["run", GOVULNCHECK, "-format", "json", "./..."], `${root}/tools/go`);
+  const go = await run(
+    "go",
+    ["run", GOVULNCHECK, "-tags", "tools", "-format", "json", "./..."],
+    `${root}/tools/go`,
+  );
   return [npmAuditCheck(npm), govulncheckCheck(go)];
 }
