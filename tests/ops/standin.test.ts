@@ -83,7 +83,7 @@ function standIn(): Server {
         return res.end(json({ resultType: "matrix", result: [{ metric: {}, values }] }));
       }
       res.statusCode = 404;
-      res.end(JSON.stringify({ status: "error", error: "not found" }));
+      return res.end(JSON.stringify({ status: "error", error: "not found" }));
     });
   });
 }
