@@ -18,6 +18,8 @@ import { PipelineUser } from "./components/logging/names";
 import { archiveWriters } from "./components/logging/writers";
 import { MonitoringNamespace } from "./components/namespace";
 import { LogSearchCluster } from "./components/opensearch";
+import { OPS_SERVICE_ACCOUNT, OpsSchedule, REPORTS_PREFIX } from "./components/ops-schedule";
+import { PagerDutyEscalation } from "./components/pagerduty";
 import { PrometheusStack } from "./components/prometheus";
 import { PrometheusBackup } from "./components/prometheus-backup";
 import { createClusterProvider, createGatedProviders } from "./components/providers";
@@ -32,14 +34,35 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
   const freeze = new DeployFreezeGate("deploy-freeze", { config, namespace }, onCluster);
   const gated = createGatedProviders(config, secrets, freeze.ready);
   const onGatedCluster = { providers: [gated.kubernetes] };
+  const pagerduty = new PagerDutyEscalation(
+    "pagerduty",
+    { config },
+    { providers: gated.pagerduty ? [gated.pagerduty] : [] },
+  );
+  // Alertmanager pages through the provisioned services' integrations, never hand-copied keys.
+  const receiverSecrets: StackSecrets = {
+    ...secrets,
+    pagerdutyRoutingKey: pagerduty.routingKeys.critical,
+    pagerdutyInfraLeadRoutingKey: pagerduty.routingKeys.infraLead,
+  };
   const receiverSecret = new AlertmanagerReceiverSecret(
     "alertmanager-receivers",
-    { config, secrets, dependsOn: [freeze.ready] },
+    { config, secrets: receiverSecrets, dependsOn: [freeze.ready] },
     onGatedCluster,
   );
   const archive = new LogArchive(
     "log-archive",
-    { config, writers: archiveWriters(config) },
+    {
+      config,
+      writers: {
+        ...archiveWriters(config),
+        opsReports: {
+          namespace: config.cluster.namespace,
+          serviceAccount: OPS_SERVICE_ACCOUNT,
+          grant: { prefix: REPORTS_PREFIX, access: "append" },
+        },
+      },
+    },
     { providers: [gated.aws] },
   );
   const search = new LogSearchCluster(
@@ -136,7 +159,29 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     { config, archiveBucketArn: archive.bucketArn },
     { providers: [gated.kubernetes, gated.aws] },
   );
-  return { namespace, prometheus, archive, grafana, dashboards, freeze, automation, backup };
+  const opsSchedule = new OpsSchedule(
+    "ops-schedule",
+    {
+      config,
+      slackWebhookUrl: secrets.slackWebhookUrl ?? "",
+      reportRoleArn: archive.writerRoleArns.opsReports ?? "",
+      archiveBucket: archive.bucketName,
+      dependsOn: [freeze.ready],
+    },
+    onGatedCluster,
+  );
+  return {
+    namespace,
+    prometheus,
+    archive,
+    grafana,
+    dashboards,
+    freeze,
+    automation,
+    backup,
+    pagerduty,
+    opsSchedule,
+  };
 }
 
 const { config, secrets } = loadConfig();
@@ -153,3 +198,4 @@ export const dashboardUrls = stack?.dashboards.dashboardUrls;
 export const deployFreezeConfigMap = stack?.freeze.configMapName;
 export const deployFreeze = stack?.freeze.status;
 export const automationUrl = stack?.automation?.url;
+export const pagerdutyServices = stack?.pagerduty.serviceIds;

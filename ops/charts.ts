@@ -80,3 +80,76 @@ export async function renderChart(
     view.finalize();
   }
 }
+
+/** Measured utilization (share), its least-squares line to `until`, and the 80% limit. */
+export function projectionChartSpec(
+  title: string,
+  points: readonly Point[],
+  fit: readonly Point[],
+  limit: number,
+): vega.Spec {
+  const base = lineChartSpec(title, "share", points);
+  const pct = (p: Point) => ({ t: p.t * 1000, v: p.v * 100 });
+  return {
+    ...base,
+    data: [
+      { name: "trend", values: points.map(pct) },
+      { name: "fit", values: fit.map(pct) },
+      { name: "limit", values: [{ v: limit * 100 }] },
+      {
+        name: "all",
+        values: [...points, ...fit]
+          .map(pct)
+          .concat([{ t: points[0]?.t * 1000 || 0, v: limit * 100 }]),
+      },
+    ],
+    scales: [
+      { name: "x", type: "utc", domain: { data: "all", field: "t" }, range: "width" },
+      {
+        name: "y",
+        type: "linear",
+        domain: { data: "all", field: "v" },
+        range: "height",
+        zero: true,
+        nice: true,
+      },
+    ],
+    marks: [
+      ...(base.marks ?? []),
+      {
+        type: "line",
+        from: { data: "fit" },
+        encode: {
+          enter: {
+            x: { scale: "x", field: "t" },
+            y: { scale: "y", field: "v" },
+            stroke: { value: "#d62728" },
+            strokeDash: { value: [6, 4] },
+            strokeWidth: { value: 2 },
+          },
+        },
+      },
+      {
+        type: "rule",
+        from: { data: "limit" },
+        encode: {
+          enter: {
+            x: { value: 0 },
+            x2: { signal: "width" },
+            y: { scale: "y", field: "v" },
+            stroke: { value: "#ff7f0e" },
+          },
+        },
+      },
+    ],
+  };
+}
+
+export async function renderSpec(spec: vega.Spec): Promise<string> {
+  const view = new vega.View(vega.parse(spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

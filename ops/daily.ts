@@ -2,6 +2,7 @@ import { AlertName, Annotation, Job, Label } from "../lib/conventions";
 import { type Check, check } from "./checks";
 import type { AlertingRule, AlertmanagerApi, AmAlert, PrometheusApi } from "./http";
 import { percent, sel } from "./promql";
+import { registryCheck } from "./registry";
 
 /** Guide 3.1, the daily 15 minutes: pure judgements first, then what they read. */
 
@@ -150,6 +151,7 @@ export async function daily(
   prom: PrometheusApi,
   am: AlertmanagerApi,
   now: number,
+  registry?: readonly string[],
 ): Promise<Check[]> {
   const port8000 = sel(Job.port8000);
   const names = (samples: { metric: Record<string, string> }[], label: string) =>
@@ -210,5 +212,6 @@ export async function daily(
     healthCheck(health),
     logVolumeCheck(logs),
     botsCheck(bots),
+    registryCheck(registry, bots.seen),
   ];
 }

@@ -156,6 +156,25 @@ export class AlertmanagerApi {
     return body;
   }
 
+  /** The configuration Alertmanager runs, as loaded (YAML). */
+  async originalConfig(): Promise<string> {
+    const body = (await this.status()) as { config?: { original?: string } };
+    return body.config?.original ?? "";
+  }
+
+  async silences(): Promise<
+    {
+      id: string;
+      createdBy: string;
+      comment: string;
+      endsAt: string;
+      status: { state: string };
+      matchers: { name: string; value: string; isRegex?: boolean; isEqual?: boolean }[];
+    }[]
+  > {
+    return (await call("Alertmanager", `${this.url}/api/v2/silences`)) as never;
+  }
+
   async alerts(): Promise<AmAlert[]> {
     return (await call("Alertmanager", `${this.url}/api/v2/alerts`)) as AmAlert[];
   }

@@ -1,25 +1,49 @@
 import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { parseDurationMs } from "../lib/duration";
 import { type Check, exitCode, toJson, toTable } from "./checks";
 import { daily } from "./daily";
 import { AlertmanagerApi, PrometheusApi, Unreachable } from "./http";
+import { DEFAULT_LOAD_DURATION_S, loadCheck, runLoadTest, writeLoadReport } from "./loadtest";
 import { DEFAULT_MONTHLY_DIR, monthly } from "./monthly";
+import { notifySlack, uploadReports } from "./notify";
+import { quarterly } from "./quarterly";
+import { loadRegistry } from "./registry";
+import { readStackConfig } from "./stack-config";
 import { weekly } from "./weekly";
 
 /**
- * `npm run ops -- daily|weekly|monthly --prometheus URL --alertmanager URL [--json] [--out DIR]`
- * (DESIGN.md, Operations CLI): the guide's section 3 checklists against live servers.
- * Exit 0 all pass, 1 a check failed, 2 bad usage or a server that cannot be used.
+ * `npm run ops -- daily|weekly|monthly|quarterly --prometheus URL --alertmanager URL [--json]
+ * [--out DIR]` (DESIGN.md, Operations CLI): the guide's section 3 checklists against live
+ * servers. Exit 0 all pass, 1 a check failed, 2 bad usage or a server that cannot be used.
  */
 
-type Routine = "daily" | "weekly" | "monthly";
+type Routine = "daily" | "weekly" | "monthly" | "quarterly";
+const GUIDE: Record<Routine, string> = {
+  daily: "3.1",
+  weekly: "3.2",
+  monthly: "3.3",
+  quarterly: "3.4",
+};
 
 interface Options {
   readonly prometheus: string;
   readonly alertmanager: string;
   readonly json?: boolean;
   readonly out: string;
+  readonly registry?: string;
+  readonly loadTest?: boolean;
+  readonly duration?: number;
+  readonly target?: string;
+  readonly connections?: number;
+  readonly stackFile?: string;
+  readonly grafana?: string;
+  readonly slackWebhookFile?: string;
+  readonly uploadBucket?: string;
+  readonly uploadPrefix: string;
 }
+
+class Usage extends Error {}
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -36,31 +60,76 @@ function httpUrl(value: string): string {
   return value.replace(/\/+$/, "");
 }
 
-async function run(routine: Routine, options: Options): Promise<number> {
-  const prom = new PrometheusApi(options.prometheus, say);
-  const am = new AlertmanagerApi(options.alertmanager);
+function durationSeconds(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDurationMs(value);
+  } catch {
+    throw new InvalidArgumentError('expected a duration such as "30m", "90s" or "1h"');
+  }
+  if (ms < 1000) throw new InvalidArgumentError("must be at least 1s");
+  return Math.round(ms / 1000);
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+}
+
+/** Flag combinations commander cannot express; checked before any server is asked. */
+function usageProblems(routine: Routine, o: Options): string | undefined {
+  if (routine !== "monthly") return undefined;
+  if (!o.loadTest && (o.duration !== undefined || o.target || o.connections))
+    return "ops: --duration, --target and --connections belong to --load-test";
+  if (o.loadTest && !o.target) return "ops: --load-test needs --target URL (what to load)";
+  return undefined;
+}
+
+async function checksOf(routine: Routine, o: Options, prom: PrometheusApi, am: AlertmanagerApi) {
+  const now = Math.floor(Date.now() / 1000);
+  const out = resolve(o.out);
+  if (routine === "daily") return daily(prom, am, now, await loadRegistry(o.registry));
+  if (routine === "weekly") return weekly(prom, now, say, am);
+  if (routine === "quarterly")
+    return quarterly(prom, now, {
+      outDir: out,
+      config: o.stackFile ? readStackConfig(o.stackFile) : undefined,
+      grafanaUrl: o.grafana,
+      grafanaToken: process.env.GRAFANA_TOKEN,
+      root: resolve(__dirname, ".."),
+    });
+  const checks: Check[] = await monthly(prom, now, out);
+  if (o.loadTest && o.target) {
+    const duration = o.duration ?? DEFAULT_LOAD_DURATION_S;
+    say(`  load test: ${o.target} for ${duration}s`);
+    const result = await runLoadTest(o.target, duration, o.connections);
+    const report = writeLoadReport(out, result);
+    const c = loadCheck(result);
+    checks.push({ ...c, detail: `${c.detail}\n${report} (+ .json)` });
+  }
+  return checks;
+}
+
+async function run(routine: Routine, o: Options): Promise<number> {
+  const problem = usageProblems(routine, o);
+  if (problem) throw new Usage(problem);
+  const prom = new PrometheusApi(o.prometheus, say);
+  const am = new AlertmanagerApi(o.alertmanager);
   const { version } = await prom.buildInfo();
   await am.status();
   say(`ops ${routine}: Prometheus ${version} at ${prom.url}, Alertmanager at ${am.url}`);
-  const now = Math.floor(Date.now() / 1000);
-  const checks: Check[] =
-    routine === "daily"
-      ? await daily(prom, am, now)
-      : routine === "weekly"
-        ? await weekly(prom, now, say)
-        : await monthly(prom, now, resolve(options.out));
+  const checks = await checksOf(routine, o, prom, am);
   process.stdout.write(
-    options.json
-      ? toJson(checks)
-      : toTable(
-          `ops ${routine} (guide 3.${["daily", "weekly", "monthly"].indexOf(routine) + 1})`,
-          checks,
-        ),
+    o.json ? toJson(checks) : toTable(`ops ${routine} (guide ${GUIDE[routine]})`, checks),
   );
+  if (o.slackWebhookFile) await notifySlack(o.slackWebhookFile, routine, checks, say);
+  if (o.uploadBucket) await uploadReports(resolve(o.out), o.uploadBucket, o.uploadPrefix, say);
   return exitCode(checks);
 }
 
-const NO_ROUTINE = "ops: name a routine: daily, weekly or monthly (npm run ops -- --help)";
+const NO_ROUTINE =
+  "ops: name a routine: daily, weekly, monthly or quarterly (npm run ops -- --help)";
 
 /** Commander's error text as one line; its help printed for a missing routine as one hint. */
 function usageLine(text: string): string {
@@ -71,30 +140,81 @@ function usageLine(text: string): string {
     .replace(/\s*\n\s*/g, " ");
 }
 
+function routineCommand(
+  cli: Command,
+  name: Routine,
+  what: string,
+  done: (c: Promise<number>) => void,
+) {
+  const cmd = cli
+    .command(name)
+    .description(what)
+    .requiredOption("--prometheus <url>", "Prometheus base URL", httpUrl)
+    .requiredOption("--alertmanager <url>", "Alertmanager base URL", httpUrl)
+    .option("--json", 'print {"checks":[{"name","status","detail"}]}')
+    .addOption(new Option("--out <dir>", "where reports are written").default(DEFAULT_MONTHLY_DIR))
+    .option(
+      "--slack-webhook-file <path>",
+      "post a summary (failing checks by name) to this Slack webhook",
+    )
+    .option(
+      "--upload-bucket <name>",
+      "copy the reports in --out to this S3 bucket (IRSA credentials)",
+    )
+    .addOption(
+      new Option("--upload-prefix <prefix>", "key prefix of the upload").default(
+        "metrics/monthly/",
+      ),
+    )
+    .exitOverride();
+  if (name === "daily")
+    cmd.option(
+      "--registry <file-or-url>",
+      "expected bots: a JSON list, or Port 8000's registry endpoint",
+    );
+  if (name === "monthly")
+    cmd
+      .option("--load-test", "add the guide's synthetic load test (autocannon)")
+      .option("--duration <duration>", "load test length (default 30m)", durationSeconds)
+      .option("--target <url>", "what the load test requests", httpUrl)
+      .option("--connections <n>", "concurrent connections (default 10)", positive);
+  if (name === "quarterly")
+    cmd
+      .option("--stack-file <path>", "the stack file whose access grants are reviewed")
+      .option("--grafana <url>", "read Grafana's teams live (token in GRAFANA_TOKEN)", httpUrl);
+  cmd.action((options: Options) => done(run(name, options)));
+}
+
 function program(done: (code: Promise<number>) => void): Command {
   const cli = new Command("ops")
     .description("the operations guide's maintenance checklists (section 3) against live servers")
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ writeErr: (text) => say(usageLine(text)) });
-  const routines: [Routine, string][] = [
-    ["daily", "3.1: scrape errors, alerts of the last 24h, /health, log volume, bots"],
-    ["weekly", "3.2: alert noise, queue vs bot capacity, snapshot backup restored"],
-    ["monthly", "3.3: p95 latency, error rate, queue and headroom trends, report with charts"],
-  ];
-  for (const [name, what] of routines) {
-    cli
-      .command(name)
-      .description(what)
-      .requiredOption("--prometheus <url>", "Prometheus base URL", httpUrl)
-      .requiredOption("--alertmanager <url>", "Alertmanager base URL", httpUrl)
-      .option("--json", 'print {"checks":[{"name","status","detail"}]}')
-      .addOption(
-        new Option("--out <dir>", "where monthly writes its report").default(DEFAULT_MONTHLY_DIR),
-      )
-      .exitOverride()
-      .action((options: Options) => done(run(name, options)));
-  }
+  routineCommand(
+    cli,
+    "daily",
+    "3.1: scrape errors, alerts of the last 24h, /health, log volume, bots, bot registry",
+    done,
+  );
+  routineCommand(
+    cli,
+    "weekly",
+    "3.2: alert noise and duplicates, queue vs bot capacity, snapshot restored, hand-over",
+    done,
+  );
+  routineCommand(
+    cli,
+    "monthly",
+    "3.3: trends with a report and charts; --load-test for the synthetic load test",
+    done,
+  );
+  routineCommand(
+    cli,
+    "quarterly",
+    "3.4: capacity projections, access review, dependency vulnerabilities",
+    done,
+  );
   return cli;
 }
 
@@ -119,7 +239,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    say(`ops: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(err instanceof Unreachable ? 2 : 1);
+    say(
+      err instanceof Usage
+        ? err.message
+        : `ops: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    process.exit(err instanceof Unreachable || err instanceof Usage ? 2 : 1);
   },
 );

@@ -1,8 +1,11 @@
 import { AlertName, Job, Label } from "../lib/conventions";
 import { backupCheck } from "./backup";
 import { type Check, check } from "./checks";
-import type { AlertingRule, PrometheusApi } from "./http";
+import { coFiring, dedupeCheck, duplicateRules, type Firing } from "./dedupe";
+import { handoverCheck } from "./handover";
+import type { AlertingRule, AlertmanagerApi, PrometheusApi } from "./http";
 import { type Comparison, parseComparison, percent, sel } from "./promql";
+import { intervalsOf, nextWindow } from "./windows";
 
 /** Guide 3.2: reconcile alert noise, check the auto-scaler against queue data, test the backup. */
 
@@ -141,14 +144,43 @@ async function queueData(prom: PrometheusApi, now: number): Promise<QueueData> {
   };
 }
 
+const FIRING_STEP_S = 60;
+
+async function firings(prom: PrometheusApi, now: number): Promise<Firing[]> {
+  const series = await prom.queryRange(
+    `max by (alertname, severity) (ALERTS{alertstate="firing",alertname!="${AlertName.watchdog}"})`,
+    now - 7 * 86_400,
+    now,
+    FIRING_STEP_S,
+  );
+  return series.map((s) => ({
+    alert: `${s.metric[Label.alertname]}/${s.metric[Label.severity]}`,
+    steps: s.values.map(([t]) => t),
+  }));
+}
+
+async function handover(prom: PrometheusApi, am: AlertmanagerApi, now: number) {
+  const firing = (
+    await prom.query(`ALERTS{alertstate="firing",alertname!="${AlertName.watchdog}"}`, now)
+  )
+    .map((s) => `${s.metric[Label.alertname]}/${s.metric[Label.severity]}`)
+    .sort();
+  const silences = (await am.silences()).filter((s) => s.status.state === "active");
+  const next = nextWindow(intervalsOf(await am.originalConfig()), new Date(now * 1000));
+  return handoverCheck(firing, silences, next, new Date(now * 1000));
+}
+
 export async function weekly(
   prom: PrometheusApi,
   now: number,
   progress: (l: string) => void,
+  am: AlertmanagerApi,
 ): Promise<Check[]> {
   return [
     noiseCheck(await noisyAlerts(prom, now)),
+    dedupeCheck(coFiring(await firings(prom, now)), duplicateRules(await prom.alertingRules())),
     queueCheck(await queueData(prom, now)),
     await backupCheck(prom, progress),
+    await handover(prom, am, now),
   ];
 }

@@ -123,6 +123,9 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
       arn: `arn:aws:kms:us-east-1:000000000000:key/${args.name}-key-id`,
     });
   }
+  if (args.type === "pagerduty:index/serviceIntegration:ServiceIntegration") {
+    state.integrationKey = `${args.name}-key`;
+  }
   if (args.type.startsWith("grafana:")) state.uid = args.inputs.uid ?? `${args.name}-uid`;
   if (args.type === "grafana:oss/team:Team") state.teamId = stableNumber(args.name);
   return state;
@@ -197,6 +200,12 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
           throw Object.assign(new Error(message), { details: message });
         }
         return { name, sha256Digest: `sha256:${createHash("sha256").update(name).digest("hex")}` };
+      }
+      // PagerDuty users (escalation) are looked up by e-mail: a stable fake id per e-mail.
+      if (args.token === "pagerduty:index/getUser:getUser") {
+        const email = String(args.inputs.email);
+        const id = `P${createHash("sha256").update(email).digest("hex").slice(0, 6).toUpperCase()}`;
+        return { id, email, name: email.split("@")[0] };
       }
       // The SDK reports a failed invoke by the error's gRPC `details`, not its message.
       const message = `unmocked provider call ${args.token}: add it to the mocks on purpose`;

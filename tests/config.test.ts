@@ -178,13 +178,13 @@ describe("the typed config", () => {
   it("requires every secret a production stack needs, and only as an encrypted value", () => {
     const file = stackFile("prod");
     const config = { ...file.config };
-    delete config[`${PROJECT}:pagerdutyRoutingKey`];
+    delete config[`${PROJECT}:pagerdutyToken`];
     const secretKeys = file.secretKeys.filter((k) => k !== `${PROJECT}:slackWebhookUrl`);
     const { raw, secrets } = fromEngineConfig(config, secretKeys);
     const result = parseStackConfig(raw, secrets);
     expect(result.ok ? [] : result.problems).toEqual([
       expect.stringMatching(
-        /^pagerdutyRoutingKey: missing secret .*pulumi config set --secret pagerdutyRoutingKey/,
+        /^pagerdutyToken: missing secret .*pulumi config set --secret pagerdutyToken/,
       ),
       expect.stringMatching(/^slackWebhookUrl: stored in plain text/),
     ]);

@@ -72,6 +72,7 @@ function rawSecretNeeds(raw: Record<string, unknown>): SecretNeeds {
       pick("dashboards", "datasources", "opensearch", "basicAuthUser"),
     ),
     opensearchSso: Boolean(pick("logging", "opensearch", "sso")),
+    escalation: raw.escalation !== undefined,
   };
 }
 

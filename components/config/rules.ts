@@ -30,6 +30,11 @@ function deployedStackRules(config: StackConfig): string[] {
       `logging.opensearch.sso: required for a ${environment} stack; without it nobody can sign in to OpenSearch Dashboards and the alerts' log links lead nowhere`,
     );
   }
+  if (!config.escalation) {
+    problems.push(
+      `escalation: required for a ${environment} stack; it provisions PagerDuty and gives Alertmanager its routing keys`,
+    );
+  }
   if (!config.identity.provider) {
     problems.push(
       `identity.provider: required for a ${environment} stack; the SAML or OIDC provider in IAM whose users assume the team roles`,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { dashboardsSchema } from "./dashboards";
 import { teamMembershipSchema, teamSyncSchema } from "./grafana-teams";
+import { escalationSchema } from "./escalation";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { loggingSchema } from "./logging";
@@ -246,6 +247,8 @@ export const stackConfigSchema = z.strictObject({
   identity: identitySchema,
   ha: haSchema,
   storage: storageSchema,
+  /** Required for deployed stacks (rules.ts); the local stack pages sinks with plain keys. */
+  escalation: escalationSchema.optional(),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;

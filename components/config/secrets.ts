@@ -17,12 +17,15 @@ export const SECRET_KEYS = [
   "pagerdutyWebhookSecret",
   "opensearchGrafanaPassword",
   "opensearchOidcClientSecret",
+  "pagerdutyToken",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 export const SECRET_PURPOSE: Record<SecretKey, string> = {
-  pagerdutyRoutingKey: "PagerDuty Events v2 routing key of the on-call service",
-  pagerdutyInfraLeadRoutingKey: "PagerDuty Events v2 routing key of the infra lead",
+  pagerdutyRoutingKey:
+    "PagerDuty Events v2 routing key of the on-call service, only without `escalation` (the local stack)",
+  pagerdutyInfraLeadRoutingKey:
+    "PagerDuty Events v2 routing key of the infra lead, only without `escalation` (the local stack)",
   slackWebhookUrl: "Slack incoming-webhook URL for #deia-ops",
   smtpPassword: "SMTP password of alerting.email.authUsername",
   automationToken: "bearer token Alertmanager presents to the automation service",
@@ -37,6 +40,8 @@ export const SECRET_PURPOSE: Record<SecretKey, string> = {
     "password of dashboards.datasources.opensearch.basicAuthUser, the OpenSearch user Grafana reads logs as",
   opensearchOidcClientSecret:
     "client secret of logging.opensearch.sso.clientId, with which OpenSearch Dashboards signs people in",
+  pagerdutyToken:
+    "PagerDuty REST API token (read-write) with which the program provisions `escalation`",
 };
 
 export interface SecretPresence {
@@ -52,6 +57,8 @@ export interface SecretNeeds {
   readonly smtpAuth: boolean;
   readonly opensearchDatasourceAuth: boolean;
   readonly opensearchSso: boolean;
+  /** PagerDuty is provisioned from `escalation`; its integrations give the routing keys. */
+  readonly escalation: boolean;
 }
 
 export function secretNeeds(config: StackConfig): SecretNeeds {
@@ -60,17 +67,14 @@ export function secretNeeds(config: StackConfig): SecretNeeds {
     smtpAuth: Boolean(config.alerting.email.authUsername),
     opensearchDatasourceAuth: Boolean(config.dashboards.datasources.opensearch.basicAuthUser),
     opensearchSso: Boolean(config.logging.opensearch.sso),
+    escalation: Boolean(config.escalation),
   };
 }
 
 export function requiredSecrets(needs: SecretNeeds): SecretKey[] {
-  const required: SecretKey[] = [
-    "pagerdutyRoutingKey",
-    "pagerdutyInfraLeadRoutingKey",
-    "slackWebhookUrl",
-    "automationToken",
-    "heartbeatUrl",
-  ];
+  const required: SecretKey[] = ["slackWebhookUrl", "automationToken", "heartbeatUrl"];
+  if (needs.escalation) required.push("pagerdutyToken");
+  else required.push("pagerdutyRoutingKey", "pagerdutyInfraLeadRoutingKey");
   if (needs.smtpAuth) required.push("smtpPassword");
   if (needs.opensearchDatasourceAuth) required.push("opensearchGrafanaPassword");
   if (needs.opensearchSso) required.push("opensearchOidcClientSecret");

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
+import * as pagerduty from "@pulumi/pagerduty";
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
 import type { StackConfig, StackSecrets } from "../config";
@@ -22,6 +23,8 @@ export interface GatedProviders {
   readonly kubernetes: k8s.Provider;
   readonly aws: aws.Provider;
   readonly grafana: grafana.Provider;
+  /** Only with `escalation` (every deployed stack): its token is the `pagerdutyToken` secret. */
+  readonly pagerduty?: pagerduty.Provider;
 }
 
 /**
@@ -51,5 +54,12 @@ export function createGatedProviders(
       { url: config.grafana.url, auth: secrets.grafanaAuth ?? pulumi.secret("") },
       gated,
     ),
+    pagerduty: config.escalation
+      ? new pagerduty.Provider(
+          "pagerduty",
+          { token: secrets.pagerdutyToken ?? pulumi.secret("") },
+          gated,
+        )
+      : undefined,
   };
 }

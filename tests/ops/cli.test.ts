@@ -91,6 +91,7 @@ test("daily on a healthy stack: exit 0, the five checks of guide 3.1, none faili
     "/health probe",
     "log volume day over day",
     "bots reporting",
+    "bot registry audit",
   ]);
   expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
   expect(report.checks.find((c) => c.name === "bots reporting")?.detail).toContain("8 of 8 bots");
@@ -120,10 +121,12 @@ test("weekly: alert noise, queue vs capacity, and a snapshot restored for real",
   const report = JSON.parse(run.stdout) as Report;
   expect(report.checks.map((c) => c.name)).toEqual([
     "alert noise (7d)",
+    "alert dedupe (7d)",
     "queue depth vs bot capacity",
     "backup/restore (snapshot)",
+    "on-call hand-over",
   ]);
-  const backup = report.checks[2];
+  const backup = report.checks[3];
   expect(backup).toMatchObject({ status: "ok" });
   expect(backup.detail).toMatch(/restored into a throwaway Prometheus: same \d+ series names/);
   const names = Number(/same (\d+) series names/.exec(backup.detail)?.[1]);
@@ -186,7 +189,7 @@ test("a bad flag, a missing flag or no routine: one line, exit 2", async () => {
     [["daily", "--prometheus", "http://127.0.0.1:1"], /--alertmanager/],
     [["weekly", ...servers(), "--bogus"], /unknown option '--bogus'/],
     [["yearly", ...servers()], /unknown command 'yearly'/],
-    [[], /^ops: name a routine: daily, weekly or monthly/],
+    [[], /^ops: name a routine: daily, weekly, monthly or quarterly/],
   ];
   for (const [args, message] of cases) {
     const run = await ops(...args);

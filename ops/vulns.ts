@@ -1,0 +1,154 @@
+import { spawn } from "node:child_process";
+import { type Check, check } from "./checks";
+
+/**
+ * Guide 3.4 "Full security audit (vuln scans, dependency review)": `npm audit` over the npm
+ * dependencies and govulncheck over the Go tools (tools/go). Without the vulnerability
+ * databases (offline, a registry mirror without the audit endpoint) each is a warning saying so,
+ * never a pass and never a failure of the run.
+ */
+
+/** govulncheck from its Go module, at a pinned version (the Go module proxy serves it). */
+export const GOVULNCHECK = "golang.org/x/vuln/cmd/govulncheck@v1.1.4";
+/** Past this, a scan that is still fetching modules or the database counts as unreachable. */
+export const RUN_TIMEOUT_MS = 120_000;
+
+export interface Ran {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** spawn itself failed (command not installed). */
+  readonly spawnError?: string;
+  readonly timedOut?: boolean;
+}
+
+export type Runner = (cmd: string, args: readonly string[], cwd: string) => Promise<Ran>;
+
+export const runCommand: Runner = (cmd, args, cwd) =>
+  new Promise((done) => {
+    const child = spawn(cmd, args, { cwd, timeout: RUN_TIMEOUT_MS });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once("error", (err) => done({ code: null, stdout, stderr, spawnError: err.message }));
+    child.once("close", (code, signal) =>
+      done({ code, stdout, stderr, timedOut: code === null && signal === "SIGTERM" }),
+    );
+  });
+
+const UNREACHABLE = "warn: could not reach the vulnerability database";
+const SEVERITIES = ["critical", "high", "moderate", "low", "info"] as const;
+
+/** `npm audit --json`: exits 1 when it finds something, and prints an error object when it cannot ask. */
+export function npmAuditCheck(ran: Ran): Check {
+  const name = "npm audit";
+  if (ran.spawnError) return check(name, "warn", `npm could not run (${ran.spawnError})`);
+  let report: {
+    metadata?: { vulnerabilities?: Record<string, number>; dependencies?: { total?: number } };
+    error?: { code?: string; summary?: string };
+    message?: string;
+  };
+  try {
+    report = JSON.parse(ran.stdout);
+  } catch {
+    return check(name, "warn", `${UNREACHABLE} (${oneLine(ran.stderr)})`);
+  }
+  const counts = report.metadata?.vulnerabilities;
+  if (!counts) {
+    const why = report.error?.summary ?? report.message ?? oneLine(ran.stderr);
+    return check(name, "warn", `${UNREACHABLE} (${oneLine(why)})`);
+  }
+  const found = SEVERITIES.filter((s) => (counts[s] ?? 0) > 0).map((s) => `${counts[s]} ${s}`);
+  const deps = report.metadata?.dependencies?.total;
+  const scope = deps === undefined ? "" : ` in ${deps} dependencies`;
+  if (found.length === 0) return check(name, "ok", `no known vulnerability${scope}`);
+  const serious = (counts.critical ?? 0) + (counts.high ?? 0) > 0;
+  return check(
+    name,
+    serious ? "fail" : "warn",
+    `${found.join(", ")}${scope}; run npm audit for the advisories`,
+  );
+}
+
+interface Finding {
+  readonly osv: string;
+  readonly module?: string;
+}
+
+/** govulncheck -json: a stream of JSON objects; `finding`s with a trace to a called symbol. */
+export function govulncheckCheck(ran: Ran): Check {
+  const name = "govulncheck (Go tools)";
+  if (ran.spawnError) return check(name, "warn", `go could not run (${ran.spawnError})`);
+  const messages = parseStream(ran.stdout);
+  const called = new Map<string, Finding>();
+  let scanned = false;
+  for (const m of messages) {
+    if ("config" in m) scanned = true;
+    const f = m.finding as
+      | { osv?: string; trace?: { module?: string; function?: string }[] }
+      | undefined;
+    if (f?.osv && f.trace?.some((t) => t.function))
+      called.set(f.osv, { osv: f.osv, module: f.trace[0]?.module });
+  }
+  if (ran.timedOut)
+    return check(name, "warn", `${UNREACHABLE} (no answer in ${RUN_TIMEOUT_MS / 1000}s)`);
+  if (ran.code !== 0 && called.size === 0) {
+    return check(name, "warn", `${UNREACHABLE} (${oneLine(ran.stderr) || `exit ${ran.code}`})`);
+  }
+  if (!scanned) return check(name, "warn", `${UNREACHABLE} (no scan output)`);
+  if (called.size === 0)
+    return check(name, "ok", "no vulnerability reachable from the tools' code");
+  const list = [...called.values()].map((f) => `${f.osv} (${f.module ?? "?"})`).join(", ");
+  return check(name, "fail", `${called.size} reachable: ${list}`);
+}
+
+function parseStream(text: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{") {
+      if (depth++ === 0) start = i;
+    } else if (c === "}" && --depth === 0) {
+      try {
+        out.push(JSON.parse(text.slice(start, i + 1)));
+      } catch {
+        // A truncated stream: keep what parsed.
+      }
+    }
+  }
+  return out;
+}
+
+function oneLine(text: string): string {
+  const line =
+    text
+      .split("\n")
+      .find((l) => /error|ERR|cannot|could not|refused|ENOTFOUND|EAI_AGAIN|timeout/i.test(l)) ??
+    text;
+  return line.replace(/\s+/g, " ").trim().slice(0, 160);
+}
+
+export async function vulnerabilityChecks(
+  root: string,
+  run: Runner = runCommand,
+): Promise<Check[]> {
+  const npm = await run("npm", ["audit", "--json"], root);
+  const go = await run(
+    "go",
+    ["run", GOVULNCHECK, "-tags", "tools", "-format", "json", "./..."],
+    `${root}/tools/go`,
+  );
+  return [npmAuditCheck(npm), govulncheckCheck(go)];
+}

@@ -1,0 +1,240 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { ROOT } from "../support/program";
+
+/**
+ * `npm run ops -- monthly --load-test` and `quarterly` as an operator runs them, against a
+ * stand-in Prometheus/Alertmanager (fixed answers, so the numbers are known) and a loopback
+ * target for autocannon; and their flags' usage errors.
+ */
+
+jest.setTimeout(120_000);
+
+const TSX = join(ROOT, "node_modules/.bin/tsx");
+const DAY = 86_400;
+/** The stand-in's utilization line: 30% now, +0.2 points a day → 80% in 250 days. */
+const NOW_SHARE = 0.3;
+const PER_DAY = 0.002;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function ops(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  return new Promise((done) => {
+    const child = spawn(TSX, ["ops/main.ts", ...args], { cwd: ROOT, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once("exit", (code) => done({ code, stdout, stderr }));
+  });
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((r) =>
+    server.listen(0, "127.0.0.1", () =>
+      r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    ),
+  );
+}
+
+const json = (data: unknown) => JSON.stringify({ status: "success", data });
+
+function standIn(): Server {
+  return createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://x");
+      const form = new URLSearchParams(body);
+      res.setHeader("content-type", "application/json");
+      if (url.pathname === "/api/v1/status/buildinfo")
+        return res.end(json({ version: "stand-in" }));
+      if (url.pathname === "/api/v2/status")
+        return res.end(JSON.stringify({ versionInfo: {}, config: { original: "" } }));
+      if (url.pathname === "/api/v2/silences" || url.pathname === "/api/v2/alerts")
+        return res.end("[]");
+      if (url.pathname === "/api/v1/rules") return res.end(json({ groups: [] }));
+      if (url.pathname === "/api/v1/query")
+        return res.end(
+          json({
+            resultType: "vector",
+            result: [{ metric: {}, value: [Number(form.get("time")), "0.5"] }],
+          }),
+        );
+      if (url.pathname === "/api/v1/query_range") {
+        const [start, end, step] = ["start", "end", "step"].map((k) => Number(form.get(k)));
+        const values: [number, string][] = [];
+        for (let t = start; t <= end; t += step)
+          values.push([t, String(NOW_SHARE - (PER_DAY * (end - t)) / DAY)]);
+        return res.end(json({ resultType: "matrix", result: [{ metric: {}, values }] }));
+      }
+      res.statusCode = 404;
+      return res.end(JSON.stringify({ status: "error", error: "not found" }));
+    });
+  });
+}
+
+let servers: Server[] = [];
+let api: string;
+let out: string;
+const apiFlags = () => ["--prometheus", api, "--alertmanager", api];
+
+beforeAll(async () => {
+  const s = standIn();
+  servers.push(s);
+  api = await listen(s);
+});
+beforeEach(() => {
+  out = mkdtempSync(join(tmpdir(), "ops-standin-"));
+});
+afterEach(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => {
+  for (const s of servers) s.close();
+  servers = [];
+});
+
+/** A target answering 200, or 500 for every `failEvery`-th request. */
+async function target(failEvery = 0): Promise<string> {
+  let n = 0;
+  const s = createServer((_req, res) => {
+    n++;
+    res.statusCode = failEvery && n % failEvery === 0 ? 500 : 200;
+    res.end("ok");
+  });
+  servers.push(s);
+  return listen(s);
+}
+
+describe("monthly --load-test", () => {
+  it("loads the target for --duration and writes latency percentiles and error rate (Markdown + JSON)", async () => {
+    const url = await target();
+    const run = await ops([
+      "monthly",
+      ...apiFlags(),
+      "--out",
+      out,
+      "--json",
+      "--load-test",
+      "--duration",
+      "2s",
+      "--target",
+      url,
+    ]);
+    const checks = (
+      JSON.parse(run.stdout) as { checks: { name: string; status: string; detail: string }[] }
+    ).checks;
+    expect(checks.find((c) => c.name === "synthetic load test")).toMatchObject({ status: "ok" });
+    expect(run.code).toBe(0);
+    const [file] = readdirSync(out).filter((f) => f.endsWith("-load-test.json"));
+    const result = JSON.parse(readFileSync(join(out, file), "utf8"));
+    expect(result).toMatchObject({ target: url, durationSeconds: 2, errors: 0, errorRate: 0 });
+    expect(result.requests).toBeGreaterThan(100);
+    expect(result.status).toEqual({ "200": result.requests });
+    expect(result.latencyMs.p95).toBeGreaterThanOrEqual(result.latencyMs.p50);
+    const md = readFileSync(join(out, file.replace(".json", ".md")), "utf8");
+    expect(md).toContain(`| p95 latency | ${result.latencyMs.p95} ms |`);
+  });
+
+  it("a target failing one request in ten fails the check: exit 1", async () => {
+    const url = await target(10);
+    const run = await ops([
+      "monthly",
+      ...apiFlags(),
+      "--out",
+      out,
+      "--load-test",
+      "--duration",
+      "2s",
+      "--target",
+      url,
+    ]);
+    expect(run.stdout).toMatch(/FAIL\s+synthetic load test\s+.*error rate (9\.[5-9]\d|10\.\d+)%/);
+    expect(run.code).toBe(1);
+  });
+
+  it("bad load-test flags: one line, exit 2, before anything runs", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["monthly", ...apiFlags(), "--duration", "2s"],
+        /^ops: --duration, --target and --connections belong to --load-test$/,
+      ],
+      [["monthly", ...apiFlags(), "--load-test"], /^ops: --load-test needs --target URL/],
+      [
+        ["monthly", ...apiFlags(), "--load-test", "--target", "http://x", "--duration", "soon"],
+        /--duration.*expected a duration/,
+      ],
+      [["daily", ...apiFlags(), "--duration", "1m"], /unknown option '--duration'/],
+      [["quarterly", ...apiFlags(), "--grafana", "ftp://x"], /--grafana.*http\(s\) URL/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await ops(args);
+      expect({ args, code: run.code }).toEqual({ args, code: 2 });
+      expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(message)]);
+    }
+    expect(readdirSync(out)).toEqual([]);
+  });
+});
+
+describe("quarterly", () => {
+  it("projects capacity from the 90-day series, reviews access from the stack file, and degrades the vulnerability review without its databases", async () => {
+    // No Go on PATH: govulncheck cannot run; npm audit has no advisory endpoint here.
+    const path = (process.env.PATH ?? "")
+      .split(delimiter)
+      .filter((p) => !p.includes("/go/"))
+      .join(delimiter);
+    const run = await ops(
+      [
+        "quarterly",
+        ...apiFlags(),
+        "--out",
+        out,
+        "--json",
+        "--stack-file",
+        join(ROOT, "Pulumi.prod.yaml"),
+      ],
+      { ...process.env, PATH: path },
+    );
+    const checks = (
+      JSON.parse(run.stdout) as { checks: { name: string; status: string; detail: string }[] }
+    ).checks;
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+    for (const r of [
+      "CPU",
+      "memory",
+      "disk (fullest filesystem)",
+      "network (busiest link, in + out)",
+    ]) {
+      const days = Number(/in (\d+) days/.exec(byName[`capacity: ${r}`].detail)?.[1]);
+      expect({ r, days }).toEqual({ r, days: expect.any(Number) });
+      expect(Math.abs(days - (0.8 - NOW_SHARE) / PER_DAY)).toBeLessThanOrEqual(1);
+    }
+    expect(byName["access review (config)"]).toMatchObject({ status: "ok" });
+    expect(byName["access review (config)"].detail).toContain("role port8000-production-sre");
+    expect(byName["npm audit"].detail).toMatch(/^warn: could not reach the vulnerability database/);
+    expect(byName["govulncheck (Go tools)"]).toMatchObject({
+      status: "warn",
+      detail: expect.stringMatching(/^go could not run/),
+    });
+    expect(run.code).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files.filter((f) => f.endsWith(".svg"))).toHaveLength(4);
+    const [report] = files.filter((f) => f.endsWith("-capacity.md"));
+    expect(readFileSync(join(out, report), "utf8")).toMatch(
+      /\| CPU \| 30\.0% \| 6\.00% \| (249|250|251) \|/,
+    );
+  });
+});
