@@ -1,4 +1,5 @@
 import { SNAPSHOT_SERVICE_ACCOUNT } from "../../components/logging/cluster-pods";
+import { OPS_SERVICE_ACCOUNT, REPORTS_PREFIX } from "../../components/ops-schedule/workload";
 import { PROMETHEUS_SERVICE_ACCOUNT } from "../../components/prometheus-backup/policy";
 
 /**
@@ -16,6 +17,8 @@ import { PROMETHEUS_SERVICE_ACCOUNT } from "../../components/prometheus-backup/p
  * - The Thanos sidecar (v0.42.4, objstore 71d60dfee488 on minio-go 7.0.93): with no sse_config
  *   `getServerSideEncryption` is nil, so PutObject (multipart above 64 MiB) carries no SSE
  *   header; the shipper lists its prefix and checks `<ulid>/meta.json` with a HEAD (GetObject).
+ *
+ * - The monthly checklist (ops/s3.ts): a SigV4 PutObject per file with no SSE header.
  *
  * Every S3 call reaches KMS through S3 with the bucket ARN as encryption context (bucket keys).
  */
@@ -147,5 +150,29 @@ export const thanosSidecar: ArchiveClient = {
       action: "s3:DeleteObject",
       key: `${prefix}01JEKQ8Z0000000000000000AA/meta.json`,
     },
+  ],
+};
+
+const reportPut = (prefix: string): ClientRequest => ({
+  what: "puts the monthly report",
+  action: "s3:PutObject",
+  key: `${prefix}2026-12/report.md`,
+});
+
+/** The monthly checklist (ops/s3.ts): one signed PutObject per file, no SSE header, no reads. */
+export const monthlyReports: ArchiveClient = {
+  label: "the monthly checklist's report upload",
+  namespace: "monitoring",
+  serviceAccount: OPS_SERVICE_ACCOUNT,
+  prefix: () => REPORTS_PREFIX,
+  put: reportPut,
+  requests: (prefix) => [
+    reportPut(prefix),
+    { ...reportPut(prefix), key: `${prefix}2026-12/p95.svg` },
+  ],
+  refused: (prefix) => [
+    { what: "reads", action: "s3:GetObject", key: `${prefix}2026-11/report.md` },
+    { what: "deletes", action: "s3:DeleteObject", key: `${prefix}2026-11/report.md` },
+    list(prefix),
   ],
 };

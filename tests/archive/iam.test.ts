@@ -6,6 +6,7 @@ import {
   type ArchiveClient,
   type ClientRequest,
   logstash,
+  monthlyReports,
   restoringSnapshots,
   snapshots,
   thanosSidecar,
@@ -53,7 +54,7 @@ const SCENARIOS: Scenario[] = [
     config: prodConfig,
     roles: () => recorded.prod,
     bucket: () => recorded.prod.buckets[prodConfig.archive.bucketName],
-    clients: [logstash, snapshots, thanosSidecar],
+    clients: [logstash, snapshots, thanosSidecar, monthlyReports],
   },
   {
     // The dr stack writes into the replica prod created: its policies are prod's declarations.
@@ -61,7 +62,7 @@ const SCENARIOS: Scenario[] = [
     config: drConfig,
     roles: () => recorded.dr,
     bucket: () => recorded.prod.buckets[drConfig.archive.bucketName],
-    clients: [logstash, restoringSnapshots, thanosSidecar],
+    clients: [logstash, restoringSnapshots, thanosSidecar, monthlyReports],
   },
 ];
 
