@@ -28,8 +28,9 @@ import { faultsAt, type Scenario } from "./scenario";
  */
 
 const JOB_LABELS = 'job="port8000",instance="port8000:8000"';
-/** 162h blocks (promtool's block ranges): a week takes two passes over the input, not 84. */
-const MAX_BLOCK_DURATION = "7d";
+/** 18h blocks (promtool's block ranges): a day's input takes two passes, not 12. */
+const MAX_BLOCK_DURATION = "1d";
+const DAY_MS = 86_400_000;
 /** The sources whose code produces the series; a change to any of them re-records. */
 const MODEL_SOURCES = [
   "local/simulator/model.ts",
@@ -80,41 +81,81 @@ function withJob(line: string, stamp: string): string {
   return `${line.slice(0, space)}{${JOB_LABELS}}${line.slice(space)} ${stamp}`;
 }
 
-/** Writes the scenario's scrapes as OpenMetrics; returns the number of samples. */
-export function writeOpenMetrics(scenario: Scenario, names: Set<string> | null, file: string) {
+interface Scraper {
+  readonly model: Port8000Model;
+  readonly families: readonly Family[];
+  readonly names: Set<string> | null;
+}
+
+function scraper(scenario: Scenario, names: Set<string> | null): Scraper {
   const model = new Port8000Model(scenario.bots, 1, scenario.startMs, scenario.requestsPerSecond);
   const families = [...model.families.values()].filter(
     (f) => !names || seriesNames(f).some((n) => names.has(n)),
   );
-  const wantUp = !names || names.has("up");
+  return { model, families, names };
+}
+
+/** One scrape at `ms`, as OpenMetrics lines. */
+function scrape(s: Scraper, scenario: Scenario, ms: number, out: string[]): void {
+  s.model.faults = faultsAt(scenario, ms);
+  s.model.tick(ms);
+  const stamp = (ms / 1000).toFixed(3);
+  const lines: string[] = [];
+  for (const family of s.families) family.render(lines);
+  for (const line of lines) {
+    if (line.startsWith("#")) continue;
+    if (s.names && !s.names.has(line.slice(0, line.search(/[ {]/)))) continue;
+    out.push(`${withJob(line, stamp)}\n`);
+  }
+  if (!s.names || s.names.has("up")) out.push(`up{${JOB_LABELS}} 1 ${stamp}\n`);
+}
+
+/**
+ * Writes the scrapes of [fromMs, toMs) as OpenMetrics, continuing the scraper's model (its
+ * counters carry over); returns the number of samples.
+ */
+function writeSpan(s: Scraper, scenario: Scenario, fromMs: number, toMs: number, file: string) {
   const fd = openSync(file, "w");
   let samples = 0;
   let buffer: string[] = [];
-  const flush = () => {
-    writeSync(fd, buffer.join(""));
-    buffer = [];
-  };
-  for (let ms = scenario.startMs; ms < scenario.endMs; ms += scenario.scrapeIntervalMs) {
-    model.faults = faultsAt(scenario, ms);
-    model.tick(ms);
-    const stamp = (ms / 1000).toFixed(3);
-    const lines: string[] = [];
-    for (const family of families) family.render(lines);
-    for (const line of lines) {
-      if (line.startsWith("#")) continue;
-      if (names && !names.has(line.slice(0, line.search(/[ {]/)))) continue;
-      buffer.push(`${withJob(line, stamp)}\n`);
-      samples += 1;
+  for (let ms = fromMs; ms < toMs; ms += scenario.scrapeIntervalMs) {
+    scrape(s, scenario, ms, buffer);
+    if (buffer.length > 50_000) {
+      samples += buffer.length;
+      writeSync(fd, buffer.join(""));
+      buffer = [];
     }
-    if (wantUp) {
-      buffer.push(`up{${JOB_LABELS}} 1 ${stamp}\n`);
-      samples += 1;
-    }
-    if (buffer.length > 50_000) flush();
   }
+  samples += buffer.length;
   buffer.push("# EOF\n");
-  flush();
+  writeSync(fd, buffer.join(""));
   closeSync(fd);
+  return samples;
+}
+
+/** Writes the whole scenario's scrapes as one OpenMetrics file; returns the number of samples. */
+export function writeOpenMetrics(scenario: Scenario, names: Set<string> | null, file: string) {
+  return writeSpan(scraper(scenario, names), scenario, scenario.startMs, scenario.endMs, file);
+}
+
+/**
+ * Records day by day: promtool holds its whole input in memory, and a day of 1,000 bots is
+ * already millions of samples. Days land in separate blocks; queries merge them.
+ */
+function recordDays(scenario: Scenario, names: Set<string> | null, dir: string): number {
+  const s = scraper(scenario, names);
+  const input = join(dir, "scrapes.om");
+  let samples = 0;
+  for (let day = scenario.startMs; day < scenario.endMs; day += DAY_MS) {
+    // Whole scrapes: a day that does not start on a scrape continues the previous grid.
+    const from =
+      scenario.startMs +
+      Math.ceil((day - scenario.startMs) / scenario.scrapeIntervalMs) * scenario.scrapeIntervalMs;
+    const to = Math.min(scenario.endMs, day + DAY_MS);
+    samples += writeSpan(s, scenario, from, to, input);
+    createBlocks(input, dir);
+  }
+  rmSync(input);
   return samples;
 }
 
@@ -133,10 +174,7 @@ export function recordScenario(
   const work = `${dir}.tmp`;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const input = join(work, "scrapes.om");
-  const samples = writeOpenMetrics(scenario, names, input);
-  createBlocks(input, work);
-  rmSync(input);
+  const samples = recordDays(scenario, names, work);
   writeFileSync(join(work, "samples"), String(samples));
   rmSync(dir, { recursive: true, force: true });
   renameSync(work, dir);
