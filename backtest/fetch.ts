@@ -1,5 +1,4 @@
 import { createWriteStream, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
 import { createBlocks } from "./record";
@@ -51,14 +50,15 @@ function seriesText(metric: Record<string, string>): string {
   return `${name}{${pairs.join(",")}}`;
 }
 
-/** Blocks of the selectors' series over [fromMs, toMs]; returns their directory. */
+/** Blocks of the selectors' series over [fromMs, toMs], in a new directory under `scratch`. */
 export async function fetchRecording(
   base: string,
   selectors: readonly string[],
   fromMs: number,
   toMs: number,
+  scratch: string,
 ): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "port8000-backtest-data-"));
+  const dir = mkdtempSync(join(scratch, "data-"));
   const input = join(dir, "series.om");
   const out = createWriteStream(input);
   for (let start = fromMs; start < toMs; start += CHUNK_MS) {

@@ -36,11 +36,15 @@ interface Data {
 
 const log = (line: string) => process.stderr.write(`backtest: ${line}\n`);
 
-async function recordedData(args: BacktestArgs, selectors: string[]): Promise<Data> {
+async function recordedData(
+  args: BacktestArgs,
+  selectors: string[],
+  scratch: string,
+): Promise<Data> {
   if (args.prometheus) {
     const toMs = args.untilMs ?? Date.now();
     const fromMs = toMs - args.days * DAY_MS;
-    const dir = await fetchRecording(args.prometheus, selectors, fromMs, toMs);
+    const dir = await fetchRecording(args.prometheus, selectors, fromMs, toMs, scratch);
     const description = `${args.days} days read from ${args.prometheus}`;
     return { dir, description, fromMs, toMs, stepMs: FETCH_STEP_MS, incidents: [] };
   }
@@ -103,7 +107,8 @@ export async function backtest(args: BacktestArgs, cwd: string): Promise<string>
     const basePath = baseFile && writeRuleFile(baseFile, scratch, "base");
     const headPath = headFile && writeRuleFile(headFile, scratch, "head");
     const selectors = [basePath, headPath].flatMap((p) => (p ? selectorsOf(engine, p) : []));
-    const data = keys.length > 0 ? await recordedData(args, [...new Set(selectors)]) : null;
+    const data =
+      keys.length > 0 ? await recordedData(args, [...new Set(selectors)], scratch) : null;
     const interval = data ? evaluationInterval(data.stepMs) : EVALUATION_INTERVAL;
     const window = data && { ...data, dataDir: data.dir, interval };
     const [baseReport, headReport] = await Promise.all([

@@ -1,5 +1,5 @@
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseScenario } from "../../backtest/scenario";
@@ -103,6 +103,8 @@ beforeAll(() => {
   pr("queue-keep-firing", QUEUE_CRITICAL, `${QUEUE_CRITICAL}\n        keep_firing_for: 10m`);
   git("checkout", "-q", "main");
 });
+
+afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 describe("npm run backtest", () => {
   it("shows a queue-backlog warning moved from 20 to 10 paging more often, and only that alert", () => {
