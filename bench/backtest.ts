@@ -8,7 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BACKTEST_DIR, ensureEngine } from "../backtest/engine";
 import { ROOT_DIR } from "../lib/tools";
@@ -64,6 +64,8 @@ export interface BacktestTiming {
   readonly bots: number;
   readonly coldMs: number;
   readonly warmMs: number;
+  readonly coldCpuMs: number;
+  readonly warmCpuMs: number;
   readonly samples: number;
   readonly row: string;
 }
@@ -108,20 +110,30 @@ function prRepo(c: Case): string {
   return repo;
 }
 
-function timed(repo: string): { ms: number; stdout: string; stderr: string } {
+interface Run {
+  readonly ms: number;
+  /** User + system CPU of the run and its children (tsx, promtool, both engines). */
+  readonly cpuMs: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** One `npm run backtest`, timed by bash's `time` (wall clock and the children's CPU). */
+function timed(repo: string): Run {
+  const tsx = join(ROOT_DIR, "node_modules", ".bin", "tsx");
+  const cli = join(ROOT_DIR, "backtest", "main.ts");
+  const command = `time "${tsx}" "${cli}" --base HEAD~1 --head HEAD --scenario scenario.json`;
   const started = Date.now();
-  const args = [join(ROOT_DIR, "backtest", "main.ts"), "--base", "HEAD~1", "--head", "HEAD"];
-  const result = spawnSync(
-    join(ROOT_DIR, "node_modules", ".bin", "tsx"),
-    [...args, "--scenario", "scenario.json"],
-    {
-      cwd: repo,
-      encoding: "utf8",
-      maxBuffer: 1 << 26,
-    },
-  );
+  const result = spawnSync("bash", ["-c", command], {
+    cwd: repo,
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+    env: { ...process.env, TIMEFORMAT: "cpu %U %S" },
+  });
   if (result.status !== 0) throw new Error(`backtest failed: ${result.stderr}`);
-  return { ms: Date.now() - started, stdout: result.stdout, stderr: result.stderr };
+  const [, user, system] = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(result.stderr) ?? [];
+  const cpuMs = (Number(user) + Number(system)) * 1000;
+  return { ms: Date.now() - started, cpuMs, stdout: result.stdout, stderr: result.stderr };
 }
 
 function measure(c: Case, log: (line: string) => void): BacktestTiming {
@@ -134,8 +146,11 @@ function measure(c: Case, log: (line: string) => void): BacktestTiming {
   const samples = Number(/recorded (\d+) samples/.exec(cold.stderr)?.[1] ?? 0);
   const row = warm.stdout.split("\n").find((l) => l.startsWith("| Port8000")) ?? "";
   rmSync(repo, { recursive: true, force: true });
-  log(`    cold ${s(cold.ms)}, warm ${s(warm.ms)}, ${samples} samples; ${row}`);
-  return { ...c, coldMs: cold.ms, warmMs: warm.ms, samples, row };
+  log(
+    `    cold ${s(cold.ms)} (CPU ${s(cold.cpuMs)}), warm ${s(warm.ms)} (CPU ${s(warm.cpuMs)}), ${samples} samples; ${row}`,
+  );
+  const cpu = { coldCpuMs: cold.cpuMs, warmCpuMs: warm.cpuMs };
+  return { ...c, coldMs: cold.ms, warmMs: warm.ms, ...cpu, samples, row };
 }
 
 export function backtestTimings(log: (line: string) => void): BacktestTiming[] {
@@ -155,11 +170,15 @@ export function backtestSection(timings: readonly BacktestTiming[]): string {
     "beside the preview matrix and its blocks are cached by the scenario and the model's sources,",
     "so a PR pays the warm figure unless it changes the simulator or the scenario.",
     "",
-    "| change | bots | what the replay reads | samples recorded | cold | warm |",
-    "| --- | --- | --- | --- | --- | --- |",
+    `Load average (1 min) at the end: ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs. On a loaded`,
+    "machine the wall clock is an upper bound; CPU is user + system time of the run and all its",
+    "children (tsx, promtool, both engines), what it costs on a runner with one core to spare.",
+    "",
+    "| change | bots | what the replay reads | samples recorded | cold: wall | cold: CPU | warm: wall | warm: CPU |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ...timings.map(
       (t) =>
-        `| ${t.label} | ${t.bots.toLocaleString("en")} | ${t.change} | ${t.samples.toLocaleString("en")} | ${s(t.coldMs)} | ${s(t.warmMs)} |`,
+        `| ${t.label} | ${t.bots.toLocaleString("en")} | ${t.change} | ${t.samples.toLocaleString("en")} | ${s(t.coldMs)} | ${s(t.coldCpuMs)} | ${s(t.warmMs)} | ${s(t.warmCpuMs)} |`,
     ),
     "",
     "The rows the runs printed:",

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeOpenMetrics } from "../../backtest/record";
 import { faultsAt, parseScenario } from "../../backtest/scenario";
+import { Port8000Model } from "../../local/simulator/model";
+import { renderFamilies } from "../../local/simulator/registry";
 import { ROOT } from "../support/program";
 
 const WEEK = readFileSync(join(ROOT, "backtest", "scenarios", "week.json"), "utf8");
@@ -19,6 +21,29 @@ const small = (incidents: unknown[]) =>
     requestsPerSecond: 2,
     incidents,
   });
+
+describe("the simulator's request rate", () => {
+  it("sets how many requests a recording serves, not their error share", () => {
+    const served = (rps?: number) => {
+      const model = new Port8000Model(2, 1, 0, rps);
+      model.faults = { errorRatio: 0.1 };
+      model.tick(600_000);
+      const lines = renderFamilies(model.families.values()).split("\n");
+      const count = (status: RegExp) =>
+        lines
+          .filter((l) => l.startsWith("http_requests_total{") && status.test(l))
+          .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+      return { all: count(/status="/), errors: count(/status="5/) };
+    };
+    // Whole requests; the fractional carry can leave the last error for the next tick.
+    const slow = served(1);
+    expect(slow.all).toBe(600);
+    expect(Math.abs(slow.errors - 60)).toBeLessThanOrEqual(1);
+    const full = served();
+    expect(full.all).toBe(200 * 600);
+    expect(Math.abs(full.errors - 200 * 60)).toBeLessThanOrEqual(1);
+  });
+});
 
 describe("recorded scenarios", () => {
   it("refuse an incident fault the simulator does not accept, naming its path", () => {
