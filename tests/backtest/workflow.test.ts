@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
@@ -51,7 +51,9 @@ function detect(path: string): string {
   const env = { ...process.env, BASE: base, HEAD: git("rev-parse", "HEAD"), GITHUB_OUTPUT: output };
   const run = spawnSync("bash", ["-e", "-c", changes.run as string], { cwd: repo, env });
   expect(run.status).toBe(0);
-  return readFileSync(output, "utf8").trim();
+  const detected = readFileSync(output, "utf8").trim();
+  rmSync(repo, { recursive: true, force: true });
+  return detected;
 }
 
 describe("the PR preview's backtest", () => {
