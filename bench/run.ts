@@ -3,6 +3,7 @@ import { cpus, loadavg } from "node:os";
 import { detectionOverheadMs } from "../components/prometheus/detection";
 import { readStackFile } from "../scripts/stack-file";
 import { parseStackFileConfig } from "../scripts/synth-lib";
+import { backtestSection, backtestTimings, writeBacktestSection } from "./backtest";
 import {
   faultToPage,
   type PageTiming,
@@ -14,7 +15,7 @@ import {
 
 /**
  * `npm run bench`: fault→page latency against its floor, rule-evaluation cost at 100, 1,000 and
- * 10,000 bots, and synth wall time. Prints the figures and writes docs/benchmarks.md.
+ * 10,000 bots, synth wall time, and the backtest's replay time (bench/backtest.ts). Prints the figures and writes docs/benchmarks.md.
  * Figures, not pass/fail: nothing here is a timed test.
  */
 
@@ -205,9 +206,13 @@ async function main(): Promise<void> {
   log("synth --stack prod wall time …");
   const synth = synthWallTime(RUNS);
   log(`  ${synth.map(ms).join(", ")} (median ${ms(median(synth))})`);
+  log("backtest replay …");
+  const backtest = backtestSection(backtestTimings(log));
+  log(backtest);
   for (const line of summaryLines(costs)) log(line);
   const load = { before: loadBefore, after: loadavg()[0] };
   writeFileSync(DOC, document(timings, costs, synth, load) + handWritten());
+  writeBacktestSection(backtest);
   log("written to docs/benchmarks.md");
 }
 

@@ -83,6 +83,8 @@ export class Port8000Model {
     botCount: number,
     private readonly timeScale: number,
     now = Date.now(),
+    /** Lower for long recordings (the backtest's scenarios): ratios and quantiles are unchanged. */
+    private readonly requestsPerSecond: number = BASELINE.requestsPerSecond,
   ) {
     this.bots = botNames(botCount);
     this.startedAt = now;
@@ -105,7 +107,7 @@ export class Port8000Model {
   tick(now = Date.now()): void {
     const seconds = Math.max(0, (now - this.lastTick) / 1000);
     this.lastTick = now;
-    this.serveRequests(this.take("requests", BASELINE.requestsPerSecond * seconds));
+    this.serveRequests(this.take("requests", this.requestsPerSecond * seconds));
     this.family("websocket_disconnect_total").inc(
       {},
       this.take("ws", BASELINE.websocketDisconnectsPerSecond * seconds),

@@ -1,0 +1,194 @@
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { ROOT_DIR, requireTool } from "../lib/tools";
+import { Port8000Model } from "../local/simulator/model";
+import type { Family } from "../local/simulator/registry";
+import { BACKTEST_DIR } from "./engine";
+import { faultsAt, type Scenario } from "./scenario";
+
+/**
+ * Records a scenario as TSDB blocks: the simulator's model is driven through the scenario's
+ * incidents, scraped every scrape interval (as Prometheus would, with its job and instance
+ * labels and `up`), written as OpenMetrics and turned into blocks by
+ * `promtool tsdb create-blocks-from openmetrics`. Only the metrics the replayed rules read are
+ * recorded; the blocks are cached by everything that shapes them.
+ */
+
+const JOB_LABELS = 'job="port8000",instance="port8000:8000"';
+/** 18h blocks (promtool's block ranges): a day's input takes two passes, not 12. */
+const MAX_BLOCK_DURATION = "1d";
+const DAY_MS = 86_400_000;
+/** The sources whose code produces the series; a change to any of them re-records. */
+const MODEL_SOURCES = [
+  "local/simulator/model.ts",
+  "local/simulator/registry.ts",
+  "local/simulator/faults.ts",
+  "lib/metrics.ts",
+  "backtest/record.ts",
+];
+
+export interface Recording {
+  readonly dir: string;
+  readonly samples: number;
+  readonly cached: boolean;
+}
+
+/** The metric names of series selectors such as `task_queue_depth{job="port8000"}`; null: all. */
+export function metricNames(selectors: readonly string[]): Set<string> | null {
+  const names = new Set<string>();
+  for (const selector of selectors) {
+    const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(selector)?.[0];
+    if (!name) return null;
+    names.add(name);
+  }
+  return names;
+}
+
+function seriesNames(family: Family): string[] {
+  const base = family.name;
+  return family.spec.type === "histogram"
+    ? [`${base}_bucket`, `${base}_sum`, `${base}_count`]
+    : [base];
+}
+
+function cacheKey(scenarioText: string, names: Set<string> | null): string {
+  const hash = createHash("sha256").update(scenarioText);
+  for (const file of MODEL_SOURCES) hash.update(readFileSync(join(ROOT_DIR, file)));
+  hash.update(names ? [...names].sort().join(",") : "*");
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** `name{labels} value` of the text format → OpenMetrics with the job's labels and a timestamp. */
+function withJob(line: string, stamp: string): string {
+  const brace = line.indexOf("{");
+  if (brace >= 0) {
+    return `${line.slice(0, brace + 1)}${JOB_LABELS},${line.slice(brace + 1)} ${stamp}`;
+  }
+  const space = line.indexOf(" ");
+  return `${line.slice(0, space)}{${JOB_LABELS}}${line.slice(space)} ${stamp}`;
+}
+
+interface Scraper {
+  readonly model: Port8000Model;
+  readonly families: readonly Family[];
+  readonly names: Set<string> | null;
+}
+
+function scraper(scenario: Scenario, names: Set<string> | null): Scraper {
+  const model = new Port8000Model(scenario.bots, 1, scenario.startMs, scenario.requestsPerSecond);
+  const families = [...model.families.values()].filter(
+    (f) => !names || seriesNames(f).some((n) => names.has(n)),
+  );
+  return { model, families, names };
+}
+
+/** One scrape at `ms`, as OpenMetrics lines. */
+function scrape(s: Scraper, scenario: Scenario, ms: number, out: string[]): void {
+  s.model.faults = faultsAt(scenario, ms);
+  s.model.tick(ms);
+  const stamp = (ms / 1000).toFixed(3);
+  const lines: string[] = [];
+  for (const family of s.families) family.render(lines);
+  for (const line of lines) {
+    if (line.startsWith("#")) continue;
+    if (s.names && !s.names.has(line.slice(0, line.search(/[ {]/)))) continue;
+    out.push(`${withJob(line, stamp)}\n`);
+  }
+  if (!s.names || s.names.has("up")) out.push(`up{${JOB_LABELS}} 1 ${stamp}\n`);
+}
+
+/**
+ * Writes the scrapes of [fromMs, toMs) as OpenMetrics, continuing the scraper's model (its
+ * counters carry over); returns the number of samples.
+ */
+function writeSpan(s: Scraper, scenario: Scenario, fromMs: number, toMs: number, file: string) {
+  const fd = openSync(file, "w");
+  let samples = 0;
+  let buffer: string[] = [];
+  for (let ms = fromMs; ms < toMs; ms += scenario.scrapeIntervalMs) {
+    scrape(s, scenario, ms, buffer);
+    if (buffer.length > 50_000) {
+      samples += buffer.length;
+      writeSync(fd, buffer.join(""));
+      buffer = [];
+    }
+  }
+  samples += buffer.length;
+  buffer.push("# EOF\n");
+  writeSync(fd, buffer.join(""));
+  closeSync(fd);
+  return samples;
+}
+
+/** Writes the whole scenario's scrapes as one OpenMetrics file; returns the number of samples. */
+export function writeOpenMetrics(scenario: Scenario, names: Set<string> | null, file: string) {
+  return writeSpan(scraper(scenario, names), scenario, scenario.startMs, scenario.endMs, file);
+}
+
+/**
+ * Records day by day: promtool holds its whole input in memory, and a day of 1,000 bots is
+ * already millions of samples. Days land in separate blocks; queries merge them.
+ */
+function recordDays(scenario: Scenario, names: Set<string> | null, dir: string): number {
+  const s = scraper(scenario, names);
+  const input = join(dir, "scrapes.om");
+  let samples = 0;
+  for (let day = scenario.startMs; day < scenario.endMs; day += DAY_MS) {
+    // Whole scrapes: a day that does not start on a scrape continues the previous grid.
+    const from =
+      scenario.startMs +
+      Math.ceil((day - scenario.startMs) / scenario.scrapeIntervalMs) * scenario.scrapeIntervalMs;
+    const to = Math.min(scenario.endMs, day + DAY_MS);
+    samples += writeSpan(s, scenario, from, to, input);
+    createBlocks(input, dir);
+  }
+  rmSync(input);
+  return samples;
+}
+
+/** The scenario's blocks for these metric names, recorded now or found in the cache. */
+export function recordScenario(
+  scenario: Scenario,
+  scenarioText: string,
+  names: Set<string> | null,
+): Recording {
+  const key = cacheKey(scenarioText, names);
+  const dir = join(BACKTEST_DIR, "blocks", `${scenario.name}-${key}`);
+  const countFile = join(dir, "samples");
+  if (existsSync(countFile)) {
+    return { dir, samples: Number(readFileSync(countFile, "utf8")), cached: true };
+  }
+  const work = `${dir}.tmp`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const samples = recordDays(scenario, names, work);
+  writeFileSync(join(work, "samples"), String(samples));
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(work, dir);
+  return { dir, samples, cached: false };
+}
+
+export function createBlocks(input: string, outputDir: string): void {
+  const args = ["tsdb", "create-blocks-from", "openmetrics", "--quiet"];
+  args.push(`--max-block-duration=${MAX_BLOCK_DURATION}`, input, outputDir);
+  const result = spawnSync(requireTool("promtool"), args, { encoding: "utf8" });
+  if (result.status !== 0) {
+    throw new Error(`promtool ${args.join(" ")} failed:\n${result.stdout}${result.stderr}`);
+  }
+  if (!readdirSync(outputDir).some((f) => existsSync(join(outputDir, f, "meta.json")))) {
+    throw new Error(`promtool wrote no blocks from ${input}`);
+  }
+}

@@ -1,0 +1,60 @@
+import { spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { EngineReport } from "./compare";
+import { type RuleFile, ruleFileYaml } from "./rules";
+
+/** Runs the replay engine (engine.ts builds it) over one revision's reduced rule file. */
+
+export interface ReplayWindow {
+  readonly dataDir: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** The production evaluation interval, e.g. "10s". */
+  readonly interval: string;
+}
+
+export function writeRuleFile(file: RuleFile, dir: string, name: string): string {
+  const path = join(dir, `${name}.rules.yml`);
+  writeFileSync(path, ruleFileYaml(file));
+  return path;
+}
+
+/** The series selectors a rule file reads from recorded data, parsed by Prometheus' parser. */
+export function selectorsOf(engine: string, ruleFile: string): string[] {
+  const result = spawnSync(engine, ["selectors", "--rules", ruleFile], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`selectors of ${ruleFile}: ${result.stderr}`);
+  return result.stdout.split("\n").filter((line) => line !== "");
+}
+
+export function replay(
+  engine: string,
+  file: RuleFile,
+  ruleFile: string,
+  window: ReplayWindow,
+): Promise<EngineReport> {
+  const args = [
+    "replay",
+    `--data=${window.dataDir}`,
+    `--rules=${ruleFile}`,
+    `--start=${Math.floor(window.fromMs / 1000)}`,
+    `--end=${Math.floor(window.toMs / 1000)}`,
+    `--interval=${window.interval}`,
+    `--group-order=${file.groups.map((g) => g.name).join(",")}`,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(engine, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) {
+        reject(new Error(`replay of ${ruleFile} failed: ${Buffer.concat(err).toString()}`));
+        return;
+      }
+      resolve(JSON.parse(Buffer.concat(out).toString()) as EngineReport);
+    });
+  });
+}

@@ -1,0 +1,217 @@
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseScenario } from "../../backtest/scenario";
+import { ROOT } from "../support/program";
+
+/**
+ * `npm run backtest` end to end: a throwaway repository whose commits change the committed rule
+ * file the way a PR does, replayed by the Prometheus engine over the recorded week scenario.
+ * Expected figures come from the scenario's incidents and Prometheus' documented semantics.
+ */
+
+jest.setTimeout(600_000);
+
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+const CLI = join(ROOT, "backtest", "main.ts");
+const RULES = "alerts/port8000-rules.yml";
+const week = parseScenario(
+  readFileSync(join(ROOT, "backtest", "scenarios", "week.json"), "utf8"),
+  "week.json",
+);
+const incident = (name: string) => {
+  const [found] = week.incidents.filter((i) => i.name === name);
+  return { start: found.startMs / 1000, end: found.endMs / 1000 };
+};
+const QUEUE_WARNING = 'task_queue_depth{job="port8000"} > 20\n        for: 5m';
+const QUEUE_CRITICAL = 'task_queue_depth{job="port8000"} > 40\n        for: 2m';
+const ERROR_WARNING =
+  'job:http_requests:error_ratio_rate5m{job="port8000"} > 0.02\n        for: 5m';
+
+const ERRORS_DAY = {
+  name: "errors",
+  description: "an error spike and an error blip",
+  start: "2026-01-05T00:00:00Z",
+  days: 1,
+  bots: 2,
+  scrapeInterval: "30s",
+  requestsPerSecond: 1,
+  incidents: [
+    { name: "spike", at: "9h", duration: "20m", faults: { errorRatio: 0.08 } },
+    { name: "blip", at: "14h", duration: "4m", faults: { errorRatio: 0.04 } },
+  ],
+};
+
+let repo: string;
+
+function git(...args: string[]): string {
+  const result = spawnSync("git", args, { cwd: repo, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** A commit on a branch from base that replaces one text of the rule file. */
+function pr(branch: string, from: string, to: string): void {
+  git("checkout", "-q", "-b", branch, "base");
+  const text = readFileSync(join(repo, RULES), "utf8");
+  expect(text.split(from)).toHaveLength(2);
+  writeFileSync(join(repo, RULES), text.replace(from, to));
+  git("commit", "-qam", branch);
+}
+
+function backtest(...args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(TSX, [CLI, ...args], { cwd: repo, encoding: "utf8", timeout: 300_000 });
+}
+
+interface Side {
+  defined: boolean;
+  firings: number;
+  seconds: number;
+}
+interface Episode {
+  start: number;
+  end: number;
+}
+interface Row {
+  alert: string;
+  labels: Record<string, string>;
+  base: Side;
+  head: Side;
+  missed: Episode[];
+  added: Episode[];
+}
+
+function rows(...args: string[]): Row[] {
+  const result = backtest(...args, "--json");
+  if (result.status !== 0) throw new Error(result.stderr);
+  return (JSON.parse(result.stdout) as { alerts: Row[] }).alerts;
+}
+
+beforeAll(() => {
+  repo = mkdtempSync(join(tmpdir(), "backtest-repo-"));
+  git("init", "-q", "-b", "main");
+  git("config", "user.email", "ci@example.com");
+  git("config", "user.name", "ci");
+  mkdirSync(join(repo, "alerts"));
+  copyFileSync(join(ROOT, RULES), join(repo, RULES));
+  git("add", ".");
+  git("commit", "-qm", "base");
+  git("tag", "base");
+  pr("queue-warning-10", QUEUE_WARNING, QUEUE_WARNING.replace("> 20", "> 10"));
+  pr("error-warning-3m", ERROR_WARNING, ERROR_WARNING.replace("for: 5m", "for: 3m"));
+  pr("queue-keep-firing", QUEUE_CRITICAL, `${QUEUE_CRITICAL}\n        keep_firing_for: 10m`);
+  git("checkout", "-q", "main");
+});
+
+afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+describe("npm run backtest", () => {
+  it("shows a queue-backlog warning moved from 20 to 10 paging more often, and only that alert", () => {
+    const [row, ...others] = rows("--base", "base", "--head", "queue-warning-10");
+    expect(others).toEqual([]);
+    expect(row.alert).toBe("Port8000QueueBacklog");
+    expect(row.labels.severity).toBe("warning");
+    // Base: the major backlog (55 tasks for 15m) only; the 4-minute burst never outlasts for: 5m.
+    expect(row.base).toMatchObject({ defined: true, firings: 1 });
+    // Head adds the minor backlog (15 tasks for 25m), firing after its 5m hold.
+    expect(row.head).toMatchObject({ defined: true, firings: 2 });
+    expect(row.head.seconds).toBeGreaterThan(row.base.seconds);
+    expect(row.missed).toEqual([]);
+    expect(row.added).toHaveLength(1);
+    const minor = incident("minor queue backlog");
+    // Pending from the first scrape inside the incident (30 s) and an evaluation (10 s) later.
+    expect(row.added[0].start).toBeGreaterThanOrEqual(minor.start + 300);
+    expect(row.added[0].start).toBeLessThanOrEqual(minor.start + 300 + 40);
+    expect(row.added[0].end).toBeGreaterThanOrEqual(minor.end);
+    expect(row.added[0].end).toBeLessThanOrEqual(minor.end + 40);
+    const major = incident("major queue backlog");
+    expect(row.base.seconds).toBeGreaterThanOrEqual(major.end - major.start - 300 - 40);
+    expect(row.base.seconds).toBeLessThanOrEqual(major.end - major.start - 300 + 40);
+  });
+
+  it("honours for: a shorter hold pages on an error blip that the 5m hold rides out", () => {
+    // A day with a 20-minute error spike and a 4-minute blip at 4% (the warning is at 2%).
+    const scenario = join(repo, "errors.json");
+    writeFileSync(scenario, JSON.stringify(ERRORS_DAY));
+    const [row, ...others] = rows(
+      "--base",
+      "base",
+      "--head",
+      "error-warning-3m",
+      "--days",
+      "1",
+      "--scenario",
+      scenario,
+    );
+    expect(others).toEqual([]);
+    expect(row).toMatchObject({ alert: "Port8000HighErrorRate", labels: { severity: "warning" } });
+    expect(row.base.firings).toBe(1);
+    expect(row.head.firings).toBe(2);
+    expect(row.missed).toEqual([]);
+    expect(row.added).toHaveLength(1);
+    const blipStart = Date.parse(ERRORS_DAY.start) / 1000 + 14 * 3600;
+    expect(row.added[0].start).toBeGreaterThan(blipStart + 180);
+    expect(row.added[0].start).toBeLessThan(blipStart + 240 + 300);
+  });
+
+  it("honours keep_firing_for: each page lasts 10 minutes longer", () => {
+    const [row] = rows("--base", "base", "--head", "queue-keep-firing");
+    expect(row).toMatchObject({ alert: "Port8000QueueBacklog", labels: { severity: "critical" } });
+    expect(row.base.firings).toBe(1);
+    expect(row.head.firings).toBe(1);
+    expect(row.head.seconds - row.base.seconds).toBe(600);
+  });
+
+  it("compares against the working tree by default and prints a table", () => {
+    git("checkout", "-q", "base");
+    const text = readFileSync(join(repo, RULES), "utf8");
+    writeFileSync(
+      join(repo, RULES),
+      text.replace(QUEUE_WARNING, QUEUE_WARNING.replace("> 20", "> 10")),
+    );
+    try {
+      const result = backtest("--base", "base");
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain("→ head `working tree`");
+      const line = result.stdout.split("\n").find((l) => l.startsWith("| Port8000QueueBacklog"));
+      expect(
+        line
+          ?.split("|")
+          .map((c) => c.trim())
+          .slice(1, 6),
+      ).toEqual([
+        "Port8000QueueBacklog",
+        "service=port8000, severity=warning",
+        "1",
+        expect.stringMatching(/^\d+m/),
+        "2",
+      ]);
+      expect(line).toContain("(minor queue backlog)");
+    } finally {
+      git("checkout", "-q", "--", RULES);
+      git("checkout", "-q", "main");
+    }
+  });
+
+  it("lists nothing when no alerting rule differs", () => {
+    expect(rows("--base", "base", "--head", "base")).toEqual([]);
+    expect(backtest("--base", "base", "--head", "base").stdout).toContain(
+      "No alerting rule differs",
+    );
+  });
+
+  it.each([
+    [["--base", "no-such-ref"], /unknown ref "no-such-ref"/],
+    [["--base", "base", "--head", "nope"], /unknown ref "nope"/],
+    [["--head", "base"], /--base REF is required/],
+    [["--base", "base", "--days", "0"], /--days must be a whole number from 1 to 31/],
+    [["--base", "base", "--frobnicate"], /Unknown option '--frobnicate'/],
+    [["--base", "base", "--prometheus", "not-a-url"], /--prometheus must be an http\(s\) URL/],
+  ])("exits 2 on bad usage: %j", (args, message) => {
+    const result = backtest(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain("usage: npm run backtest");
+  });
+});

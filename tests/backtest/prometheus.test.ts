@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createBlocks, writeOpenMetrics } from "../../backtest/record";
+import { parseScenario } from "../../backtest/scenario";
+import { requireTool } from "../../lib/tools";
+import { ROOT } from "../support/program";
+
+/**
+ * `--prometheus URL`: the recorded data read back from a real Prometheus (here a throwaway one
+ * serving a recorded day) through range queries, as CI reads Thanos Query.
+ */
+
+jest.setTimeout(300_000);
+
+const DAY = {
+  name: "queue-day",
+  description: "a minor and a major queue backlog",
+  start: "2026-02-02T00:00:00Z",
+  days: 1,
+  bots: 2,
+  scrapeInterval: "30s",
+  requestsPerSecond: 1,
+  incidents: [
+    { name: "minor", at: "6h", duration: "25m", faults: { queueDepth: 15 } },
+    { name: "major", at: "15h", duration: "15m", faults: { queueDepth: 55 } },
+  ],
+};
+const QUEUE_WARNING = 'task_queue_depth{job="port8000"} > 20';
+
+let prometheus: ChildProcess;
+let url: string;
+let repo: string;
+let data: string;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function ready(): Promise<void> {
+  for (let i = 0; i < 120; i += 1) {
+    const ok = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("prometheus did not become ready");
+}
+
+beforeAll(async () => {
+  data = mkdtempSync(join(tmpdir(), "backtest-prom-"));
+  const scenario = parseScenario(JSON.stringify(DAY), "day");
+  writeOpenMetrics(scenario, new Set(["task_queue_depth"]), join(data, "in.om"));
+  createBlocks(join(data, "in.om"), join(data, "tsdb"));
+  writeFileSync(join(data, "prometheus.yml"), "global: {}\n");
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  prometheus = spawn(requireTool("prometheus"), [
+    `--config.file=${join(data, "prometheus.yml")}`,
+    `--storage.tsdb.path=${join(data, "tsdb")}`,
+    "--storage.tsdb.retention.time=100y",
+    `--web.listen-address=127.0.0.1:${port}`,
+  ]);
+  await ready();
+
+  repo = mkdtempSync(join(tmpdir(), "backtest-prom-repo-"));
+  const git = (...args: string[]) =>
+    spawnSync("git", ["-c", "user.email=a@b", "-c", "user.name=a", ...args], { cwd: repo });
+  git("init", "-q", "-b", "main");
+  mkdirSync(join(repo, "alerts"));
+  copyFileSync(
+    join(ROOT, "alerts", "port8000-rules.yml"),
+    join(repo, "alerts", "port8000-rules.yml"),
+  );
+  git("add", ".");
+  git("commit", "-qm", "base");
+  const text = readFileSync(join(repo, "alerts", "port8000-rules.yml"), "utf8");
+  writeFileSync(
+    join(repo, "alerts", "port8000-rules.yml"),
+    text.replace(QUEUE_WARNING, QUEUE_WARNING.replace("20", "10")),
+  );
+});
+
+afterAll(async () => {
+  if (prometheus && prometheus.exitCode === null) {
+    const exited = new Promise((resolve) => prometheus.once("exit", resolve));
+    prometheus.kill();
+    await exited;
+  }
+  for (const dir of [data, repo]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it("replays the series read back from Prometheus by range queries", () => {
+  const result = spawnSync(
+    join(ROOT, "node_modules", ".bin", "tsx"),
+    [
+      join(ROOT, "backtest", "main.ts"),
+      "--base",
+      "HEAD",
+      "--days",
+      "1",
+      "--json",
+      "--prometheus",
+      url,
+      "--until",
+      "2026-02-03T00:00:00Z",
+    ],
+    { cwd: repo, encoding: "utf8" },
+  );
+  if (result.status !== 0) throw new Error(result.stderr);
+  const report = JSON.parse(result.stdout) as {
+    data: string;
+    alerts: {
+      alert: string;
+      labels: Record<string, string>;
+      base: { firings: number };
+      head: { firings: number };
+      added: { start: number }[];
+    }[];
+  };
+  expect(report.data).toBe(`1 days read from ${url}`);
+  expect(report.alerts).toHaveLength(1);
+  const [row] = report.alerts;
+  expect(row).toMatchObject({ alert: "Port8000QueueBacklog", labels: { severity: "warning" } });
+  expect(row.base.firings).toBe(1);
+  expect(row.head.firings).toBe(2);
+  const minorStart = Date.parse(DAY.start) / 1000 + 6 * 3600;
+  expect(row.added.map((e) => e.start - minorStart)).toEqual([expect.any(Number)]);
+  expect(row.added[0].start - minorStart).toBeGreaterThanOrEqual(300);
+  expect(row.added[0].start - minorStart).toBeLessThanOrEqual(340);
+});
