@@ -1,6 +1,7 @@
 import { AlertName, Label, Receiver } from "../../lib/conventions";
 import { scaleDuration } from "../../lib/duration";
 import type { StackConfig } from "../config/schema";
+import { maintenanceMutes } from "./time-intervals";
 
 /**
  * The routing tree of the DESIGN.md routing contract. One branch per severity; inside it,
@@ -15,6 +16,8 @@ export interface Route {
   group_wait?: string;
   group_interval?: string;
   repeat_interval?: string;
+  /** Alertmanager does not inherit these: every route of a muted branch names them. */
+  mute_time_intervals?: string[];
   routes?: Route[];
 }
 
@@ -83,6 +86,16 @@ function criticalBranch(timing: Timing): Route {
   };
 }
 
+/** Maintenance windows mute a route and each of its children (no inheritance). */
+function muted(route: Route, mutes: readonly string[]): Route {
+  if (mutes.length === 0) return route;
+  return {
+    ...route,
+    mute_time_intervals: [...mutes],
+    ...(route.routes ? { routes: route.routes.map((r) => muted(r, mutes)) } : {}),
+  };
+}
+
 function warningBranch(timing: Timing, digest: Timing): Route {
   return {
     receiver: Receiver.slackWarning,
@@ -103,6 +116,7 @@ function warningBranch(timing: Timing, digest: Timing): Route {
  */
 export function buildRoute(config: StackConfig, timeScale: number): Route {
   const t = routeTimings(config);
+  const mutes = maintenanceMutes(config.maintenance);
   return {
     receiver: Receiver.slackWarning,
     group_by: GROUP_BY,
@@ -114,12 +128,15 @@ export function buildRoute(config: StackConfig, timeScale: number): Route {
         ...scaled(t.heartbeat, timeScale),
       },
       criticalBranch(scaled(t.critical, timeScale)),
-      warningBranch(scaled(t.warning, timeScale), scaled(t.digest, timeScale)),
-      {
-        receiver: Receiver.logOnly,
-        matchers: [severityIs("info")],
-        ...scaled(t.info, timeScale),
-      },
+      muted(warningBranch(scaled(t.warning, timeScale), scaled(t.digest, timeScale)), mutes),
+      muted(
+        {
+          receiver: Receiver.logOnly,
+          matchers: [severityIs("info")],
+          ...scaled(t.info, timeScale),
+        },
+        mutes,
+      ),
     ],
   };
 }

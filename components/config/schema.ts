@@ -4,6 +4,7 @@ import { teamMembershipSchema } from "./grafana-teams";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { loggingSchema } from "./logging";
+import { maintenanceSchema } from "./maintenance";
 import {
   dnsLabel,
   duration,
@@ -57,6 +58,11 @@ export const serviceSchema = z.strictObject({
   selector: z.record(z.string(), z.string()).default({ app: "port8000" }),
   /** The app's endpoint that dumps a tracemalloc heap snapshot (guide 2.3). */
   heapSnapshotUrl: url,
+  /**
+   * The public HTTPS endpoint users reach (guide 4.4: certificate status). When set, the
+   * blackbox exporter probes it from inside the cluster and its certificate expiry alerts.
+   */
+  publicUrl: z.url({ protocol: /^https$/, message: "expected an https:// URL" }).optional(),
 });
 
 export const sloSchema = z
@@ -242,6 +248,7 @@ export const stackConfigSchema = z.strictObject({
   identity: identitySchema,
   ha: haSchema,
   storage: storageSchema,
+  maintenance: maintenanceSchema,
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
