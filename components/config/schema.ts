@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseDurationMs } from "../../lib/duration";
 import { dashboardsSchema } from "./dashboards";
 import { teamMembershipSchema } from "./grafana-teams";
 import { identitySchema } from "./identity";
@@ -114,6 +115,10 @@ export const alertingSchema = z
         logRotationCommand: z.array(text).default(["logrotate", "-f", "/etc/logrotate.d/port8000"]),
         /** Image of the log-rotation Job: it only needs `chroot` to run the node's logrotate. */
         logRotationImage: pinnedImage.default(LOG_ROTATION_IMAGE),
+        /** At most one controlled restart of Port 8000 (critical memory leak) per this window. */
+        restartCooldown: duration
+          .refine((d) => parseDurationMs(d) > 0, "must be longer than 0s")
+          .default("1h"),
       })
       .prefault({}),
     criticalGroupWait: duration.default("5s"),
