@@ -44,6 +44,11 @@ export const SAME_ALERT_LABELS = [
   "mountpoint",
   "signal",
   "node",
+  // The monitoring pipeline's alerts: one pod, volume or data path each, several of them
+  // behind one scrape target (kubelet, the OpenSearch exporter).
+  "pod",
+  "persistentvolumeclaim",
+  "path",
 ] as const;
 
 export function buildInhibitRules(): InhibitRule[] {

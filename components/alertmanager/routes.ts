@@ -23,8 +23,10 @@ export interface Route {
 
 /** Alerts whose warning triggers the automation service (log rotation; heap snapshot). */
 export const WARNING_AUTOMATION_ALERTS = ["HostDiskSpaceLow", "Port8000MemoryLeak"] as const;
-/** Alerts whose critical the automation service acts on (deploy freeze), and who pages the lead. */
+/** Alerts whose critical also pages the infra lead. */
 export const CRITICAL_INFRA_ALERTS = ["HostDiskSpaceLow"] as const;
+/** Criticals the automation service acts on: deploy freeze (disk), controlled restart (leak). */
+export const CRITICAL_AUTOMATION_ALERTS = ["HostDiskSpaceLow", "Port8000MemoryLeak"] as const;
 /** Criticals also posted to #deia-ops beside the page (guide 2.1). */
 export const CRITICAL_SLACK_ALERTS = [AlertName.highErrorRate] as const;
 /** Always-firing heartbeat of the rule set; it only ever pings the dead-man's switch. */
@@ -81,7 +83,7 @@ function criticalBranch(timing: Timing): Route {
       fanOut(Receiver.smsBackup),
       fanOut(Receiver.slackWarning, { matchers: [alertnameIn(CRITICAL_SLACK_ALERTS)] }),
       fanOut(Receiver.pagerdutyInfraLead, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
-      fanOut(Receiver.automation, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
+      fanOut(Receiver.automation, { matchers: [alertnameIn(CRITICAL_AUTOMATION_ALERTS)] }),
     ],
   };
 }

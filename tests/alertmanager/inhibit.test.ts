@@ -168,6 +168,9 @@ describe("inhibit rules", () => {
       "mountpoint",
       "signal",
       "node",
+      "pod",
+      "persistentvolumeclaim",
+      "path",
     ]);
     for (const rule of rules.slice(0, 2)) expect(rule.equal).toEqual([...SAME_ALERT_LABELS]);
   });
