@@ -18,8 +18,17 @@ export function runbookUrl(config: StackConfig, alert: AlertDefinition): string 
   return `${config.links.runbookBaseUrl}/${alert.runbook}.md#${githubAnchor(alert.name)}`;
 }
 
+/**
+ * The guide's four dashboards, and the monitoring pipeline's own (built beside them) that the
+ * alerts on Thanos, Logstash, Filebeat, OpenSearch and Prometheus' volume link to.
+ */
+export const ALERT_DASHBOARDS = {
+  ...DashboardUid,
+  monitoringPipeline: "port8000-monitoring-pipeline",
+} as const;
+
 export function dashboardUrl(config: StackConfig, alert: AlertDefinition): string {
-  return `${config.links.grafanaUrl}/d/${DashboardUid[alert.dashboard]}`;
+  return `${config.links.grafanaUrl}/d/${ALERT_DASHBOARDS[alert.dashboard]}`;
 }
 
 /** Percent-encodes the literal text but keeps Go template actions, whose output is url-quoted. */

@@ -1,6 +1,6 @@
 import type { StackConfig } from "../components/config/schema";
 import type { Thresholds } from "../components/config/thresholds";
-import type { DashboardUid, Severity } from "../lib/conventions";
+import type { Severity } from "../lib/conventions";
 import { scaleDuration } from "../lib/duration";
 
 /** The alert catalogue as data: what each domain file declares and the renderer stamps. */
@@ -34,7 +34,13 @@ export interface AlertLevel {
 export interface AlertDefinition {
   readonly name: string;
   readonly runbook: RunbookFile;
-  readonly dashboard: keyof typeof DashboardUid;
+  /** A key of ALERT_DASHBOARDS (links.ts). */
+  readonly dashboard:
+    | "serviceOverview"
+    | "botFleet"
+    | "resources"
+    | "dependencies"
+    | "monitoringPipeline";
   /**
    * Go templates. `%THRESHOLD%` becomes the level's threshold, `%label%` the level's own
    * labels (rule labels are not in `$labels`, which only holds the expression's labels) and

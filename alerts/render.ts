@@ -5,7 +5,9 @@ import { botAlerts } from "./catalogue/bots";
 import { dependencyAlerts } from "./catalogue/dependencies";
 import { hostAlerts } from "./catalogue/host";
 import { httpAlerts } from "./catalogue/http";
+import { pipelineAlerts } from "./catalogue/pipeline";
 import { platformAlerts } from "./catalogue/platform";
+import { publicEndpointAlerts } from "./catalogue/public";
 import { serviceAlerts } from "./catalogue/service";
 import { sloAlerts } from "./catalogue/slo";
 import { dashboardUrl, logsUrl, runbookUrl } from "./links";
@@ -57,10 +59,11 @@ function groupSources(ctx: RuleContext): RuleGroupSource[] {
     {
       name: "port8000.service",
       records: [],
-      alerts: [...serviceAlerts(ctx), ...dependencyAlerts(ctx)],
+      alerts: [...serviceAlerts(ctx), ...publicEndpointAlerts(ctx), ...dependencyAlerts(ctx)],
     },
     { name: "port8000.host", records: hostRecords(ctx), alerts: hostAlerts(ctx) },
     { name: "port8000.platform", records: [], alerts: platformAlerts(ctx) },
+    { name: "port8000.pipeline", records: [], alerts: pipelineAlerts(ctx) },
   ];
 }
 

@@ -15,6 +15,10 @@ export const Job = {
   port8000: "port8000",
   node: "node",
   health: "port8000-health",
+  /** The blackbox probe of the public HTTPS endpoint (service.publicUrl). */
+  publicEndpoint: "port8000-public",
+  /** The Prometheus pods' Thanos sidecar (backup uploads). */
+  thanosSidecar: "thanos-sidecar",
   prometheus: "prometheus",
   alertmanager: "alertmanager",
   logPipeline: "logstash",

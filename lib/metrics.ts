@@ -68,6 +68,14 @@ export const APP_METRICS = {
   ollama_latency_ms: { type: "gauge", help: "Latency of the Ollama dependency", labels: [] },
   db_connection_pool_in_use: { type: "gauge", help: "Database connections in use", labels: [] },
   db_connection_pool_size: { type: "gauge", help: "Database connection pool size", labels: [] },
+  /** Guide 4.3: the app's own view of its database (a `SELECT 1` on a pooled connection). */
+  db_up: { type: "gauge", help: "1 while the database answers the app's health query", labels: [] },
+  /** Guide 1.3 "Ollama / DB": measured like ollama_latency_ms, so one threshold row fits both. */
+  db_query_latency_ms: {
+    type: "gauge",
+    help: "Latency of the app's database health query",
+    labels: [],
+  },
   external_api_up: { type: "gauge", help: "1 while an external API answers", labels: ["api"] },
   websocket_disconnect_total: { type: "counter", help: "WebSocket disconnects", labels: [] },
   tcp_connection_errors_total: { type: "counter", help: "TCP connection errors", labels: [] },

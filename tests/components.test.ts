@@ -51,7 +51,8 @@ describe("Helm values are keys the pinned charts know", () => {
   it("sets only kube-prometheus-stack values that exist, with their types", () => {
     const values = { ...releaseValues("kube-prometheus-stack") };
     for (const subchart of Object.keys(SUBCHARTS)) delete values[subchart];
-    expect(unknownValuePaths(values, kps)).toEqual([]);
+    // alertmanager.yml is passed through verbatim, and amtool judges it (tests/alertmanager).
+    expect(unknownValuePaths(values, kps, "", ["alertmanager.config"])).toEqual([]);
   });
 
   it.each(Object.entries(SUBCHARTS))(
@@ -99,7 +100,12 @@ describe("Helm values are keys the pinned charts know", () => {
     const blackbox = loadChartDefaults(
       `prometheus-blackbox-exporter-${Chart.blackboxExporter.version}`,
     );
-    expect(unknownValuePaths(releaseValues("prometheus-blackbox-exporter"), blackbox)).toEqual([]);
+    // Module names are the operator's; their content is the exporter's module schema.
+    expect(
+      unknownValuePaths(releaseValues("prometheus-blackbox-exporter"), blackbox, "", [
+        "config.modules",
+      ]),
+    ).toEqual([]);
   });
 
   it("catches a misspelt key and a wrong type (the check can fail)", () => {
@@ -187,6 +193,29 @@ describe("custom resources", () => {
     expect(probe.spec.jobName).toBe("port8000-health");
     expect(JSON.stringify(probe.spec.targets)).toContain(
       "http://port8000.port8000.svc.cluster.local:8000/health",
+    );
+  });
+});
+
+describe("monitoring the public endpoint and the backup sidecar (issue 18)", () => {
+  it("probes service.publicUrl over HTTPS only, as job port8000-public", () => {
+    const probe = named(prod, "prometheus-public-probe").inputs as {
+      spec: { jobName: string; module: string; targets: unknown };
+    };
+    expect(probe.spec.jobName).toBe("port8000-public");
+    expect(JSON.stringify(probe.spec.targets)).toContain("https://port8000.deia.example.com/");
+    const modules = at(releaseValues("prometheus-blackbox-exporter"), "config.modules") as Record<
+      string,
+      { http: { fail_if_not_ssl?: boolean } }
+    >;
+    expect(modules[probe.spec.module].http.fail_if_not_ssl).toBe(true);
+  });
+
+  it("scrapes the Thanos sidecar through the chart's ServiceMonitor as job thanos-sidecar", () => {
+    const values = releaseValues("kube-prometheus-stack");
+    expect(at(values, "prometheus.thanosService.enabled")).toBe(true);
+    expect(at(values, "prometheus.thanosServiceMonitor.relabelings")).toContainEqual(
+      expect.objectContaining({ targetLabel: "job", replacement: "thanos-sidecar" }),
     );
   });
 });

@@ -39,6 +39,39 @@ function dbPool(ctx: RuleContext): AlertDefinition {
   };
 }
 
+/** Guide 4.3 "Database connection lost": any instance that cannot reach the database. */
+function dbUnreachable(ctx: RuleContext): AlertDefinition {
+  return {
+    name: "Port8000DatabaseUnreachable",
+    runbook: "dependencies",
+    dashboard: "dependencies",
+    summary: "Port 8000 {{ $labels.instance }} cannot reach its database",
+    description:
+      "db_up of {{ $labels.instance }} is 0: the database does not answer the app's health query. Tasks fail or queue; check the database, then the network path (firewall/VPN). Fail over to the standby database after 5 minutes down.",
+    logQuery: "service:port8000 and (OperationalError or ConnectionReset)",
+    levels: levelsOf(
+      ctx,
+      ctx.t.dbUp,
+      (v) => `db_up${APP} < ${v}`,
+      () => "database unreachable",
+    ),
+  };
+}
+
+/** The guide's "Ollama / DB" latency row, on the database's own gauge. */
+function dbLatency(ctx: RuleContext): AlertDefinition {
+  return {
+    name: "Port8000DbLatencyHigh",
+    runbook: "dependencies",
+    dashboard: "dependencies",
+    summary: "The database answers Port 8000 in {{ $value | humanize }} ms",
+    description:
+      "db_query_latency_ms of {{ $labels.instance }} is {{ $value | humanize }} ms (threshold %THRESHOLD% ms). Every request that touches the database waits; the pool fills next.",
+    logQuery: "service:port8000 and (OperationalError or message:*timeout*)",
+    levels: levelsOf(ctx, ctx.t.dbLatencyMs, (v) => `db_query_latency_ms${APP} > ${v}`),
+  };
+}
+
 export function dependencyAlerts(ctx: RuleContext): AlertDefinition[] {
-  return [ollamaLatency(ctx), dbPool(ctx)];
+  return [ollamaLatency(ctx), dbPool(ctx), dbUnreachable(ctx), dbLatency(ctx)];
 }

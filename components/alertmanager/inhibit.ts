@@ -29,6 +29,17 @@ export const PORT8000_DOWN_SYMPTOMS = [
   "PrometheusScrapeErrors",
 ] as const;
 
+export const DATABASE_UNREACHABLE_ALERT = "Port8000DatabaseUnreachable";
+
+/**
+ * What a lost database makes fire on the same instance (guide 4.3): its pool fills with
+ * hanging connections and its health query times out. The page already says why.
+ */
+export const DATABASE_UNREACHABLE_SYMPTOMS = [
+  "Port8000DbPoolSaturated",
+  "Port8000DbLatencyHigh",
+] as const;
+
 /**
  * What makes two alerts of one name "the same alert" for severity inhibition: the series
  * identity (scrape target, bot, mount point, signal of a multi-signal alert, node). A label
@@ -44,6 +55,11 @@ export const SAME_ALERT_LABELS = [
   "mountpoint",
   "signal",
   "node",
+  // The monitoring pipeline's alerts: one pod, volume or data path each, several of them
+  // behind one scrape target (kubelet, the OpenSearch exporter).
+  "pod",
+  "persistentvolumeclaim",
+  "path",
 ] as const;
 
 export function buildInhibitRules(): InhibitRule[] {
@@ -65,6 +81,11 @@ export function buildInhibitRules(): InhibitRule[] {
       ],
       target_matchers: [`${Label.alertname}=~"${PORT8000_DOWN_SYMPTOMS.join("|")}"`],
       equal: [Label.service],
+    },
+    {
+      source_matchers: [`${Label.alertname}="${DATABASE_UNREACHABLE_ALERT}"`],
+      target_matchers: [`${Label.alertname}=~"${DATABASE_UNREACHABLE_SYMPTOMS.join("|")}"`],
+      equal: [Label.service, "job", "instance"],
     },
   ];
 }

@@ -6,6 +6,7 @@ import { type AlertmanagerPaths, PROD_PATHS, TEMPLATES_ARTIFACT_DIR } from "./pa
 import { buildReceivers, type ReceiverConfig } from "./receivers";
 import { buildRoute, type Route } from "./routes";
 import { renderAlertmanagerTemplates } from "./templates";
+import { buildTimeIntervals, type TimeInterval } from "./time-intervals";
 
 /** Pure: typed config → alertmanager.yml (no Pulumi, no I/O). */
 
@@ -21,6 +22,8 @@ export interface AlertmanagerConfig {
   route: Route;
   receivers: ReceiverConfig[];
   inhibit_rules: InhibitRule[];
+  /** Present only when maintenance windows are configured. */
+  time_intervals?: TimeInterval[];
   templates: string[];
 }
 
@@ -33,8 +36,14 @@ export function renderAlertmanagerConfig(
     route: buildRoute(config, options.timeScale),
     receivers: buildReceivers(config, options.secretsDir, options),
     inhibit_rules: buildInhibitRules(),
+    ...timeIntervals(config),
     templates: [`${options.templatesDir.replace(/\/$/, "")}/*.tmpl`],
   };
+}
+
+function timeIntervals(config: StackConfig): { time_intervals?: TimeInterval[] } {
+  const intervals = buildTimeIntervals(config.maintenance);
+  return intervals.length > 0 ? { time_intervals: intervals } : {};
 }
 
 export function renderAlertmanagerFile(

@@ -1,6 +1,7 @@
 import { AlertName, Label, Receiver } from "../../lib/conventions";
 import { scaleDuration } from "../../lib/duration";
 import type { StackConfig } from "../config/schema";
+import { maintenanceMutes } from "./time-intervals";
 
 /**
  * The routing tree of the DESIGN.md routing contract. One branch per severity; inside it,
@@ -15,13 +16,17 @@ export interface Route {
   group_wait?: string;
   group_interval?: string;
   repeat_interval?: string;
+  /** Alertmanager does not inherit these: every route of a muted branch names them. */
+  mute_time_intervals?: string[];
   routes?: Route[];
 }
 
 /** Alerts whose warning triggers the automation service (log rotation; heap snapshot). */
 export const WARNING_AUTOMATION_ALERTS = ["HostDiskSpaceLow", "Port8000MemoryLeak"] as const;
-/** Alerts whose critical the automation service acts on (deploy freeze), and who pages the lead. */
+/** Alerts whose critical also pages the infra lead. */
 export const CRITICAL_INFRA_ALERTS = ["HostDiskSpaceLow"] as const;
+/** Criticals the automation service acts on: deploy freeze (disk), controlled restart (leak). */
+export const CRITICAL_AUTOMATION_ALERTS = ["HostDiskSpaceLow", "Port8000MemoryLeak"] as const;
 /** Criticals also posted to #deia-ops beside the page (guide 2.1). */
 export const CRITICAL_SLACK_ALERTS = [AlertName.highErrorRate] as const;
 /** Always-firing heartbeat of the rule set; it only ever pings the dead-man's switch. */
@@ -78,8 +83,18 @@ function criticalBranch(timing: Timing): Route {
       fanOut(Receiver.smsBackup),
       fanOut(Receiver.slackWarning, { matchers: [alertnameIn(CRITICAL_SLACK_ALERTS)] }),
       fanOut(Receiver.pagerdutyInfraLead, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
-      fanOut(Receiver.automation, { matchers: [alertnameIn(CRITICAL_INFRA_ALERTS)] }),
+      fanOut(Receiver.automation, { matchers: [alertnameIn(CRITICAL_AUTOMATION_ALERTS)] }),
     ],
+  };
+}
+
+/** Maintenance windows mute a route and each of its children (no inheritance). */
+function muted(route: Route, mutes: readonly string[]): Route {
+  if (mutes.length === 0) return route;
+  return {
+    ...route,
+    mute_time_intervals: [...mutes],
+    ...(route.routes ? { routes: route.routes.map((r) => muted(r, mutes)) } : {}),
   };
 }
 
@@ -103,6 +118,7 @@ function warningBranch(timing: Timing, digest: Timing): Route {
  */
 export function buildRoute(config: StackConfig, timeScale: number): Route {
   const t = routeTimings(config);
+  const mutes = maintenanceMutes(config.maintenance);
   return {
     receiver: Receiver.slackWarning,
     group_by: GROUP_BY,
@@ -114,12 +130,15 @@ export function buildRoute(config: StackConfig, timeScale: number): Route {
         ...scaled(t.heartbeat, timeScale),
       },
       criticalBranch(scaled(t.critical, timeScale)),
-      warningBranch(scaled(t.warning, timeScale), scaled(t.digest, timeScale)),
-      {
-        receiver: Receiver.logOnly,
-        matchers: [severityIs("info")],
-        ...scaled(t.info, timeScale),
-      },
+      muted(warningBranch(scaled(t.warning, timeScale), scaled(t.digest, timeScale)), mutes),
+      muted(
+        {
+          receiver: Receiver.logOnly,
+          matchers: [severityIs("info")],
+          ...scaled(t.info, timeScale),
+        },
+        mutes,
+      ),
     ],
   };
 }

@@ -18,6 +18,7 @@ import {
   LOG_ROTATION_CRONJOB,
   logRotationJobSpec,
   publicIngressManifest,
+  restartRule,
   serviceCode,
   TOKEN_KEY,
 } from "./workload";
@@ -221,7 +222,42 @@ export class AutomationService extends pulumi.ComponentResource {
       },
       child,
     );
-    return [account, role, binding];
+    return [account, role, binding, ...this.declareRestartAccess(name, args)];
+  }
+
+  /**
+   * The controlled restart (restart.ts): read and patch the one Port 8000 Deployment, in its
+   * own namespace, and nothing else there.
+   */
+  private declareRestartAccess(name: string, args: AutomationServiceArgs): pulumi.Resource[] {
+    const { config } = args;
+    const child = { parent: this, dependsOn: args.dependsOn };
+    const metadata = {
+      name: `${AUTOMATION_SERVICE_NAME}-restart`,
+      namespace: config.service.namespace,
+      labels: LABELS,
+    };
+    const role = new k8s.rbac.v1.Role(
+      `${name}-restart-role`,
+      { metadata, rules: [restartRule(config)] },
+      child,
+    );
+    const binding = new k8s.rbac.v1.RoleBinding(
+      `${name}-restart-binding`,
+      {
+        metadata,
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: metadata.name },
+        subjects: [
+          {
+            kind: "ServiceAccount",
+            name: AUTOMATION_SERVICE_NAME,
+            namespace: config.cluster.namespace,
+          },
+        ],
+      },
+      { ...child, dependsOn: [role] },
+    );
+    return [role, binding];
   }
 }
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
 import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
+import { parseDurationMs } from "../../lib/duration";
 import type { StackConfig } from "../config/schema";
 import { PAGERDUTY_PATH } from "./service/annotations";
 
@@ -12,7 +13,13 @@ import { PAGERDUTY_PATH } from "./service/annotations";
  * server.ts and cluster.ts first; every further file is a plugin (routesFromEnv).
  * evidence.ts adds none: the evidence poller runs it (evidence-workload.ts).
  */
-export const SERVICE_FILES = ["server.ts", "cluster.ts", "annotations.ts", "evidence.ts"] as const;
+export const SERVICE_FILES = [
+  "server.ts",
+  "cluster.ts",
+  "annotations.ts",
+  "evidence.ts",
+  "restart.ts",
+] as const;
 /** The official OpenSearch client, bundled into one file shipped beside the service. */
 export const CLIENT_BUNDLE = "opensearch-client.cjs";
 export const CODE_DIR = "/app";
@@ -101,6 +108,7 @@ export function automationContainer(
       { name: "LOG_ROTATION_CRONJOB", value: LOG_ROTATION_CRONJOB },
       { name: "HEAP_SNAPSHOT_URL", value: config.service.heapSnapshotUrl },
       { name: "FREEZE_CONFIGMAP", value: freezeConfigMap },
+      ...restartEnv(config),
       ...(annotations ? annotationEnv(config) : []),
     ],
     volumeMounts: [
@@ -112,6 +120,26 @@ export function automationContainer(
     readinessProbe: probe,
     livenessProbe: { ...probe, initialDelaySeconds: 10 },
     securityContext: RESTRICTED,
+  };
+}
+
+/** The controlled restart's target (restart.ts) and its window; the Role names the same. */
+function restartEnv(config: StackConfig) {
+  const cooldown = parseDurationMs(config.alerting.automation.restartCooldown) / 1000;
+  return [
+    { name: "RESTART_NAMESPACE", value: config.service.namespace },
+    { name: "RESTART_DEPLOYMENT", value: config.service.name },
+    { name: "RESTART_COOLDOWN_SECONDS", value: String(cooldown) },
+  ];
+}
+
+/** RBAC rule of the restart: get and patch the Port 8000 Deployment, by name. */
+export function restartRule(config: StackConfig) {
+  return {
+    apiGroups: ["apps"],
+    resources: ["deployments"],
+    resourceNames: [config.service.name],
+    verbs: ["get", "patch"],
   };
 }
 

@@ -1,6 +1,7 @@
 import { archiveRules } from "./archive-rules";
 import { teamSyncProblems } from "./grafana-teams";
 import { publicIngressProblems } from "./public-ingress";
+import { maintenanceZoneRules } from "./maintenance";
 import type { StackConfig } from "./schema";
 import { sloPeriodRules } from "./slo-period";
 
@@ -58,5 +59,6 @@ export function crossSectionProblems(config: StackConfig): string[] {
     ...archiveRules(config),
     ...teamSyncProblems(config),
     ...publicIngressProblems(config),
+    ...maintenanceZoneRules(config),
   ];
 }

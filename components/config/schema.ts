@@ -1,10 +1,12 @@
 import { z } from "zod";
+import { parseDurationMs } from "../../lib/duration";
 import { dashboardsSchema } from "./dashboards";
 import { teamMembershipSchema, teamSyncSchema } from "./grafana-teams";
 import { escalationSchema } from "./escalation";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { loggingSchema } from "./logging";
+import { maintenanceSchema } from "./maintenance";
 import {
   dnsLabel,
   duration,
@@ -59,6 +61,11 @@ export const serviceSchema = z.strictObject({
   selector: z.record(z.string(), z.string()).default({ app: "port8000" }),
   /** The app's endpoint that dumps a tracemalloc heap snapshot (guide 2.3). */
   heapSnapshotUrl: url,
+  /**
+   * The public HTTPS endpoint users reach (guide 4.4: certificate status). When set, the
+   * blackbox exporter probes it from inside the cluster and its certificate expiry alerts.
+   */
+  publicUrl: z.url({ protocol: /^https$/, message: "expected an https:// URL" }).optional(),
 });
 
 export const sloSchema = z
@@ -112,6 +119,10 @@ export const alertingSchema = z
         logRotationCommand: z.array(text).default(["logrotate", "-f", "/etc/logrotate.d/port8000"]),
         /** Image of the log-rotation Job: it only needs `chroot` to run the node's logrotate. */
         logRotationImage: pinnedImage.default(LOG_ROTATION_IMAGE),
+        /** At most one controlled restart of Port 8000 (critical memory leak) per this window. */
+        restartCooldown: duration
+          .refine((d) => parseDurationMs(d) > 0, "must be longer than 0s")
+          .default("1h"),
       })
       .prefault({}),
     criticalGroupWait: duration.default("5s"),
@@ -249,6 +260,7 @@ export const stackConfigSchema = z.strictObject({
   storage: storageSchema,
   /** Required for deployed stacks (rules.ts); the local stack pages sinks with plain keys. */
   escalation: escalationSchema.optional(),
+  maintenance: maintenanceSchema,
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;

@@ -130,13 +130,39 @@ export const THRESHOLD_DEFAULTS = {
   },
   /** db_connection_pool_in_use / db_connection_pool_size (guide 1.1). */
   dbPoolRatio: { direction: "above", unit: "ratio", warning: 0.8, warningFor: "5m" },
-  /** increase(process_resident_memory_bytes[15m]) with MemAvailable falling (guide 2.3). */
+  /**
+   * increase(process_resident_memory_bytes[15m]) with MemAvailable falling (guide 2.3). The
+   * critical (1 GiB in 15 min: the node runs out within the hour at that pace) pages and
+   * starts the controlled restart of the automation service.
+   */
   memoryLeakBytes: {
     direction: "above",
     unit: "bytes",
     warning: 524_288_000,
     warningFor: "0s",
+    critical: 1_073_741_824,
+    criticalFor: "5m",
     window: "15m",
+  },
+  /** db_query_latency_ms (guide 1.3: dependency latency, "Ollama / DB"). */
+  dbLatencyMs: {
+    direction: "above",
+    unit: "milliseconds",
+    warning: 300,
+    warningFor: "5m",
+    critical: 500,
+    criticalFor: "2m",
+  },
+  /** db_up of every instance; 1 while the database answers (guide 4.3). */
+  dbUp: { direction: "below", unit: "up", critical: 1, criticalFor: "1m" },
+  /** Days left on the public endpoint's certificate (guide 4.4: certificate status). */
+  certificateExpiryDays: {
+    direction: "below",
+    unit: "days",
+    warning: 14,
+    warningFor: "10m",
+    critical: 3,
+    criticalFor: "10m",
   },
   /** rate(websocket_disconnect_total[1m]) (guide 2.4). */
   websocketDisconnectsPerSecond: {

@@ -1,6 +1,6 @@
 import { LOG_PIPELINE_METRICS } from "../../lib/metrics";
 import { toSortedYaml } from "../../lib/serialize";
-import { PIPELINE_ID } from "./logstash";
+import { DEAD_LETTER_PIPELINE_ID, PIPELINE_ID } from "./logstash";
 import { EXPORTER_PORT, LOGSTASH_API_PORT } from "./names";
 
 /**
@@ -13,7 +13,38 @@ export const EXPORTER_MODULE = "logstash";
 export const LOGSTASH_STATS_URL = `http://127.0.0.1:${LOGSTASH_API_PORT}/_node/stats`;
 const [EVENTS_IN] = Object.keys(LOG_PIPELINE_METRICS) as (keyof typeof LOG_PIPELINE_METRICS)[];
 
+/**
+ * The pipeline's own health (alerts/catalogue/pipeline.ts), from the same node stats: events
+ * leaving the pipeline, those the s3 output emitted, and those the dead-letter pipeline read
+ * back (events OpenSearch refused).
+ */
+export const LOGSTASH_HEALTH_METRICS = {
+  logstash_events_out_total: {
+    help: "Log events the pipeline emitted",
+    path: `{.pipelines.${PIPELINE_ID}.events.out}`,
+    labels: { pipeline: PIPELINE_ID },
+  },
+  logstash_output_events_out_total: {
+    help: "Log events the pipeline's s3 (archive) output emitted",
+    path: `{.pipelines.${PIPELINE_ID}.plugins.outputs[?(@.name=="s3")].events.out}`,
+    labels: { pipeline: PIPELINE_ID, plugin: "s3" },
+  },
+  logstash_dead_letter_events_total: {
+    help: "Events read back from the dead-letter queue (refused by OpenSearch)",
+    path: `{.pipelines.${DEAD_LETTER_PIPELINE_ID}.events.in}`,
+    labels: { pipeline: DEAD_LETTER_PIPELINE_ID },
+  },
+} as const;
+
 export function jsonExporterConfig() {
+  const health = Object.entries(LOGSTASH_HEALTH_METRICS).map(([name, m]) => ({
+    name,
+    type: "value",
+    help: m.help,
+    path: m.path,
+    labels: m.labels,
+    valuetype: "counter",
+  }));
   return {
     modules: {
       [EXPORTER_MODULE]: {
@@ -26,6 +57,7 @@ export function jsonExporterConfig() {
             labels: { pipeline: PIPELINE_ID },
             valuetype: "counter",
           },
+          ...health,
         ],
       },
     },

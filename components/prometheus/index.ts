@@ -8,6 +8,7 @@ import {
   logstashServiceMonitor,
   port8000PrometheusRule,
   port8000ServiceMonitor,
+  publicEndpointProbe,
   type RuleGroup,
 } from "./monitors";
 import { type PrometheusStackParts, prometheusStackValues, RELEASE_NAME } from "./values";
@@ -74,6 +75,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
     customResource("service-monitor", port8000ServiceMonitor(config), [release]);
     customResource("logstash-monitor", logstashServiceMonitor(config), [release]);
     customResource("health-probe", healthProbe(config), [release, blackbox]);
+    const publicProbe = publicEndpointProbe(config);
+    if (publicProbe) customResource("public-probe", publicProbe, [release, blackbox]);
     customResource("rules", port8000PrometheusRule(config, args.ruleGroups), [release]);
     this.releaseName = release.name;
     this.registerOutputs({ releaseName: this.releaseName });

@@ -7,6 +7,8 @@ import { NODE_RELABELING, RELEASE_NAME, STACK_LABELS } from "./values";
 
 export const BLACKBOX_RELEASE = "blackbox";
 export const BLACKBOX_MODULE = "http_2xx";
+/** The public endpoint's module: HTTPS only, so a downgrade to plain HTTP fails the probe. */
+export const PUBLIC_MODULE = "https_2xx";
 export const BLACKBOX_PORT = 9115;
 /**
  * Port 8000, its /health probe and the log pipeline: one target each, so a 10 s scrape costs
@@ -68,6 +70,13 @@ export function logstashServiceMonitor(config: StackConfig): CustomResource {
   };
 }
 
+function prober(config: StackConfig) {
+  return {
+    url: `${BLACKBOX_RELEASE}-prometheus-blackbox-exporter.${config.cluster.namespace}.svc:${BLACKBOX_PORT}`,
+    path: "/probe",
+  };
+}
+
 export function healthProbe(config: StackConfig): CustomResource {
   return {
     apiVersion: "monitoring.coreos.com/v1",
@@ -77,13 +86,34 @@ export function healthProbe(config: StackConfig): CustomResource {
       jobName: Job.health,
       interval: SCRAPE_INTERVAL,
       module: BLACKBOX_MODULE,
-      prober: {
-        url: `${BLACKBOX_RELEASE}-prometheus-blackbox-exporter.${config.cluster.namespace}.svc:${BLACKBOX_PORT}`,
-        path: "/probe",
-      },
+      prober: prober(config),
       targets: {
         staticConfig: { static: [config.service.healthUrl], labels: { service: SERVICE_LABEL } },
       },
+    },
+  };
+}
+
+/** A certificate expires over days: once a minute is plenty, and spares the public edge. */
+export const PUBLIC_PROBE_INTERVAL = "60s";
+
+/**
+ * The public HTTPS endpoint as users reach it (DNS, ingress, TLS), when service.publicUrl is
+ * set: probe_success and probe_ssl_earliest_cert_expiry of job "port8000-public".
+ */
+export function publicEndpointProbe(config: StackConfig): CustomResource | undefined {
+  const url = config.service.publicUrl;
+  if (!url) return undefined;
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "Probe",
+    metadata: metadata(config, Job.publicEndpoint),
+    spec: {
+      jobName: Job.publicEndpoint,
+      interval: PUBLIC_PROBE_INTERVAL,
+      module: PUBLIC_MODULE,
+      prober: prober(config),
+      targets: { staticConfig: { static: [url], labels: { service: SERVICE_LABEL } } },
     },
   };
 }
@@ -105,17 +135,20 @@ export function port8000PrometheusRule(
   };
 }
 
-/** The blackbox exporter's probe module; same keys as the chart's default module. */
+const HTTP_PROBE = {
+  valid_http_versions: ["HTTP/1.1", "HTTP/2.0"],
+  follow_redirects: true,
+  preferred_ip_protocol: "ip4",
+};
+
+/** The blackbox exporter's probe modules; same keys as the chart's default module. */
 export function blackboxModules() {
   return {
-    [BLACKBOX_MODULE]: {
+    [BLACKBOX_MODULE]: { prober: "http", timeout: "5s", http: HTTP_PROBE },
+    [PUBLIC_MODULE]: {
       prober: "http",
       timeout: "5s",
-      http: {
-        valid_http_versions: ["HTTP/1.1", "HTTP/2.0"],
-        follow_redirects: true,
-        preferred_ip_protocol: "ip4",
-      },
+      http: { ...HTTP_PROBE, fail_if_not_ssl: true },
     },
   };
 }

@@ -49,6 +49,9 @@ function jobRelabel(job: string): Values[] {
 function prometheusValues(config: StackConfig): Values {
   return {
     serviceMonitor: { relabelings: jobRelabel(Job.prometheus) },
+    // The headless Service and its ServiceMonitor for the sidecar's http port (10902).
+    thanosService: { enabled: true },
+    thanosServiceMonitor: { enabled: true, relabelings: jobRelabel(Job.thanosSidecar) },
     podDisruptionBudget: chartDisruptionBudget(config.ha.prometheusReplicas),
     prometheusSpec: {
       replicas: config.ha.prometheusReplicas,

@@ -18,6 +18,10 @@ export interface Faults {
   readonly healthy?: boolean;
   /** Beyond the contract: the controller's resident memory, to drive Port8000MemoryLeak. */
   readonly residentMemoryMb?: number;
+  /** true: the database stops answering (db_up 0, external_api_up{api="postgres"} 0). */
+  readonly dbDown?: boolean;
+  /** Latency of the database health query, in milliseconds. */
+  readonly dbLatencyMs?: number;
 }
 
 export const FAULT_FIELDS = [
@@ -29,6 +33,8 @@ export const FAULT_FIELDS = [
   "ollamaLatencyMs",
   "healthy",
   "residentMemoryMb",
+  "dbDown",
+  "dbLatencyMs",
 ] as const;
 
 export type FaultParse = { ok: true; faults: Faults } | { ok: false; problems: string[] };
@@ -56,6 +62,8 @@ const CHECKS: Record<(typeof FAULT_FIELDS)[number], Check> = {
   ollamaLatencyMs: number(0),
   healthy: (value) => (typeof value === "boolean" ? undefined : "expected true or false"),
   residentMemoryMb: number(0),
+  dbDown: (value) => (typeof value === "boolean" ? undefined : "expected true or false"),
+  dbLatencyMs: number(0),
 };
 
 function describe(value: unknown): string {

@@ -25,6 +25,7 @@ export const BASELINE = {
   botMemoryLimitMb: 1024,
   ollamaLatencyMs: 120,
   dbPoolInUse: 6,
+  dbLatencyMs: 8,
   dbPoolSize: 20,
   openFds: 120,
   maxFds: 1024,
@@ -191,7 +192,10 @@ export class Port8000Model {
     set("db_connection_pool_in_use", BASELINE.dbPoolInUse);
     set("db_connection_pool_size", BASELINE.dbPoolSize);
     set("external_api_up", 1, { api: "ollama" });
-    set("external_api_up", 1, { api: "postgres" });
+    const dbUp = this.faults.dbDown === true ? 0 : 1;
+    set("db_up", dbUp);
+    set("db_query_latency_ms", this.faults.dbLatencyMs ?? BASELINE.dbLatencyMs);
+    set("external_api_up", dbUp, { api: "postgres" });
     for (const worker of WS_WORKERS) {
       set("websocket_worker_last_heartbeat_timestamp_seconds", now / 1000, { worker });
     }

@@ -141,6 +141,25 @@ it("a host's critical disk mutes its own warning, not another host's (whose logs
   expect(await of("warning", "host-a")).toBe("suppressed");
 });
 
+it("one Prometheus volume's critical does not mute another volume's warning behind the same kubelet", async () => {
+  const volume = (severity: string, pvc: string) =>
+    labelled("PrometheusVolumeFilling", severity, {
+      job: "kubelet",
+      instance: "10.9.0.5:10250",
+      namespace: "monitoring",
+      persistentvolumeclaim: pvc,
+    });
+  await postAlerts([
+    volume("critical", "prometheus-db-0"),
+    volume("warning", "prometheus-db-0"),
+    volume("warning", "prometheus-db-1"),
+  ]);
+  const of = (severity: string, pvc: string) =>
+    stateWith({ alertname: "PrometheusVolumeFilling", severity, persistentvolumeclaim: pvc });
+  expect(await of("warning", "prometheus-db-1")).toBe("active");
+  expect(await of("warning", "prometheus-db-0")).toBe("suppressed");
+});
+
 it("the fast-burn critical mutes the slow-burn warning", async () => {
   await postAlerts([
     labelled("Port8000ErrorBudgetBurn", "critical", {

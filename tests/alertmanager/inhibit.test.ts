@@ -168,8 +168,24 @@ describe("inhibit rules", () => {
       "mountpoint",
       "signal",
       "node",
+      "pod",
+      "persistentvolumeclaim",
+      "path",
     ]);
     for (const rule of rules.slice(0, 2)) expect(rule.equal).toEqual([...SAME_ALERT_LABELS]);
+  });
+
+  it.each([
+    ["Port8000DbPoolSaturated", "warning", "app-1:8000", true],
+    ["Port8000DbLatencyHigh", "critical", "app-1:8000", true],
+    ["Port8000DbLatencyHigh", "warning", "app-2:8000", false],
+    ["Port8000DependencyLatencyHigh", "warning", "app-1:8000", false],
+  ])("a lost database on app-1 mutes %s (%s) on %s: %s", (name, severity, instance, expected) => {
+    const source = alert("Port8000DatabaseUnreachable", "critical", {
+      job: "port8000",
+      instance: "app-1:8000",
+    });
+    expect(inhibited(source, alert(name, severity, { job: "port8000", instance }))).toBe(expected);
   });
 
   it("every symptom Port8000Down mutes is an alert of the rule file", () => {

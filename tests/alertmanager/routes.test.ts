@@ -47,6 +47,21 @@ const CONTRACT: [string, Record<string, string>, string[]][] = [
     [...WARN, R.automation],
   ],
   [
+    "a critical memory leak pages and starts the controlled restart (automation), not the infra lead",
+    { severity: "critical", alertname: "Port8000MemoryLeak" },
+    [...PAGE, R.automation],
+  ],
+  [
+    "a database that cannot be reached pages",
+    { severity: "critical", alertname: "Port8000DatabaseUnreachable" },
+    PAGE,
+  ],
+  [
+    "a monitoring-pipeline warning goes to Slack and the digest",
+    { severity: "warning", alertname: "ThanosSidecarNoUpload" },
+    WARN,
+  ],
+  [
     "a memory-leak warning also takes a heap snapshot",
     { severity: "warning", alertname: "Port8000MemoryLeak" },
     [...WARN, R.automation],
@@ -99,8 +114,10 @@ describe("routing of every rendered alert rule", () => {
     if (severity === "info") return [R.logOnly];
     if (severity === "critical" && alert === "Port8000HighErrorRate")
       return [...PAGE, R.slackWarning];
-    if (severity === "critical")
-      return alert === "HostDiskSpaceLow" ? [...PAGE, R.pagerdutyInfraLead, R.automation] : PAGE;
+    if (severity === "critical" && alert === "HostDiskSpaceLow")
+      return [...PAGE, R.pagerdutyInfraLead, R.automation];
+    if (severity === "critical" && alert === "Port8000MemoryLeak") return [...PAGE, R.automation];
+    if (severity === "critical") return PAGE;
     const automated = ["HostDiskSpaceLow", "Port8000MemoryLeak"].includes(alert);
     return automated ? [...WARN, R.automation] : WARN;
   };

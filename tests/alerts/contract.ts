@@ -14,7 +14,7 @@ export const CONTRACT_ALERTS: Record<string, readonly string[]> = {
   Port8000FileDescriptorsHigh: ["warning"],
   Port8000DependencyLatencyHigh: ["critical", "warning"],
   Port8000DbPoolSaturated: ["warning"],
-  Port8000MemoryLeak: ["warning"],
+  Port8000MemoryLeak: ["critical", "warning"],
   Port8000ConnectionDrops: ["warning"],
   Port8000Down: ["critical"],
   PrometheusScrapeErrors: ["warning"],
@@ -32,4 +32,19 @@ export const EXTRA_ALERTS: Record<string, readonly string[]> = {
   Port8000DeployRegression: ["critical"],
   Port8000WebSocketWorkersStuck: ["warning"],
   Port8000MetricsAbsent: ["warning"],
+  // Issue 18, part 4: detection the guide names.
+  Port8000DatabaseUnreachable: ["critical"],
+  Port8000DbLatencyHigh: ["critical", "warning"],
+  Port8000PublicEndpointDown: ["critical"],
+  Port8000CertificateExpiry: ["critical", "warning"],
+  // Issue 18, part 5: the monitoring pipeline watching itself.
+  ThanosSidecarUploadFailures: ["warning"],
+  ThanosSidecarNoUpload: ["warning"],
+  LogstashDeadLetterGrowth: ["warning"],
+  LogstashArchiveOutputStalled: ["warning"],
+  LogstashPipelineStalled: ["warning"],
+  OpenSearchClusterHealth: ["critical", "warning"],
+  OpenSearchDiskWatermark: ["critical", "warning"],
+  PrometheusVolumeFilling: ["critical", "warning"],
+  MonitoringPodCrashLooping: ["warning"],
 };

@@ -1,3 +1,4 @@
+import { LOGSTASH_HEALTH_METRICS } from "../../components/logging/exporter";
 import { APP_METRICS, LOG_PIPELINE_METRICS, NODE_METRICS } from "../../lib/metrics";
 import { committedRules } from "./support";
 
@@ -12,6 +13,17 @@ const SELF_METRICS = [
   "alertmanager_notifications_failed_total",
   "alertmanager_notifications_total",
   "alertmanager_config_last_reload_successful",
+  // The monitoring pipeline's exporters (alerts/catalogue/pipeline.ts, public.ts).
+  "probe_ssl_earliest_cert_expiry",
+  "thanos_shipper_upload_failures_total",
+  "thanos_shipper_uploads_total",
+  "opensearch_cluster_status",
+  "opensearch_fs_path_available_bytes",
+  "opensearch_fs_path_total_bytes",
+  "kubelet_volume_stats_available_bytes",
+  "kubelet_volume_stats_capacity_bytes",
+  "kube_pod_container_status_waiting_reason",
+  ...Object.keys(LOGSTASH_HEALTH_METRICS),
 ];
 
 function known(name: string, recorded: Set<string>): boolean {

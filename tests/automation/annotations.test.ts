@@ -337,7 +337,7 @@ describe("the container entry", () => {
       join(dir, "cluster.ts"),
       `export async function main(start, plugins) {
   const routes = Object.assign({}, ...plugins.map((p) => p.routesFromEnv?.({}) ?? {}));
-  console.log(JSON.stringify({ plugins: plugins.length, hasRoutesFromEnv: plugins.map((p) => typeof p.routesFromEnv), start: typeof start, routes: Object.keys(routes) }));
+  console.log(JSON.stringify({ plugins: plugins.length, hasRoutesFromEnv: plugins.map((p) => typeof p.routesFromEnv), hasRestartFromEnv: plugins.map((p) => typeof p.restartFromEnv), start: typeof start, routes: Object.keys(routes) }));
 }`,
     );
     const entry = ENTRY.replaceAll(`${CODE_DIR}/`, `${dir}/`);
@@ -346,8 +346,10 @@ describe("the container entry", () => {
     });
     expect(JSON.parse(out.trim())).toEqual({
       plugins: SERVICE_FILES.length - 2,
-      // annotations.ts adds routes; evidence.ts none (the evidence poller runs it).
-      hasRoutesFromEnv: ["function", "undefined"],
+      // annotations.ts adds routes; evidence.ts none (the evidence poller runs it); restart.ts
+      // gives the controlled restart.
+      hasRoutesFromEnv: ["function", "undefined", "undefined"],
+      hasRestartFromEnv: ["undefined", "undefined", "function"],
       start: "function",
       routes: [],
     });

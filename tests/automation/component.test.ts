@@ -42,6 +42,7 @@ describe("AutomationService on the prod stack", () => {
       "cluster.ts",
       "evidence.ts",
       "opensearch-client.cjs",
+      "restart.ts",
       "server.ts",
     ]);
     expect(code.data["server.ts"]).toContain("export async function startAutomationServer");
@@ -61,6 +62,34 @@ describe("AutomationService on the prod stack", () => {
     expect(role.rules.flatMap((r) => r.verbs).sort()).toEqual(["create", "get", "get", "update"]);
     expect(ofType(run, "kubernetes:batch/v1:CronJob")[0].inputs).toMatchObject({
       spec: { suspend: true },
+    });
+  });
+
+  it("may only get and patch the one Port 8000 Deployment, in its namespace, for the restart", () => {
+    const role = named(run, "automation-restart-role").inputs as Json;
+    expect(role.metadata.namespace).toBe("port8000");
+    expect(role.rules).toEqual([
+      {
+        apiGroups: ["apps"],
+        resources: ["deployments"],
+        resourceNames: ["port8000"],
+        verbs: ["get", "patch"],
+      },
+    ]);
+    const binding = named(run, "automation-restart-binding").inputs as Json;
+    expect(binding.metadata.namespace).toBe("port8000");
+    expect(binding.roleRef.name).toBe(role.metadata.name);
+    expect(binding.subjects).toEqual([
+      { kind: "ServiceAccount", name: "port8000-automation", namespace: "monitoring" },
+    ]);
+    const env = deployment().spec.template.spec.containers[0].env as {
+      name: string;
+      value: string;
+    }[];
+    expect(Object.fromEntries(env.map((e) => [e.name, e.value]))).toMatchObject({
+      RESTART_NAMESPACE: "port8000",
+      RESTART_DEPLOYMENT: "port8000",
+      RESTART_COOLDOWN_SECONDS: "3600",
     });
   });
 

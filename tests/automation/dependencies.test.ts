@@ -56,6 +56,8 @@ describe("AutomationService ordering", () => {
         "automation-account",
         "automation-binding",
         "automation-code",
+        "automation-restart-binding",
+        "automation-restart-role",
         "automation-role",
         "automation-token",
         "gate",

@@ -490,7 +490,8 @@ describe("service source (runs unbuilt on node:24-alpine)", () => {
     const source = readFileSync(join(dir, file), "utf8");
     const specifiers = [...source.matchAll(/^import (type )?[^"]*"([^"]+)"/gm)];
     for (const [, typeOnly, from] of specifiers) {
-      expect(from.startsWith("node:") || (typeOnly && from === "./server")).toBe(true);
+      const sibling = ["./server", "./cluster"].includes(from);
+      expect(from.startsWith("node:") || (typeOnly && sibling)).toBe(true);
     }
   });
 
@@ -509,5 +510,72 @@ describe("service source (runs unbuilt on node:24-alpine)", () => {
       .getPreEmitDiagnostics(program)
       .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
     expect(problems).toEqual([]);
+  });
+});
+
+describe("the controlled restart and the freeze endpoint (issue 18)", () => {
+  let server: AutomationServer;
+  const restarts: WebhookAlert[] = [];
+  beforeEach(async () => {
+    restarts.length = 0;
+    server = await startAutomationServer({
+      port: 0,
+      host: "127.0.0.1",
+      token: TOKEN,
+      log: () => undefined,
+      runLogRotation: async () => "rotated",
+      requestHeapSnapshot: async () => "snapshot",
+      restartDeployment: async (a) => {
+        restarts.push(a);
+        return "restarted";
+      },
+    });
+  });
+  afterEach(() => server.close());
+
+  const send = (body: unknown) =>
+    fetch(`${server.url}/alerts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const freezeStatus = () =>
+    fetch(`${server.url}/freeze`, { headers: { authorization: `Bearer ${TOKEN}` } });
+
+  it("restarts Port 8000 for a critical memory leak, not for its warning or its resolution", async () => {
+    await send(payload(alert("Port8000MemoryLeak", "warning")));
+    await send(payload(alert("Port8000MemoryLeak", "critical", "resolved")));
+    expect(restarts).toEqual([]);
+    const res = await send(payload(alert("Port8000MemoryLeak", "critical")));
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Reply).done).toEqual([
+      expect.objectContaining({ action: "restart", result: "restarted" }),
+    ]);
+    expect(restarts).toHaveLength(1);
+  });
+
+  it("never restarts while the deploy freeze holds", async () => {
+    await send(payload(alert("HostDiskSpaceLow", "critical")));
+    const res = await send(payload(alert("Port8000MemoryLeak", "critical")));
+    expect(((await res.json()) as Reply).done).toEqual([
+      expect.objectContaining({
+        action: "restart",
+        result: expect.stringMatching(/^restart skipped: deploy freeze held/),
+      }),
+    ]);
+    expect(restarts).toEqual([]);
+  });
+
+  it("GET /freeze answers 423 while frozen and 200 once lifted, with the state as JSON", async () => {
+    expect((await freezeStatus()).status).toBe(200);
+    await send(payload(alert("HostDiskSpaceLow", "critical")));
+    const frozen = await freezeStatus();
+    expect(frozen.status).toBe(423);
+    expect(await frozen.json()).toMatchObject({
+      frozen: true,
+      reason: expect.stringContaining("node-a"),
+    });
+    await send(payload(alert("HostDiskSpaceLow", "critical", "resolved")));
+    expect((await freezeStatus()).status).toBe(200);
   });
 });

@@ -107,3 +107,25 @@ test("a fault body is checked whole: unknown or bad fields are named, {} clears"
   expect(parseFaults("[1]", BOTS).ok).toBe(false);
   expect(parseFaults("{", BOTS).ok).toBe(false);
 });
+
+test("dbDown takes the database away and dbLatencyMs slows its query, past the alert thresholds", () => {
+  const model = new Port8000Model(8, 1, T0);
+  model.tick(T0 + 10_000);
+  const healthy = exposition(model);
+  expect(value(healthy, "db_up")).toBe(1);
+  expect(value(healthy, "db_query_latency_ms")).toBeLessThan(300);
+  model.faults = { dbDown: true, dbLatencyMs: 650 };
+  model.tick(T0 + 20_000);
+  const broken = exposition(model);
+  expect(value(broken, "db_up")).toBe(0);
+  expect(value(broken, 'external_api_up{api="postgres"}')).toBe(0);
+  expect(value(broken, 'external_api_up{api="ollama"}')).toBe(1);
+  expect(value(broken, "db_query_latency_ms")).toBe(650);
+  expect(parseFaults('{"dbDown":"yes","dbLatencyMs":-1}', BOTS)).toEqual({
+    ok: false,
+    problems: [
+      'dbDown ("yes"): expected true or false',
+      "dbLatencyMs (-1): expected a number >= 0",
+    ],
+  });
+});

@@ -30,10 +30,17 @@ function isOpenMap(value: unknown): boolean {
 /**
  * Lists every path in `values` the chart does not know. Below a default of `{}` or `[]` the chart
  * takes free-form content (labels, storage specs, relabelings), so nothing there is checked. A
- * scalar must keep the default's type unless the default is null.
+ * scalar must keep the default's type unless the default is null. `freeForm` names paths whose
+ * content the chart passes through verbatim to a program that judges it (e.g. Alertmanager's
+ * config, which amtool checks): only their own keys are left unchecked.
  */
-export function unknownValuePaths(values: unknown, defaults: unknown, path = ""): string[] {
-  if (isOpenMap(defaults) || kind(defaults) === "null") return [];
+export function unknownValuePaths(
+  values: unknown,
+  defaults: unknown,
+  path = "",
+  freeForm: readonly string[] = [],
+): string[] {
+  if (isOpenMap(defaults) || kind(defaults) === "null" || freeForm.includes(path)) return [];
   if (kind(values) !== "object") {
     if (kind(defaults) === "object") return [`${path}: the chart expects a map here`];
     return kind(values) === kind(defaults)
@@ -45,6 +52,6 @@ export function unknownValuePaths(values: unknown, defaults: unknown, path = "")
   return Object.entries(values as Record<string, unknown>).flatMap(([key, value]) => {
     const child = path ? `${path}.${key}` : key;
     if (!(key in known)) return [`${child}: not a value of this chart`];
-    return unknownValuePaths(value, known[key], child);
+    return unknownValuePaths(value, known[key], child, freeForm);
   });
 }

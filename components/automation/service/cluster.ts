@@ -217,6 +217,11 @@ type Start = (options: AutomationOptions) => Promise<AutomationServer>;
 /** Another service file that adds routes when its environment asks for them. */
 export interface RoutePlugin {
   routesFromEnv?: (env: Record<string, string | undefined>) => AutomationOptions["routes"];
+  /** restart.ts: the controlled restart, when the environment names a Deployment. */
+  restartFromEnv?: (
+    env: Record<string, string | undefined>,
+    api: KubeApi,
+  ) => AutomationOptions["restartDeployment"];
 }
 
 /** Container entry: configuration from the Deployment's environment. */
@@ -235,6 +240,7 @@ export async function main(start: Start, plugins: RoutePlugin[] = []): Promise<A
     runLogRotation: jobFromCronJob(api, namespace, env("LOG_ROTATION_CRONJOB")),
     requestHeapSnapshot: heapSnapshotRequest(env("HEAP_SNAPSHOT_URL")),
     freezeStore: configMapFreezeStore(api, namespace, env("FREEZE_CONFIGMAP")),
+    restartDeployment: plugins.map((p) => p.restartFromEnv?.(process.env, api)).find(Boolean),
     routes: Object.assign({}, ...plugins.map((p) => p.routesFromEnv?.(process.env) ?? {})),
   });
 }

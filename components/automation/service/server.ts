@@ -37,7 +37,7 @@ export interface FreezeStore {
   update(change: (state: FreezeState) => FreezeState): Promise<FreezeState>;
 }
 
-export type Action = "rotate-logs" | "heap-snapshot" | "freeze" | "unfreeze";
+export type Action = "rotate-logs" | "heap-snapshot" | "freeze" | "unfreeze" | "restart";
 
 export interface AutomationOptions {
   port: number;
@@ -47,6 +47,8 @@ export interface AutomationOptions {
   stateDir?: string;
   runLogRotation: (alert: WebhookAlert) => Promise<string>;
   requestHeapSnapshot: (alert: WebhookAlert) => Promise<string>;
+  /** Rollout restart of Port 8000 (restart.ts); never called while the deploy freeze holds. */
+  restartDeployment?: (alert: WebhookAlert) => Promise<string>;
   freezeStore?: FreezeStore;
   log?: (entry: Record<string, unknown>) => void;
   maxBodyBytes?: number;
@@ -75,6 +77,10 @@ export function actionsFor(alert: WebhookAlert): Action[] {
   if (alertname === "HostDiskSpaceLow" && severity === "critical") {
     return firing ? ["freeze", "rotate-logs"] : ["unfreeze"];
   }
+  // A leak past the critical level: a controlled restart (the warning already took the heap
+  // snapshot, minutes earlier).
+  if (alertname === "Port8000MemoryLeak" && severity === "critical")
+    return firing ? ["restart"] : [];
   if (!firing || severity !== "warning") return [];
   if (alertname === "HostDiskSpaceLow") return ["rotate-logs"];
   if (alertname === "Port8000MemoryLeak") return ["heap-snapshot"];
@@ -261,7 +267,16 @@ export async function startAutomationServer(options: AutomationOptions): Promise
     return next;
   };
 
+  /** A restart is a deploy of sorts: the freeze (a disk filling) holds it too. */
+  const restart = async (alert: WebhookAlert): Promise<string> => {
+    const freeze = await freezeStore.read();
+    if (freeze.frozen) return `restart skipped: deploy freeze held (${freeze.reason})`;
+    if (!options.restartDeployment) return "restart skipped: no restart configured";
+    return options.restartDeployment(alert);
+  };
+
   const perform = (action: Action, alert: WebhookAlert): Promise<string> => {
+    if (action === "restart") return restart(alert);
     if (action === "rotate-logs") return options.runLogRotation(alert);
     if (action === "heap-snapshot") return options.requestHeapSnapshot(alert);
     return changeFreeze(alert, action === "freeze");
@@ -336,7 +351,9 @@ export async function startAutomationServer(options: AutomationOptions): Promise
       if (path === "/healthz") return send(res, 200, { ok: true });
       if (path === "/freeze") {
         checkBearer(req.headers.authorization, options.token);
-        return send(res, 200, await freezeStore.read());
+        // 423 Locked while frozen: a deploy pipeline's `curl --fail` stops on it.
+        const state = await freezeStore.read();
+        return send(res, state.frozen ? 423 : 200, state);
       }
       if (path === "/alerts") return handleAlerts(req, res);
       if (path === "/log-only") return handleLogOnly(req, res);
