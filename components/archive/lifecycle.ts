@@ -38,7 +38,7 @@ export function archiveLifecycle(config: StackConfig): LifecycleConfiguration {
         Transitions: transitions,
         Expiration: { Days: expireAfter },
       },
-      prometheusBlocksRule(),
+      prometheusBlocksRule(config),
       {
         // Versioning protects against overwrites; old versions must not outlive the retention.
         ID: "port8000-noncurrent-versions",

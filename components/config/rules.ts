@@ -1,4 +1,5 @@
 import { archiveRules } from "./archive-rules";
+import { longTermMetricsRules } from "./long-term-metrics";
 import type { StackConfig } from "./schema";
 import { sloPeriodRules } from "./slo-period";
 
@@ -49,5 +50,6 @@ export function crossSectionProblems(config: StackConfig): string[] {
     ...snsRegionRules(config),
     ...sloPeriodRules(config),
     ...archiveRules(config),
+    ...longTermMetricsRules(config),
   ];
 }

@@ -4,6 +4,7 @@ import { teamMembershipSchema } from "./grafana-teams";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { loggingSchema } from "./logging";
+import { longTermMetricsSchema } from "./long-term-metrics";
 import {
   dnsLabel,
   duration,
@@ -242,6 +243,7 @@ export const stackConfigSchema = z.strictObject({
   identity: identitySchema,
   ha: haSchema,
   storage: storageSchema,
+  longTermMetrics: longTermMetricsSchema,
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
