@@ -5,6 +5,7 @@ import { botAlerts } from "./catalogue/bots";
 import { dependencyAlerts } from "./catalogue/dependencies";
 import { hostAlerts } from "./catalogue/host";
 import { httpAlerts } from "./catalogue/http";
+import { longTermMetricsAlerts } from "./catalogue/long-term-metrics";
 import { platformAlerts } from "./catalogue/platform";
 import { serviceAlerts } from "./catalogue/service";
 import { sloAlerts } from "./catalogue/slo";
@@ -61,6 +62,7 @@ function groupSources(ctx: RuleContext): RuleGroupSource[] {
     },
     { name: "port8000.host", records: hostRecords(ctx), alerts: hostAlerts(ctx) },
     { name: "port8000.platform", records: [], alerts: platformAlerts(ctx) },
+    { name: "port8000.long-term-metrics", records: [], alerts: longTermMetricsAlerts(ctx) },
   ];
 }
 

@@ -32,4 +32,6 @@ export const EXTRA_ALERTS: Record<string, readonly string[]> = {
   Port8000DeployRegression: ["critical"],
   Port8000WebSocketWorkersStuck: ["warning"],
   Port8000MetricsAbsent: ["warning"],
+  ThanosCompactHalted: ["warning"],
+  ThanosStoreSyncFailures: ["warning"],
 };

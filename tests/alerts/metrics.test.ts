@@ -12,6 +12,9 @@ const SELF_METRICS = [
   "alertmanager_notifications_failed_total",
   "alertmanager_notifications_total",
   "alertmanager_config_last_reload_successful",
+  // Thanos v0.42 (cmd/thanos/compact.go; pkg/block/fetcher.go, subsystem blocks_meta).
+  "thanos_compact_halted",
+  "thanos_blocks_meta_sync_failures_total",
 ];
 
 function known(name: string, recorded: Set<string>): boolean {
