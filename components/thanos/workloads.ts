@@ -65,14 +65,24 @@ const common = ["--log.format=logfmt", `--http-address=0.0.0.0:${HTTP_PORT}`];
 const objstoreFlag = `--objstore.config-file=${OBJSTORE_DIR}/${OBJSTORE_KEY}`;
 
 /** Query fans out to the sidecars (the last 15 days) and to every Store Gateway. */
-export function queryEndpoints(config: StackConfig): string {
+export function queryEndpoints(config: StackConfig): string[] {
   const ns = config.cluster.namespace;
   const stores = blockSources(config).filter((s) => s.access === "read");
-  const addresses = [
+  return [
     `dnssrv+_grpc._tcp.${SIDECAR_SERVICE}.${ns}.svc.cluster.local`,
     ...stores.map((s) => `dnssrv+_grpc._tcp.${inClusterHost(config, s.role)}`),
   ];
-  return toYaml({ endpoints: addresses.map((address) => ({ address })) });
+}
+
+/** What makes Query Query here, in the cluster and in the local stack alike. */
+export function queryFlags(endpoints: readonly string[]): string[] {
+  return [
+    // The HA pair's samples merge into one series; a gap in one replica is filled by the other.
+    `--query.replica-label=${REPLICA_LABEL}`,
+    // Long ranges read the 5m and 1h downsampled blocks, raw ones are gone after retention.raw.
+    "--query.auto-downsampling",
+    `--endpoint.sd-config=${toYaml({ endpoints: endpoints.map((address) => ({ address })) })}`,
+  ];
 }
 
 export function queryArgs(config: StackConfig): string[] {
@@ -80,13 +90,13 @@ export function queryArgs(config: StackConfig): string[] {
     "query",
     ...common,
     `--grpc-address=0.0.0.0:${GRPC_PORT}`,
-    // The HA pair's samples merge into one series; a gap in one replica is filled by the other.
-    `--query.replica-label=${REPLICA_LABEL}`,
-    // Long ranges read the 5m and 1h downsampled blocks, raw ones are gone after retention.raw.
-    "--query.auto-downsampling",
-    `--endpoint.sd-config=${queryEndpoints(config)}`,
+    ...queryFlags(queryEndpoints(config)),
     `--http.config=${WEB_CONFIG_DIR}/${WEB_CONFIG_KEY}`,
   ];
+}
+
+export function storeFlags(): string[] {
+  return [`--ignore-deletion-marks-delay=${IGNORE_DELETION_MARKS_DELAY}`];
 }
 
 export function storeArgs(): string[] {
@@ -96,7 +106,7 @@ export function storeArgs(): string[] {
     `--grpc-address=0.0.0.0:${GRPC_PORT}`,
     `--data-dir=${DATA_DIR}`,
     objstoreFlag,
-    `--ignore-deletion-marks-delay=${IGNORE_DELETION_MARKS_DELAY}`,
+    ...storeFlags(),
   ];
 }
 
