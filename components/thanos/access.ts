@@ -82,7 +82,7 @@ export function thanosPolicySpecs(config: StackConfig): NetworkPolicySpec[] {
     ],
   };
   const stores = blockSources(config).map((source) => ({
-    name: `${workloadName(source.role)}-from-query`,
+    name: `${workloadName(source.role)}-from-${source.role === "compact" ? "prometheus" : "query"}`,
     namespace,
     labels: PART_OF,
     pods: podLabels(source.role),
