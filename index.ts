@@ -23,6 +23,7 @@ import { PagerDutyEscalation } from "./components/pagerduty";
 import { PrometheusStack } from "./components/prometheus";
 import { PrometheusBackup } from "./components/prometheus-backup";
 import { createClusterProvider, createGatedProviders } from "./components/providers";
+import { LongTermMetrics, sidecarDiscoveryValues } from "./components/thanos";
 
 // Composition root: config → components → stack outputs. Nothing else belongs here.
 
@@ -78,6 +79,40 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     onGatedCluster,
   );
   const grafana = new GrafanaAccess("grafana", { config }, { providers: [gated.grafana] });
+  const smsRole = new AlertmanagerSnsRole(
+    "alertmanager-sns",
+    { config },
+    { providers: [gated.aws] },
+  );
+  const smsRoleAnnotation = { [ROLE_ANNOTATION]: smsRole.roleArn };
+  const backup = new PrometheusBackup(
+    "prometheus-backup",
+    {
+      config,
+      namespace: namespace.name,
+      dependsOn: [freeze.ready],
+    },
+    { providers: [gated.kubernetes, gated.aws] },
+  );
+  const prometheus = new PrometheusStack(
+    "prometheus",
+    {
+      config,
+      namespace: namespace.name,
+      ruleGroups: renderRuleGroups(config, { timeScale: 1 }).groups,
+      parts: {
+        alertmanager: alertmanagerHelmValues(config, smsRoleAnnotation),
+        prometheus: { ...backup.helmValues, ...sidecarDiscoveryValues() },
+      },
+      dependsOn: [freeze.ready, receiverSecret, backup.secret],
+    },
+    onGatedCluster,
+  );
+  const longTermMetrics = new LongTermMetrics(
+    "long-term-metrics",
+    { config, namespace: namespace.name, dependsOn: [freeze.ready, prometheus] },
+    { providers: [gated.kubernetes, gated.aws] },
+  );
   const dashboards = new GrafanaDashboards(
     "grafana-dashboards",
     {
@@ -85,6 +120,7 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
       folderUid: grafana.folderUid,
       teamIds: grafana.teamIds,
       opensearchPassword: secrets.opensearchGrafanaPassword,
+      prometheusPassword: longTermMetrics.queryPassword,
     },
     { providers: [gated.grafana] },
   );
@@ -110,35 +146,6 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
         },
         onGatedCluster,
       );
-  const smsRole = new AlertmanagerSnsRole(
-    "alertmanager-sns",
-    { config },
-    { providers: [gated.aws] },
-  );
-  const smsRoleAnnotation = { [ROLE_ANNOTATION]: smsRole.roleArn };
-  const backup = new PrometheusBackup(
-    "prometheus-backup",
-    {
-      config,
-      namespace: namespace.name,
-      dependsOn: [freeze.ready],
-    },
-    { providers: [gated.kubernetes, gated.aws] },
-  );
-  const prometheus = new PrometheusStack(
-    "prometheus",
-    {
-      config,
-      namespace: namespace.name,
-      ruleGroups: renderRuleGroups(config, { timeScale: 1 }).groups,
-      parts: {
-        alertmanager: alertmanagerHelmValues(config, smsRoleAnnotation),
-        prometheus: backup.helmValues,
-      },
-      dependsOn: [freeze.ready, receiverSecret, backup.secret],
-    },
-    onGatedCluster,
-  );
   new LogPipeline(
     "log-pipeline",
     {
@@ -181,6 +188,7 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
     backup,
     pagerduty,
     opsSchedule,
+    longTermMetrics,
   };
 }
 
@@ -199,3 +207,4 @@ export const deployFreezeConfigMap = stack?.freeze.configMapName;
 export const deployFreeze = stack?.freeze.status;
 export const automationUrl = stack?.automation?.url;
 export const pagerdutyServices = stack?.pagerduty.serviceIds;
+export const thanosQueryUrl = stack?.longTermMetrics.queryUrl;

@@ -6,6 +6,7 @@ import { dependencyAlerts } from "./catalogue/dependencies";
 import { hostAlerts } from "./catalogue/host";
 import { httpAlerts } from "./catalogue/http";
 import { pipelineAlerts } from "./catalogue/pipeline";
+import { longTermMetricsAlerts } from "./catalogue/long-term-metrics";
 import { platformAlerts } from "./catalogue/platform";
 import { publicEndpointAlerts } from "./catalogue/public";
 import { serviceAlerts } from "./catalogue/service";
@@ -64,6 +65,7 @@ function groupSources(ctx: RuleContext): RuleGroupSource[] {
     { name: "port8000.host", records: hostRecords(ctx), alerts: hostAlerts(ctx) },
     { name: "port8000.platform", records: [], alerts: platformAlerts(ctx) },
     { name: "port8000.pipeline", records: [], alerts: pipelineAlerts(ctx) },
+    { name: "port8000.long-term-metrics", records: [], alerts: longTermMetricsAlerts(ctx) },
   ];
 }
 

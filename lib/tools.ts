@@ -18,6 +18,8 @@ export interface GoTool {
   readonly commands: readonly string[];
   /** `github.com/prometheus/common/version` is stamped so `--version` tells the release. */
   readonly stampsVersion: boolean;
+  /** Build tags of the module's own release build (its .promu.yml), when it needs any. */
+  readonly tags?: readonly string[];
 }
 
 export const GO_TOOLS: readonly GoTool[] = [
@@ -32,9 +34,25 @@ export const GO_TOOLS: readonly GoTool[] = [
     stampsVersion: true,
   },
   { module: "github.com/rhysd/actionlint", commands: ["actionlint"], stampsVersion: false },
+  // Sidecar, Store Gateway, Query and Compactor are one binary (the chart's sidecar image tag).
+  // Its gRPC codecs read labels.Labels as a slice (unsafe casts): without `slicelabels` (its
+  // .promu.yml) the sidecar panics on its first gRPC call (makeslice: len out of range). The
+  // release's other tag, netgo, is what CGO_ENABLED=0 gives every tool already.
+  {
+    module: "github.com/thanos-io/thanos",
+    commands: ["thanos"],
+    stampsVersion: true,
+    tags: ["slicelabels"],
+  },
 ];
 
-export type ToolName = "prometheus" | "promtool" | "alertmanager" | "amtool" | "actionlint";
+export type ToolName =
+  | "prometheus"
+  | "promtool"
+  | "alertmanager"
+  | "amtool"
+  | "actionlint"
+  | "thanos";
 
 /** Module versions required by tools/go/go.mod. */
 export function pinnedModuleVersions(

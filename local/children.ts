@@ -97,6 +97,9 @@ function prometheus(ctx: ChildContext): ChildSpec {
       `--config.file=${ctx.files.prometheusConfig}`,
       `--storage.tsdb.path=${dataDir(ctx, "prometheus")}`,
       "--storage.tsdb.retention.time=2d",
+      // The Thanos sidecar uploads 2h blocks as they are cut; Prometheus must not merge them.
+      "--storage.tsdb.min-block-duration=2h",
+      "--storage.tsdb.max-block-duration=2h",
       `--web.listen-address=${address(port)}`,
       `--web.external-url=${httpUrl(port)}`,
       "--web.enable-lifecycle",

@@ -1,12 +1,13 @@
 import { relative } from "node:path";
 import { ConfigProblems } from "../components/config/parse";
-import { localServerCommand } from "../lib/tools";
+import { localServerCommand, toolBuilt } from "../lib/tools";
 import { StackFileError } from "../scripts/stack-file";
 import { parseLocalArgs, UsageError } from "./args";
 import { StateLocked } from "./lock";
 import { PortInUse } from "./preflight";
 import { READY_FILE, startLocalStack } from "./stack";
 import { ChildFailed } from "./supervisor";
+import { THANOS_MISSING } from "./thanos";
 
 /** `npm run local`: the real alerting pipeline on loopback until Ctrl-C or SIGTERM. */
 
@@ -22,6 +23,9 @@ function printUrls(stateDir: string, urls: Record<string, unknown>): void {
     `  Prometheus    ${urls.prometheus}   (API only in the Go build: graph with ${PROMETHEUS_GRAPH_HINT})`,
     `  Alertmanager  ${urls.alertmanager}`,
     `  simulator     ${urls.simulator}   (POST /admin/fault with a JSON body; {} clears)`,
+    ...(urls.thanosQuery
+      ? [`  Thanos Query  ${urls.thanosQuery}   (the archive and Prometheus, deduplicated)`]
+      : []),
     `  sinks         ${urls.sinks}   (what was paged: ${rel}/received/<receiver>.jsonl)`,
     `  ready file    ${rel}/${READY_FILE}`,
     "Ctrl-C stops everything.",
@@ -37,6 +41,7 @@ async function main(): Promise<number> {
     const { warning } = localServerCommand(server);
     if (warning) process.stderr.write(`local: warning: ${warning}\n`);
   }
+  if (!toolBuilt("thanos")) process.stderr.write(`local: warning: ${THANOS_MISSING}\n`);
   const stack = await startLocalStack({
     ...args,
     progress: (line) => process.stdout.write(`${line}\n`),

@@ -14,6 +14,13 @@ export const PORT_OFFSET = {
   blackboxExporter: 5,
   smtp: 6,
   automation: 7,
+  // Long-term metrics (Thanos): HTTP and gRPC of the sidecar, the Store Gateway and Query.
+  thanosSidecar: 8,
+  thanosSidecarGrpc: 9,
+  thanosStore: 10,
+  thanosStoreGrpc: 11,
+  thanosQuery: 12,
+  thanosQueryGrpc: 13,
 } as const;
 export type PortName = keyof typeof PORT_OFFSET;
 export type Ports = Readonly<Record<PortName, number>>;

@@ -13,6 +13,7 @@ import { type HttpSinks, startHttpSinks } from "./sinks/http";
 import { type SmtpSink, startSmtpSink } from "./sinks/smtp";
 import { LOCAL_STACK_FILE, type LocalStackConfig, loadLocalStackConfig } from "./stack-config";
 import { Supervisor } from "./supervisor";
+import { thanosChildSpecs } from "./thanos";
 
 /** The whole local stack, started and stopped from code (the CLI and the e2e tests share it). */
 
@@ -33,6 +34,8 @@ export interface ReadyFile {
   readonly alertmanager: string;
   readonly simulator: string;
   readonly sinks: string;
+  /** Thanos Query over the sidecar and the filesystem bucket; absent when Thanos is not built. */
+  readonly thanosQuery?: string;
   readonly timeScale: number;
 }
 
@@ -97,6 +100,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const parts: InProcess = {};
   const supervisor = new Supervisor();
+  let thanosQuery: string | undefined;
   try {
     parts.automation = await timed("automation service", progress, () =>
       startLocalAutomation(stateDir, local, ports.automation),
@@ -123,15 +127,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         logDir: join(stateDir, "logs"),
       }),
     );
-    for (const spec of childSpecs({
-      stateDir,
-      ports,
-      files,
-      timeScale: options.timeScale,
-      nodeExporterArgs: options.nodeExporterArgs,
-    })) {
+    const children = [
+      ...childSpecs({
+        stateDir,
+        ports,
+        files,
+        timeScale: options.timeScale,
+        nodeExporterArgs: options.nodeExporterArgs,
+      }),
+      ...thanosChildSpecs({ stateDir, ports, config: local.config }),
+    ];
+    for (const spec of children) {
       await timed(spec.name, progress, () => supervisor.start(spec));
     }
+    thanosQuery = children.some((c) => c.name === "thanos-query")
+      ? httpUrl(ports.thanosQuery)
+      : undefined;
   } catch (err) {
     await supervisor.stopAll();
     await closeInProcess(parts);
@@ -144,6 +155,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     alertmanager: httpUrl(ports.alertmanager),
     simulator: httpUrl(ports.simulator),
     sinks: httpUrl(ports.sinks),
+    ...(thanosQuery ? { thanosQuery } : {}),
     timeScale: options.timeScale,
   };
   writeFileSync(join(stateDir, READY_FILE), `${JSON.stringify(urls, null, 2)}\n`);

@@ -62,7 +62,11 @@ function buildTool(tool: GoTool, version: string): void {
     ? `-X ${VERSION_PKG}.Version=${release} -X ${VERSION_PKG}.Revision=${tool.module}@${version} -X ${VERSION_PKG}.Branch=module`
     : "";
   const packages = tool.commands.map((c) => `./cmd/${c}`);
-  go(["build", "-trimpath", `-ldflags=${ldflags}`, "-o", `${TOOLS_BIN}/`, ...packages], source);
+  const tags = tool.tags?.length ? [`-tags=${tool.tags.join(",")}`] : [];
+  go(
+    ["build", "-trimpath", ...tags, `-ldflags=${ldflags}`, "-o", `${TOOLS_BIN}/`, ...packages],
+    source,
+  );
 }
 
 function readStamp(): Record<string, string> {
@@ -82,14 +86,16 @@ export function buildTools(log: (line: string) => void = () => {}): string[] {
   for (const tool of GO_TOOLS) {
     const version = pins[tool.module];
     if (!version) throw new Error(`tools/go/go.mod does not require ${tool.module}`);
+    // A change of build tags rebuilds too.
+    const pin = tool.tags?.length ? `${version} tags=${tool.tags.join(",")}` : version;
     const fresh = tool.commands.every((c) => toolBuilt(c as ToolName));
-    if (fresh && stamp[tool.module] === version) continue;
+    if (fresh && stamp[tool.module] === pin) continue;
     log(
       `building ${tool.commands.join(", ")} from ${tool.module}@${version} (a few minutes the first time)`,
     );
     const started = Date.now();
     buildTool(tool, version);
-    stamp[tool.module] = version;
+    stamp[tool.module] = pin;
     writeFileSync(STAMP, `${JSON.stringify(stamp, null, 2)}\n`);
     log(`built ${tool.commands.join(", ")} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     built.push(tool.module);

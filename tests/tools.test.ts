@@ -19,7 +19,11 @@ interface ImageSpec {
 
 const chartValues = loadChartDefaults(
   `${Chart.kubePrometheusStack.name}-${Chart.kubePrometheusStack.version}`,
-) as { prometheus: { prometheusSpec: ImageSpec }; alertmanager: { alertmanagerSpec: ImageSpec } };
+) as {
+  prometheus: { prometheusSpec: ImageSpec };
+  alertmanager: { alertmanagerSpec: ImageSpec };
+  prometheusOperator: { thanosImage: { tag: string } };
+};
 
 /** v3.14.0-distroless → 3.14.0: the release, whatever the image flavour. */
 const releaseOfTag = (tag: string) => tag.replace(/^v/, "").replace(/-.*$/, "");
@@ -29,6 +33,8 @@ const deployed = {
   "github.com/prometheus/alertmanager": releaseOfTag(
     chartValues.alertmanager.alertmanagerSpec.image.tag,
   ),
+  // The sidecar the operator injects; Query, Store and Compactor run the same release.
+  "github.com/thanos-io/thanos": releaseOfTag(chartValues.prometheusOperator.thanosImage.tag),
 } as const;
 
 function reportedVersion(tool: ToolName): string {
@@ -56,6 +62,17 @@ describe("validators at the versions the pinned chart deploys", () => {
   )("the built %s reports the deployed release", (command, module) => {
     expect(reportedVersion(command as ToolName)).toBe(deployed[module as keyof typeof deployed]);
   });
+
+  it.each(GO_TOOLS.filter((t) => t.tags?.length).map((t) => [t.commands[0], t] as const))(
+    "the built %s carries the build tags of its release build",
+    (command, tool) => {
+      const info = spawnSync("go", ["version", "-m", requireTool(command as ToolName)], {
+        encoding: "utf8",
+      });
+      const tags = /^\s*build\s+-tags=(\S+)$/m.exec(info.stdout)?.[1].split(",") ?? [];
+      expect(tags).toEqual(expect.arrayContaining([...(tool.tags ?? [])]));
+    },
+  );
 
   it("maps Prometheus 3 module versions to releases and leaves others as they are", () => {
     expect(releaseOfModule("github.com/prometheus/prometheus", "v0.314.0")).toBe("3.14.0");

@@ -90,7 +90,7 @@ export function archiveLifecycle(
   return {
     Rules: [
       logsRule(config),
-      prometheusBlocksRule(),
+      prometheusBlocksRule(config),
       ...(bucket === "replica" ? [replicaSnapshotsRule(config)] : []),
       versionsRule,
     ],

@@ -1,3 +1,5 @@
+import { longestRetentionDays } from "../config/long-term-metrics";
+import type { StackConfig } from "../config/schema";
 import type { LifecycleRule } from "./lifecycle";
 
 /**
@@ -6,14 +8,22 @@ import type { LifecycleRule } from "./lifecycle";
  */
 
 export const PROMETHEUS_BLOCKS_PREFIX = "prometheus/";
-/** A quarter: the monthly review compares a month with the one before, 3.4 plans by quarter. */
-export const PROMETHEUS_BLOCKS_DAYS = 90;
+/**
+ * The Thanos Compactor expires blocks per resolution (longTermMetrics.retention); S3 only
+ * catches what it missed, a week after the longest retention, so it never cuts history short.
+ * A block's objects are written after its newest sample, so no object expires before its data.
+ */
+export const PROMETHEUS_BLOCKS_GRACE_DAYS = 7;
 
-export function prometheusBlocksRule(): LifecycleRule {
+export function prometheusBlocksDays(config: StackConfig): number {
+  return longestRetentionDays(config) + PROMETHEUS_BLOCKS_GRACE_DAYS;
+}
+
+export function prometheusBlocksRule(config: StackConfig): LifecycleRule {
   return {
     ID: "port8000-prometheus-backup-retention",
     Status: "Enabled",
     Filter: { Prefix: PROMETHEUS_BLOCKS_PREFIX },
-    Expiration: { Days: PROMETHEUS_BLOCKS_DAYS },
+    Expiration: { Days: prometheusBlocksDays(config) },
   };
 }

@@ -2,6 +2,7 @@ import { archiveRules } from "./archive-rules";
 import { teamSyncProblems } from "./grafana-teams";
 import { publicIngressProblems } from "./public-ingress";
 import { maintenanceZoneRules } from "./maintenance";
+import { longTermMetricsRules } from "./long-term-metrics";
 import type { StackConfig } from "./schema";
 import { sloPeriodRules } from "./slo-period";
 
@@ -60,5 +61,6 @@ export function crossSectionProblems(config: StackConfig): string[] {
     ...teamSyncProblems(config),
     ...publicIngressProblems(config),
     ...maintenanceZoneRules(config),
+    ...longTermMetricsRules(config),
   ];
 }

@@ -7,6 +7,7 @@ import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { loggingSchema } from "./logging";
 import { maintenanceSchema } from "./maintenance";
+import { longTermMetricsSchema } from "./long-term-metrics";
 import {
   dnsLabel,
   duration,
@@ -261,6 +262,7 @@ export const stackConfigSchema = z.strictObject({
   /** Required for deployed stacks (rules.ts); the local stack pages sinks with plain keys. */
   escalation: escalationSchema.optional(),
   maintenance: maintenanceSchema,
+  longTermMetrics: longTermMetricsSchema,
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;

@@ -1,5 +1,6 @@
 import { DatasourceName, DatasourceType, DatasourceUid } from "../../dashboards/conventions";
 import type { StackConfig } from "../config/schema";
+import { QUERY_USER } from "../thanos/access";
 
 /** Grafana's datasources of the dashboards (guide 1.4), from config. Pure. */
 
@@ -23,9 +24,12 @@ export function datasourceSpecs(config: StackConfig): DatasourceSpec[] {
       uid: DatasourceUid.prometheus,
       name: DatasourceName.prometheus,
       type: DatasourceType.prometheus,
+      // Thanos Query (components/thanos): both replicas deduplicated, the archive behind the
+      // last 15 days; the stack creates its Ingress and the basic-auth user.
       url: prometheusUrl,
+      basicAuthUser: QUERY_USER,
       // POST keeps long rule-sized queries out of URLs; the scrape interval sizes $__rate_interval.
-      jsonData: { httpMethod: "POST", prometheusType: "Prometheus", timeInterval: "30s" },
+      jsonData: { httpMethod: "POST", prometheusType: "Thanos", timeInterval: "30s" },
     },
     {
       role: "logs",

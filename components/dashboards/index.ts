@@ -13,6 +13,8 @@ export interface GrafanaDashboardsArgs {
   readonly teamIds: Readonly<Record<string, pulumi.Input<number>>>;
   /** Password of the OpenSearch datasource's basic-auth user (a secret), when it has one. */
   readonly opensearchPassword?: pulumi.Input<string>;
+  /** Password of Thanos Query's basic-auth user (components/thanos), a secret. */
+  readonly prometheusPassword?: pulumi.Input<string>;
 }
 
 function basicAuth(user: string | undefined, password: pulumi.Input<string> | undefined) {
@@ -48,7 +50,10 @@ export class GrafanaDashboards extends pulumi.ComponentResource {
             accessMode: "proxy",
             databaseName: spec.databaseName,
             jsonDataEncoded: JSON.stringify(spec.jsonData),
-            ...basicAuth(spec.basicAuthUser, args.opensearchPassword),
+            ...basicAuth(
+              spec.basicAuthUser,
+              spec.role === "prometheus" ? args.prometheusPassword : args.opensearchPassword,
+            ),
           },
           { parent: this },
         ),

@@ -47,4 +47,6 @@ export const EXTRA_ALERTS: Record<string, readonly string[]> = {
   OpenSearchDiskWatermark: ["critical", "warning"],
   PrometheusVolumeFilling: ["critical", "warning"],
   MonitoringPodCrashLooping: ["warning"],
+  ThanosCompactHalted: ["warning"],
+  ThanosStoreSyncFailures: ["warning"],
 };

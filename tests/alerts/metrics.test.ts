@@ -24,6 +24,9 @@ const SELF_METRICS = [
   "kubelet_volume_stats_capacity_bytes",
   "kube_pod_container_status_waiting_reason",
   ...Object.keys(LOGSTASH_HEALTH_METRICS),
+  // Thanos v0.42 (cmd/thanos/compact.go; pkg/block/fetcher.go, subsystem blocks_meta).
+  "thanos_compact_halted",
+  "thanos_blocks_meta_sync_failures_total",
 ];
 
 function known(name: string, recorded: Set<string>): boolean {

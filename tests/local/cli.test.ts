@@ -160,12 +160,13 @@ test("a second stack on the same --state: one line naming the running one's pid,
   await waitReady(first);
   const holder = Number(readFileSync(join(dir, LOCK_FILE), "utf8"));
   expect(readFileSync(`/proc/${holder}/cmdline`, "utf8")).toContain("local/main.ts");
-  const second = await run(19740);
+  // Its own ports, clear of the first stack's (PORT_SPAN of them from 19730).
+  const second = await run(19730 + PORT_SPAN);
   expect(second.code).toBe(2);
   expect(stderrLines(second.text)).toEqual([
     expect.stringContaining(`another local stack (pid ${holder}) is running`),
   ]);
-  expect(await openPorts(19740)).toEqual([]);
+  expect(await openPorts(19730 + PORT_SPAN)).toEqual([]);
   expect(existsSync(join(dir, "ready.json"))).toBe(true);
   expect(first.exitCode).toBeNull();
   first.kill("SIGTERM");

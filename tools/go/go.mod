@@ -6,6 +6,7 @@ require (
 	github.com/prometheus/alertmanager v0.34.0
 	github.com/prometheus/prometheus v0.314.0
 	github.com/rhysd/actionlint v1.7.12
+	github.com/thanos-io/thanos v0.42.4
 )
 
 require (

@@ -2,6 +2,10 @@
 
 // Package tools pins the validators the tests and the local stack run, at the versions the
 // pinned kube-prometheus-stack chart deploys (its values.yaml image tags).
+//
+// Thanos (the chart's sidecar release) is required in go.mod but not imported here: npm run tools
+// builds each tool in its own module copy, so its large dependency graph stays out of this
+// module's. `go mod tidy` would drop that line; keep it.
 package tools
 
 import (
