@@ -15,7 +15,7 @@ import {
 } from "./common";
 import { statusRow } from "./status";
 
-/** Guide 1.4 Dependency Panel: Ollama latency, database pool use, external API status. */
+/** Guide 1.4 Dependency Panel: Ollama latency, database pool, reachability and latency, external API status. */
 
 const APP = `job="${Job.port8000}", instance=~"$instance"`;
 
@@ -63,6 +63,38 @@ function dependencyRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): vo
           query(`db_connection_pool_size{${APP}}`, "{{instance}} size", "B"),
         ],
         links,
+        min: 0,
+      }),
+    );
+}
+
+function databaseRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
+  const t = ctx.config.thresholds;
+  const links = [runbookLink(ctx, "dependencies", "dependencies")];
+  b.withRow(new dashboard.RowBuilder("Database health"))
+    .withPanel(
+      stateTimelinePanel({
+        title: "Database reachable",
+        description:
+          "Whether each instance's health query reaches the database (db_up: 1 up, 0 down); Port8000DatabaseUnreachable pages while any instance reads 0.",
+        queries: [query(`min by (instance) (db_up{${APP}})`, "{{instance}}")],
+        states: [
+          { value: 0, text: "unreachable", color: "red" },
+          { value: 1, text: "up", color: "green" },
+        ],
+        links,
+      }),
+    )
+    .withPanel(
+      timeseriesPanel({
+        title: "Database query latency",
+        description:
+          "Latency of the database queries as each instance measures it (db_query_latency_ms); the lines are the Port8000DbLatencyHigh thresholds.",
+        unit: "ms",
+        queries: [query(`db_query_latency_ms{${APP}}`, "{{instance}}")],
+        thresholds: thresholds(t.dbLatencyMs),
+        links,
+        width: 12,
         min: 0,
       }),
     );
@@ -132,11 +164,12 @@ export function dependencies(ctx: DashboardContext): dashboard.Dashboard {
     ctx,
     DashboardUid.dependencies,
     "Port 8000 / Dependencies",
-    "What Port 8000 depends on: Ollama latency, the database connection pool and external APIs (guide 1.4).",
+    "What Port 8000 depends on: Ollama latency, the database (pool, reachability, query latency) and external APIs (guide 1.4).",
     [prometheusVariable(), labelVariable("instance", Job.port8000)],
   );
   status(ctx, b);
   dependencyRow(ctx, b);
+  databaseRow(ctx, b);
   externalRow(ctx, b);
   return b.build();
 }

@@ -54,6 +54,7 @@ export const KNOWN_UNITS = new Set([
   "ms",
   "µs",
   "ns",
+  "d",
   "dtdurations",
   "bytes",
   "decbytes",

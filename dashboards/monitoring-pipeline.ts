@@ -12,11 +12,12 @@ import {
   thresholds,
   timeseriesPanel,
 } from "./common";
+import { crashLoopRow, logstashRow, storageRow, thanosRow } from "./pipeline-storage";
 import { statusRow } from "./status";
 
 /**
  * The monitoring pipeline's own health: is anything scraped, are rules evaluated, do
- * notifications leave, are Prometheus blocks backed up, do logs flow. The `instance` variable
+ * notifications leave; the storage rows (pipeline-storage.ts) show backups, logs and volumes. The `instance` variable
  * spans every scrape target.
  */
 
@@ -24,9 +25,6 @@ const INSTANCE = `instance=~"$instance"`;
 const ANY_JOB = `job=~".+", ${INSTANCE}`;
 const PROM = `job="${Job.prometheus}", ${INSTANCE}`;
 const AM = `job="${Job.alertmanager}", ${INSTANCE}`;
-const LOGS = `job="${Job.logPipeline}", ${INSTANCE}`;
-/** kube-prometheus-stack's Thanos sidecar ServiceMonitor names its job <release>-thanos-discovery. */
-const THANOS = `job=~".+-thanos-discovery", ${INSTANCE}`;
 
 function instanceVariable(): dashboard.QueryVariableBuilder {
   return new dashboard.QueryVariableBuilder("instance")
@@ -173,65 +171,21 @@ function notificationRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): 
     );
 }
 
-function backupLogsRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
-  const links = [runbookLink(ctx, "monitoring-pipeline", "monitoring pipeline")];
-  b.withRow(new dashboard.RowBuilder("Backups and logs"))
-    .withPanel(
-      timeseriesPanel({
-        title: "Prometheus block uploads",
-        description:
-          "TSDB blocks the Thanos sidecar uploaded to the archive (thanos_shipper_uploads_total) and failed bucket operations (thanos_objstore_bucket_operation_failures_total), per hour.",
-        unit: "short",
-        queries: [
-          query(
-            `sum by (instance) (increase(thanos_shipper_uploads_total{${THANOS}}[1h]))`,
-            "{{instance}} uploaded",
-            "A",
-          ),
-          query(
-            `sum by (instance, operation) (increase(thanos_objstore_bucket_operation_failures_total{${THANOS}}[1h]))`,
-            "{{instance}} {{operation}} failed",
-            "B",
-          ),
-        ],
-        links,
-        width: 12,
-        min: 0,
-      }),
-    )
-    .withPanel(
-      timeseriesPanel({
-        title: "Log events ingested",
-        description:
-          "Log events per second into Logstash (logstash_events_in_total), and the same time a day before: Port8000LogVolumeSpike compares the two.",
-        unit: "ops",
-        queries: [
-          query(`sum(rate(logstash_events_in_total{${LOGS}}[$__rate_interval]))`, "now", "A"),
-          query(
-            `sum(rate(logstash_events_in_total{${LOGS}}[$__rate_interval] offset 1d))`,
-            "a day before",
-            "B",
-          ),
-        ],
-        links,
-        width: 12,
-        min: 0,
-      }),
-    );
-}
-
 export function monitoringPipeline(ctx: DashboardContext): dashboard.Dashboard {
   const b = dashboardFrame(
     ctx,
     DashboardUid.monitoringPipeline,
     "Port 8000 / Monitoring Pipeline",
-    "The monitoring stack watching itself: scrapes, rule evaluation, notifications, Prometheus backups and log volume. Deploy marks are this stack's own deploys.",
+    "The monitoring stack watching itself: scrapes, rule evaluation, notifications, Thanos backups and compaction, the log pipeline, OpenSearch, volumes and crash-looping pods. Deploy marks are this stack's own deploys.",
     [prometheusVariable(), instanceVariable()],
     PROJECT,
   );
   status(ctx, b);
   scrapeRow(ctx, b);
   notificationRow(ctx, b);
-  backupLogsRow(ctx, b);
+  thanosRow(ctx, b);
+  logstashRow(ctx, b);
+  storageRow(ctx, b);
+  crashLoopRow(ctx, b);
   return b.build();
 }

@@ -18,6 +18,7 @@ import {
   thresholds,
   timeseriesPanel,
 } from "./common";
+import { publicEndpointRow } from "./public-endpoint";
 import { statusRow } from "./status";
 
 /** Guide 1.4 Service Overview: traffic, errors, latency, queue, SLO, recent 5xx log lines. */
@@ -273,6 +274,7 @@ export function serviceOverview(ctx: DashboardContext): dashboard.Dashboard {
     [prometheusVariable(), logsVariable(), labelVariable("instance", Job.port8000)],
   );
   status(ctx, b);
+  publicEndpointRow(ctx, b);
   trafficRow(ctx, b);
   latencyRow(ctx, b);
   connectionsRow(ctx, b);

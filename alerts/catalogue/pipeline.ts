@@ -17,7 +17,7 @@ export const PipelineJob = {
   kubeStateMetrics: "kube-state-metrics",
 } as const;
 
-const PIPE = {
+export const PIPE = {
   /** Blocks are cut every 2h: three missed uploads is a backup gap worth a look. */
   noUploadWindow: "6h",
   uploadFailureWindow: "15m",
