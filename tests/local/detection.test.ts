@@ -13,7 +13,7 @@ jest.setTimeout(120_000);
 let stack: LocalStack | undefined;
 
 beforeAll(async () => {
-  stack = await startE2eStack(19700);
+  stack = await startE2eStack(19800);
 }, 90_000);
 
 afterAll(async () => {

@@ -24,7 +24,7 @@ const SERIES = 'task_queue_depth{job="port8000",instance="history"}';
 let stack: LocalStack | undefined;
 
 beforeAll(async () => {
-  stack = await startE2eStack(19700);
+  stack = await startE2eStack(19850);
 }, 90_000);
 
 afterAll(() => stopE2eStack(stack));
