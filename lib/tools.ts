@@ -3,30 +3,48 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
- * The validators and servers the tests, `synth` and the local stack run: Prometheus/promtool and
- * Alertmanager/amtool at the versions the pinned kube-prometheus-stack deploys, built from their
- * Go modules (tools/go/go.mod pins them) into the git-ignored .tools/bin by `npm run tools`.
+ * The validators and servers the tests, `synth` and the local stack run, built from their Go
+ * modules into the git-ignored .tools/bin by `npm run tools`: Prometheus/promtool and
+ * Alertmanager/amtool at the versions the pinned kube-prometheus-stack deploys (tools/go), the
+ * Kubernetes control plane (tools/k8s) and the operator and Helm that render and reconcile the
+ * program's objects (tools/operators).
  */
 
 export const ROOT_DIR = join(__dirname, "..");
-export const TOOLS_MODULE_DIR = join(ROOT_DIR, "tools", "go");
+export const TOOLS_DIR = join(ROOT_DIR, "tools");
+export const TOOLS_MODULE_DIR = join(TOOLS_DIR, "go");
 export const TOOLS_BIN = join(ROOT_DIR, ".tools", "bin");
 
 export interface GoTool {
-  /** Go module that holds the commands. */
+  /** Go module that holds the commands; its version is the pin. */
   readonly module: string;
   readonly commands: readonly string[];
   /** `github.com/prometheus/common/version` is stamped so `--version` tells the release. */
   readonly stampsVersion: boolean;
-  /** Build tags of the module's own release build (its .promu.yml), when it needs any. */
+  /** Folder under tools/ whose go.mod pins the module (default `go`). */
+  readonly pinnedIn?: string;
+  /**
+   * Package of each command, built inside the pinning module (its requires and replace lines
+   * decide the dependencies). Without it, `./cmd/<command>` is built in a copy of the module's
+   * own source, so the module's replace and exclude directives apply as in its release builds.
+   */
+  readonly packages?: Readonly<Record<string, string>>;
+  /** Go build tags, e.g. Prometheus' `remove_all_sd` plus the discovery the artifacts use. */
   readonly tags?: readonly string[];
+  /** Extra `-X` flags from the pinned version. */
+  readonly versionFlags?: (version: string) => readonly string[];
 }
+
+const KUBE_VERSION_PKG = "k8s.io/component-base/version";
 
 export const GO_TOOLS: readonly GoTool[] = [
   {
     module: "github.com/prometheus/prometheus",
     commands: ["prometheus", "promtool"],
     stampsVersion: true,
+    // Service discovery is compiled in only where used: the operator's generated configuration
+    // discovers targets with kubernetes_sd_configs; file and HTTP discovery are always built.
+    tags: ["remove_all_sd", "enable_kubernetes_sd"],
   },
   {
     module: "github.com/prometheus/alertmanager",
@@ -44,6 +62,37 @@ export const GO_TOOLS: readonly GoTool[] = [
     stampsVersion: true,
     tags: ["slicelabels"],
   },
+  {
+    module: "k8s.io/kubernetes",
+    commands: ["kube-apiserver", "etcd"],
+    stampsVersion: false,
+    pinnedIn: "k8s",
+    packages: { "kube-apiserver": "k8s.io/kubernetes/cmd/kube-apiserver", etcd: "./cmd/etcd" },
+    versionFlags: (v) => {
+      const [major, minor] = v.replace(/^v/, "").split(".");
+      return [
+        `${KUBE_VERSION_PKG}.gitVersion=${v}`,
+        `${KUBE_VERSION_PKG}.gitMajor=${major}`,
+        `${KUBE_VERSION_PKG}.gitMinor=${minor}`,
+        `${KUBE_VERSION_PKG}.gitTreeState=clean`,
+      ];
+    },
+  },
+  {
+    module: "github.com/prometheus-operator/prometheus-operator",
+    commands: ["operator"],
+    stampsVersion: true,
+    pinnedIn: "operators",
+    packages: { operator: "github.com/prometheus-operator/prometheus-operator/cmd/operator" },
+  },
+  {
+    module: "helm.sh/helm/v3",
+    commands: ["helm"],
+    stampsVersion: false,
+    pinnedIn: "operators",
+    packages: { helm: "helm.sh/helm/v3/cmd/helm" },
+    versionFlags: (v) => [`helm.sh/helm/v3/internal/version.version=${v}`],
+  },
 ];
 
 export type ToolName =
@@ -52,12 +101,18 @@ export type ToolName =
   | "alertmanager"
   | "amtool"
   | "actionlint"
-  | "thanos";
+  | "thanos"
+  | "kube-apiserver"
+  | "etcd"
+  | "operator"
+  | "helm";
 
-/** Module versions required by tools/go/go.mod. */
-export function pinnedModuleVersions(
-  goMod = readFileSync(join(TOOLS_MODULE_DIR, "go.mod"), "utf8"),
-) {
+export function pinsFile(tool: Pick<GoTool, "pinnedIn">): string {
+  return join(TOOLS_DIR, tool.pinnedIn ?? "go", "go.mod");
+}
+
+/** Module versions required by a tools go.mod (tools/go/go.mod by default). */
+export function pinnedModuleVersions(goMod = readFileSync(pinsFile({}), "utf8")) {
   const versions: Record<string, string> = {};
   for (const [, module, version] of goMod.matchAll(
     /^[ \t]*(?:require[ \t]+)?(\S+)[ \t]+(v\S+)/gm,

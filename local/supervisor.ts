@@ -14,6 +14,9 @@ export interface ChildSpec {
   readonly args: readonly string[];
   /** Polled until it answers 200. */
   readonly readyUrl: string;
+  /** Polled instead of readyUrl, for a server that answers only over its own TLS. */
+  readonly ready?: () => Promise<boolean>;
+  readonly readyTimeoutMs?: number;
   /** The port it will listen on; must be free before start. */
   readonly port: number;
   readonly logFile: string;
@@ -96,12 +99,14 @@ export class Supervisor {
       );
     }
     const running = this.spawn(spec);
-    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const timeout = spec.readyTimeoutMs ?? READY_TIMEOUT_MS;
+    const deadline = Date.now() + timeout;
+    const ready = spec.ready ?? (() => answers(spec.readyUrl));
     let exited = false;
     running.exited.then(() => {
       exited = true;
     });
-    while (!(await answers(spec.readyUrl))) {
+    while (!(await ready())) {
       if (exited) {
         throw new ChildFailed(
           running.failure ?? `${spec.name} exited while starting:\n${logTail(spec.logFile)}`,
@@ -109,7 +114,7 @@ export class Supervisor {
       }
       if (Date.now() > deadline) {
         await this.stop(spec.name);
-        throw new ChildFailed(`${spec.name} not ready after ${READY_TIMEOUT_MS / 1000}s`);
+        throw new ChildFailed(`${spec.name} not ready after ${timeout / 1000}s`);
       }
       await sleep(100);
     }

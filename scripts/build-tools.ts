@@ -1,13 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   GO_TOOLS,
   type GoTool,
   pinnedModuleVersions,
+  pinsFile,
   releaseOfModule,
   TOOLS_BIN,
-  TOOLS_MODULE_DIR,
   type ToolName,
   toolBuilt,
 } from "../lib/tools";
@@ -15,8 +15,10 @@ import {
 /**
  * Builds the pinned validators from their Go modules into .tools/bin. Each module is built in its
  * own module context (its go.mod's replace and exclude directives apply, as in its release
- * builds), which `go install module@version` refuses to do. A stamp skips the build when the
- * binaries already match the pins; Go's module and build caches make a rebuild cheap.
+ * builds), which `go install module@version` refuses to do; a module whose go.mod replaces parts
+ * of itself with paths its download lacks (Kubernetes, the prometheus-operator) is built inside
+ * its pinning module under tools/ instead. A stamp skips the build when the binaries already
+ * match the pins and build tags; Go's module and build caches make a rebuild cheap.
  */
 
 const STAMP = join(TOOLS_BIN, ".versions.json");
@@ -38,7 +40,7 @@ function go(args: string[], cwd: string): string {
 
 function moduleSource(tool: GoTool, version: string): string {
   const { Dir } = JSON.parse(
-    go(["mod", "download", "-json", `${tool.module}@${version}`], TOOLS_MODULE_DIR),
+    go(["mod", "download", "-json", `${tool.module}@${version}`], dirname(pinsFile(tool))),
   ) as {
     Dir: string;
   };
@@ -55,18 +57,32 @@ function moduleSource(tool: GoTool, version: string): string {
   return copy;
 }
 
-function buildTool(tool: GoTool, version: string): void {
-  const source = moduleSource(tool, version);
+function ldflagsOf(tool: GoTool, version: string): string {
   const release = releaseOfModule(tool.module, version);
-  const ldflags = tool.stampsVersion
-    ? `-X ${VERSION_PKG}.Version=${release} -X ${VERSION_PKG}.Revision=${tool.module}@${version} -X ${VERSION_PKG}.Branch=module`
-    : "";
-  const packages = tool.commands.map((c) => `./cmd/${c}`);
+  const stamped = tool.stampsVersion
+    ? [
+        `${VERSION_PKG}.Version=${release}`,
+        `${VERSION_PKG}.Revision=${tool.module}@${version}`,
+        `${VERSION_PKG}.Branch=module`,
+      ]
+    : [];
+  const flags = [...stamped, ...(tool.versionFlags?.(version) ?? [])];
+  // -s -w: no symbol tables or DWARF; the binaries are run, never debugged.
+  return ["-s", "-w", ...flags.map((f) => `-X ${f}`)].join(" ");
+}
+
+function buildTool(tool: GoTool, version: string): void {
+  const packages = tool.packages;
+  const source = packages ? dirname(pinsFile(tool)) : moduleSource(tool, version);
+  const targets = tool.commands.map((c) => packages?.[c] ?? `./cmd/${c}`);
   const tags = tool.tags?.length ? [`-tags=${tool.tags.join(",")}`] : [];
-  go(
-    ["build", "-trimpath", ...tags, `-ldflags=${ldflags}`, "-o", `${TOOLS_BIN}/`, ...packages],
-    source,
-  );
+  const ldflags = `-ldflags=${ldflagsOf(tool, version)}`;
+  go(["build", "-trimpath", ...tags, ldflags, "-o", `${TOOLS_BIN}/`, ...targets], source);
+}
+
+/** What the stamp records: a change of version or build tags rebuilds. */
+export function buildSignature(tool: GoTool, version: string): string {
+  return tool.tags?.length ? `${version} tags=${tool.tags.join(",")}` : version;
 }
 
 function readStamp(): Record<string, string> {
@@ -78,24 +94,25 @@ function readStamp(): Record<string, string> {
 }
 
 /** Builds what is missing or stale; returns the modules it built. */
-export function buildTools(log: (line: string) => void = () => {}): string[] {
-  const pins = pinnedModuleVersions();
+export function buildTools(
+  log: (line: string) => void = () => {},
+  tools: readonly GoTool[] = GO_TOOLS,
+): string[] {
   const stamp = readStamp();
   mkdirSync(TOOLS_BIN, { recursive: true });
   const built: string[] = [];
-  for (const tool of GO_TOOLS) {
-    const version = pins[tool.module];
-    if (!version) throw new Error(`tools/go/go.mod does not require ${tool.module}`);
-    // A change of build tags rebuilds too.
-    const pin = tool.tags?.length ? `${version} tags=${tool.tags.join(",")}` : version;
+  for (const tool of tools) {
+    const version = pinnedModuleVersions(readFileSync(pinsFile(tool), "utf8"))[tool.module];
+    if (!version) throw new Error(`${pinsFile(tool)} does not require ${tool.module}`);
     const fresh = tool.commands.every((c) => toolBuilt(c as ToolName));
-    if (fresh && stamp[tool.module] === pin) continue;
+    const signature = buildSignature(tool, version);
+    if (fresh && stamp[tool.module] === signature) continue;
     log(
       `building ${tool.commands.join(", ")} from ${tool.module}@${version} (a few minutes the first time)`,
     );
     const started = Date.now();
     buildTool(tool, version);
-    stamp[tool.module] = pin;
+    stamp[tool.module] = signature;
     writeFileSync(STAMP, `${JSON.stringify(stamp, null, 2)}\n`);
     log(`built ${tool.commands.join(", ")} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     built.push(tool.module);

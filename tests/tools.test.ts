@@ -1,16 +1,20 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { load } from "js-yaml";
 import { Chart } from "../lib/conventions";
 import {
   GO_TOOLS,
   MissingTool,
   pinnedModuleVersions,
+  pinsFile,
   releaseOfModule,
   requireTool,
+  TOOLS_DIR,
   type ToolName,
 } from "../lib/tools";
+import { buildSignature } from "../scripts/build-tools";
 import { loadChartDefaults } from "./support/chart-values";
 
 interface ImageSpec {
@@ -28,6 +32,14 @@ const chartValues = loadChartDefaults(
 /** v3.14.0-distroless → 3.14.0: the release, whatever the image flavour. */
 const releaseOfTag = (tag: string) => tag.replace(/^v/, "").replace(/-.*$/, "");
 
+/** The chart runs the operator image tagged with its appVersion (values leave the tag empty). */
+const chartManifest = load(
+  readFileSync(
+    join(__dirname, "..", "vendor", "charts", "kube-prometheus-stack-88.5.3", "Chart.yaml"),
+    "utf8",
+  ),
+) as { appVersion: string };
+
 const deployed = {
   "github.com/prometheus/prometheus": releaseOfTag(chartValues.prometheus.prometheusSpec.image.tag),
   "github.com/prometheus/alertmanager": releaseOfTag(
@@ -35,7 +47,14 @@ const deployed = {
   ),
   // The sidecar the operator injects; Query, Store and Compactor run the same release.
   "github.com/thanos-io/thanos": releaseOfTag(chartValues.prometheusOperator.thanosImage.tag),
+  "github.com/prometheus-operator/prometheus-operator": releaseOfTag(chartManifest.appVersion),
 } as const;
+
+const pinOf = (module: string) => {
+  const tool = GO_TOOLS.find((t) => t.module === module);
+  if (!tool) throw new Error(`no tool from ${module}`);
+  return pinnedModuleVersions(readFileSync(pinsFile(tool), "utf8"))[module];
+};
 
 function reportedVersion(tool: ToolName): string {
   const run = spawnSync(requireTool(tool), ["--version"], { encoding: "utf8" });
@@ -45,13 +64,11 @@ function reportedVersion(tool: ToolName): string {
 }
 
 describe("validators at the versions the pinned chart deploys", () => {
-  const pins = pinnedModuleVersions();
-
   it.each(Object.entries(deployed))(
-    "tools/go/go.mod pins %s at the chart's image tag",
+    "tools/ pins %s at the chart's image tag",
     (module, release) => {
-      expect(pins[module]).toBeDefined();
-      expect(releaseOfModule(module, pins[module])).toBe(release);
+      expect(pinOf(module)).toBeDefined();
+      expect(releaseOfModule(module, pinOf(module))).toBe(release);
     },
   );
 
@@ -93,5 +110,47 @@ describe("validators at the versions the pinned chart deploys", () => {
     const empty = mkdtempSync(join(tmpdir(), "no-tools-"));
     expect(() => requireTool("promtool", empty)).toThrow(MissingTool);
     expect(() => requireTool("promtool", empty)).toThrow(/npm run tools/);
+  });
+});
+
+describe("the control plane and Helm at their pins", () => {
+  const kubernetes = pinOf("k8s.io/kubernetes");
+
+  it("kube-apiserver reports the pinned Kubernetes release", () => {
+    const run = spawnSync(requireTool("kube-apiserver"), ["--version"], { encoding: "utf8" });
+    expect(run.stdout.trim()).toBe(`Kubernetes ${kubernetes}`);
+  });
+
+  it("replaces every Kubernetes staging module with the release of the same minor and patch", () => {
+    const goMod = readFileSync(join(TOOLS_DIR, "k8s", "go.mod"), "utf8");
+    const replaced = [...goMod.matchAll(/^\t(k8s\.io\/\S+) => \1 (v\S+)$/gm)];
+    expect(replaced.length).toBeGreaterThan(20);
+    const staging = kubernetes.replace(/^v1\./, "v0.");
+    expect(replaced.filter(([, , version]) => version !== staging)).toEqual([]);
+  });
+
+  it("helm is the pinned Helm 3", () => {
+    const run = spawnSync(requireTool("helm"), ["version", "--template={{.Version}}"], {
+      encoding: "utf8",
+    });
+    expect(run.stdout.trim()).toBe(pinOf("helm.sh/helm/v3"));
+  });
+
+  it("rebuilds when a tool's build tags change, not only its version", () => {
+    const tool = { module: "m", commands: ["c"], stampsVersion: false };
+    expect(buildSignature(tool, "v1.0.0")).not.toBe(
+      buildSignature({ ...tool, tags: ["remove_all_sd"] }, "v1.0.0"),
+    );
+  });
+
+  it("builds Prometheus with only the service discovery the operator's configuration uses", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sd-")), "prometheus.yml");
+    writeFileSync(
+      file,
+      "scrape_configs:\n  - job_name: x\n    ec2_sd_configs:\n      - region: us-east-1\n",
+    );
+    const run = spawnSync(requireTool("promtool"), ["check", "config", file], { encoding: "utf8" });
+    expect(`${run.stdout}${run.stderr}`).toMatch(/ec2_sd_configs/);
+    expect(run.status).not.toBe(0);
   });
 });

@@ -1,0 +1,118 @@
+import type { ApplyResult } from "../../cluster/apply";
+import { applyAll } from "../../cluster/apply";
+import type { ControlPlane } from "../../cluster/control-plane";
+import { FIELD_MANAGER } from "../../cluster/crds";
+import { RELEASE_TYPE } from "../../cluster/objects";
+import { runStack } from "../support/program";
+import { applyDeclared, startCluster, writeReport } from "./support";
+
+/**
+ * Every Kubernetes object the program declares — its own resources and what Helm renders from
+ * its releases — applied to a real kube-apiserver with server-side apply and strict field
+ * validation. The report (out/cluster/apply-<stack>.txt) lists each object and the verdict.
+ */
+
+jest.setTimeout(600_000);
+
+let plane: ControlPlane;
+
+beforeAll(async () => {
+  plane = await startCluster();
+});
+
+afterAll(async () => {
+  await plane?.stop();
+});
+
+const summary = (results: readonly ApplyResult[], verdict: string) =>
+  results
+    .filter((r) => r.verdict === verdict)
+    .map((r) => `${r.object} (${r.source}): ${[r.message, ...r.lost, ...r.rewritten].join("; ")}`);
+
+describe.each(["prod", "dr"])("the %s stack on a real API server", (stack) => {
+  let results: ApplyResult[];
+  let resourceCount: number;
+  let releaseNames: string[];
+
+  beforeAll(async () => {
+    const run = await runStack(stack);
+    const k8s = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    resourceCount = k8s.filter((r) => r.type !== RELEASE_TYPE).length;
+    releaseNames = k8s.filter((r) => r.type === RELEASE_TYPE).map((r) => String(r.inputs.name));
+    results = await applyDeclared(plane.target, run.resources);
+    writeReport(`apply-${stack}`, results);
+  });
+
+  it("applies every object the program declares and every object its charts render", () => {
+    expect(results.filter((r) => r.source.startsWith("program:"))).toHaveLength(resourceCount);
+    for (const release of releaseNames) {
+      expect(results.filter((r) => r.source.startsWith(`helm:${release}/`)).length).toBeGreaterThan(
+        0,
+      );
+    }
+  });
+
+  it("has no object the server rejects", () => {
+    expect(summary(results, "rejected")).toEqual([]);
+  });
+
+  it("has no field the server prunes or rewrites", () => {
+    expect(summary(results, "changed")).toEqual([]);
+  });
+});
+
+describe("the apply check catches what a server refuses", () => {
+  const snapshotPolicy = {
+    apiVersion: "opensearch.org/v1",
+    kind: "OpensearchSnapshotPolicy",
+    metadata: { name: "planted-snake-case", namespace: "default" },
+    spec: {
+      policyName: "planted",
+      opensearchCluster: { name: "port8000-logs" },
+      // The field names of OpenSearch's REST API, not of the operator's CRD (snapshotConfig).
+      snapshot_config: { repository: "archive" },
+      creation: { schedule: { cron: { expression: "0 2 * * *", timezone: "UTC" } } },
+    },
+  };
+  const deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "planted-pod-key", namespace: "default" },
+    spec: {
+      selector: { matchLabels: { app: "planted" } },
+      template: {
+        metadata: { labels: { app: "planted" } },
+        spec: { containers: [{ name: "c", image: "busybox" }], restartPolcy: "Always" },
+      },
+    },
+  };
+
+  it.each([
+    [
+      "a snake_case field of the snapshot policy",
+      snapshotPolicy,
+      /\.spec\.snapshot_config: field not declared in schema/,
+    ],
+    [
+      "an unknown key in a pod spec",
+      deployment,
+      /\.spec\.template\.spec\.restartPolcy: field not declared in schema/,
+    ],
+  ])("rejects %s", async (_what, object, message) => {
+    const [result] = await applyAll(plane.target, [{ source: "planted", object }], {
+      fieldManager: FIELD_MANAGER,
+    });
+    expect(result.verdict).toBe("rejected");
+    expect(result.message).toMatch(message);
+  });
+
+  it("applies the same objects once the planted key is fixed", async () => {
+    const { snapshot_config, ...spec } = snapshotPolicy.spec;
+    const fixed = { ...snapshotPolicy, spec: { ...spec, snapshotConfig: snapshot_config } };
+    const [result] = await applyAll(plane.target, [{ source: "fixed", object: fixed }], {
+      fieldManager: FIELD_MANAGER,
+    });
+    expect(result.message).toBeUndefined();
+    expect(result.verdict).toBe("applied");
+  });
+});

@@ -1,0 +1,89 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ApplyResult, applyAll } from "../../cluster/apply";
+import { type ControlPlane, startControlPlane } from "../../cluster/control-plane";
+import { FIELD_MANAGER, installCrds } from "../../cluster/crds";
+import { discover, type KubeTarget } from "../../cluster/kube";
+import {
+  type DeclaredObject,
+  helmReleases,
+  programObjects,
+  renderRelease,
+} from "../../cluster/objects";
+import { GO_TOOLS, type GoTool, pinnedModuleVersions, pinsFile } from "../../lib/tools";
+import type { RecordedResource } from "../../scripts/mock-runtime";
+import { ROOT } from "../support/program";
+
+/** A control plane per test file, with the vendored CRDs installed. */
+export async function startCluster(): Promise<ControlPlane> {
+  const stateDir = mkdtempSync(join(tmpdir(), "port8000-cluster-test-"));
+  const plane = await startControlPlane({ stateDir });
+  try {
+    await installCrds(plane.target);
+  } catch (err) {
+    await plane.stop();
+    throw err;
+  }
+  return {
+    ...plane,
+    stop: async () => {
+      await plane.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function renderOptions(target: KubeTarget) {
+  const kubernetes = GO_TOOLS.find((t) => t.module === "k8s.io/kubernetes") as GoTool;
+  const pins = pinnedModuleVersions(readFileSync(pinsFile(kubernetes), "utf8"));
+  const kinds = [...(await discover(target)).values()];
+  const apiVersions = [
+    ...new Set(kinds.flatMap((k) => [k.groupVersion, `${k.groupVersion}/${k.kind}`])),
+  ].sort();
+  return { kubeVersion: pins[kubernetes.module], apiVersions };
+}
+
+/** The program's objects and its Helm releases' rendered manifests, each with its namespace. */
+export async function declaredObjects(target: KubeTarget, resources: readonly RecordedResource[]) {
+  const options = await renderOptions(target);
+  const releases = helmReleases(resources);
+  const namespaces = new Map<DeclaredObject, string>();
+  const rendered = releases.flatMap((release) => {
+    const objects = renderRelease(release, options);
+    for (const o of objects) namespaces.set(o, release.namespace);
+    return objects;
+  });
+  return {
+    releases,
+    objects: [...programObjects(resources), ...rendered],
+    namespaceOf: (d: DeclaredObject) => namespaces.get(d),
+  };
+}
+
+export async function applyDeclared(
+  target: KubeTarget,
+  resources: readonly RecordedResource[],
+): Promise<ApplyResult[]> {
+  const { objects, namespaceOf } = await declaredObjects(target, resources);
+  return applyAll(target, objects, { fieldManager: FIELD_MANAGER }, namespaceOf);
+}
+
+export const REPORT_DIR = join(ROOT, "out", "cluster");
+
+/** One line per object: verdict, object, source, and what the server said or changed. */
+export function writeReport(name: string, results: readonly ApplyResult[]): string {
+  mkdirSync(REPORT_DIR, { recursive: true });
+  const lines = results.map((r) => {
+    const detail = [
+      r.message,
+      ...r.lost.map((p) => `pruned ${p}`),
+      ...r.rewritten.map((p) => `rewrote ${p}`),
+      ...r.warnings.map((w) => `warning ${w}`),
+    ].filter(Boolean);
+    return `${r.verdict.padEnd(8)} ${r.object}  (${r.source})${detail.length ? `\n    ${detail.join("\n    ")}` : ""}`;
+  });
+  const file = join(REPORT_DIR, `${name}.txt`);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
