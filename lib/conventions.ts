@@ -11,6 +11,13 @@ export const Severity = {
 export type Severity = (typeof Severity)[keyof typeof Severity];
 export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
+/**
+ * The node a target runs on (`__meta_kubernetes_pod_node_name` in the cluster, a static label
+ * in the local stack). Port 8000 and node exporter targets both carry it, so rules can join a
+ * process with the host it runs on.
+ */
+export const NODE_LABEL = "node";
+
 export const Job = {
   port8000: "port8000",
   node: "node",
