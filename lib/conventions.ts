@@ -1,4 +1,4 @@
-/** Names other tools depend on (DESIGN.md contracts). Change them only with the contract. */
+/** Names other tools depend on (docs/architecture.md, Contracts). Change them with the contract. */
 
 export const SERVICE_LABEL = "port8000";
 export const PROJECT = "port8000-monitoring";

@@ -8,7 +8,7 @@ import { weekly } from "./weekly";
 
 /**
  * `npm run ops -- daily|weekly|monthly --prometheus URL --alertmanager URL [--json] [--out DIR]`
- * (DESIGN.md, Operations CLI): the guide's section 3 checklists against live servers.
+ * (docs/architecture.md, Commands): the guide's section 3 checklists against live servers.
  * Exit 0 all pass, 1 a check failed, 2 bad usage or a server that cannot be used.
  */
 

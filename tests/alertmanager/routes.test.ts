@@ -9,7 +9,7 @@ const R = Receiver;
 const PAGE = [R.pagerdutyCritical, R.smsBackup];
 const WARN = [R.slackWarning, R.emailDigest];
 
-/** The routing contract of DESIGN.md, row by row, plus the automation, info and Watchdog rows. */
+/** The routing contract of docs/architecture.md, row by row, plus the automation, info and Watchdog rows. */
 const CONTRACT: [string, Record<string, string>, string[]][] = [
   [
     "a critical pages PagerDuty and the SMS backup",
