@@ -1,5 +1,5 @@
-import { RECORDED_STACKS, recordedRun } from "./support/recorded-runs";
 import { runLive, stackFile } from "./support/program";
+import { RECORDED_STACKS, recordedRun } from "./support/recorded-runs";
 
 // The suite reads recorded runs of each stack (tests/support/global-setup.ts); a recording
 // that differed from what the program declares today would make every reader test the past.

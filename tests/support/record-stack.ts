@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { serialize } from "node:v8";
-import { declareResources } from "../../scripts/synth-lib";
 import { readStackFile } from "../../scripts/stack-file";
+import { declareResources } from "../../scripts/synth-lib";
 
 // One stack per process: the program and the Pulumi SDK keep module state, as in a real run.
 async function main(): Promise<void> {

@@ -1,6 +1,13 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative } from "node:path";
 import { deserialize } from "node:v8";
 import type { ProgramRun } from "../../scripts/mock-runtime";
@@ -22,7 +29,12 @@ const ROOT = join(__dirname, "..", "..");
 const CACHE = join(ROOT, "node_modules", ".cache", "port8000-recorded-runs");
 /** What the program can read; tests, docs and the local/ops tooling cannot change a run. */
 const SOURCE_DIRS = ["alerts", "components", "dashboards", "lib", "policy", "scripts", "vendor"];
-const SOURCE_FILES = ["index.ts", "package-lock.json", "tsconfig.json", "tests/support/record-stack.ts"];
+const SOURCE_FILES = [
+  "index.ts",
+  "package-lock.json",
+  "tsconfig.json",
+  "tests/support/record-stack.ts",
+];
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -48,8 +60,10 @@ export function sourcesKey(): string {
 function recordOne(stack: string, path: string): Promise<void> {
   const tsx = join(ROOT, "node_modules", ".bin", "tsx");
   const script = join(ROOT, "tests", "support", "record-stack.ts");
+  // Two jest runs may record at once: each writes its own file and renames it into place.
+  const tmp = `${path}.${process.pid}.tmp`;
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [script, stack, `${path}.tmp`], { cwd: ROOT, stdio: "pipe" });
+    const child = spawn(tsx, [script, stack, tmp], { cwd: ROOT, stdio: "pipe" });
     let stderr = "";
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
@@ -57,7 +71,7 @@ function recordOne(stack: string, path: string): Promise<void> {
     child.on("error", reject);
     child.on("close", (code) => {
       if (code !== 0) return reject(new Error(`recording the ${stack} stack failed:\n${stderr}`));
-      renameSync(`${path}.tmp`, path);
+      renameSync(tmp, path);
       resolve();
     });
   });
