@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { alertNames, renderRuleGroups, renderRulesFile, ruleArtifacts } from "../../alerts";
+import {
+  alertNames,
+  type RuleGroups,
+  renderRuleGroups,
+  renderRulesFile,
+  ruleArtifacts,
+} from "../../alerts";
 import { THRESHOLD_DEFAULTS, THRESHOLD_NAMES } from "../../components/config/thresholds";
 import { buildPrometheusConfig, LOCAL_NODE } from "../../components/prometheus/scrape";
 import { ArtifactPath, Job, SEVERITIES } from "../../lib/conventions";
