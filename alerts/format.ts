@@ -16,10 +16,3 @@ export function mebibytes(bytes: number): string {
 export function selector(job: string, ...matchers: string[]): string {
   return `{${[`job="${job}"`, ...matchers].join(",")}}`;
 }
-
-/**
- * The node a target runs on (`__meta_kubernetes_pod_node_name` in the cluster, a static label
- * in the local stack). Port 8000 and node exporter targets both carry it, so rules can join a
- * process with the host it runs on.
- */
-export const NODE_LABEL = "node";

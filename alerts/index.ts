@@ -1,5 +1,4 @@
 /** The alert rules area: what other areas call. Pure, no Pulumi imports. */
-export { NODE_LABEL } from "./format";
 export { githubAnchor } from "./links";
 export type { RunbookFile } from "./model";
 export { SCALED_FOR_FLOOR_MS, SCALED_WINDOW_FLOOR_MS } from "./model";
@@ -18,4 +17,3 @@ export {
   renderRulesFile,
   ruleArtifacts,
 } from "./render";
-export { BURN_TIERS, BURN_WINDOWS } from "./windows";

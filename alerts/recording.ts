@@ -1,10 +1,10 @@
 import type { StackConfig } from "../components/config/schema";
 import type { ThresholdLevels } from "../components/config/thresholds";
-import { Job } from "../lib/conventions";
+import { BURN_WINDOWS } from "../lib/burn-windows";
+import { Job, NODE_LABEL } from "../lib/conventions";
 import { parseDurationMs } from "../lib/duration";
-import { NODE_LABEL, selector } from "./format";
+import { selector } from "./format";
 import type { RecordingRule, RuleContext } from "./model";
-import { BURN_WINDOWS } from "./windows";
 
 /**
  * Recording rules named level:metric:operation (sloth / kubernetes-mixin). Names keep the

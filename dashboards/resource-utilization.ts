@@ -1,7 +1,6 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { NODE_LABEL } from "../alerts/format";
 import { RecordName } from "../alerts/recording";
-import { DashboardUid, Job } from "../lib/conventions";
+import { DashboardUid, Job, NODE_LABEL } from "../lib/conventions";
 import {
   type DashboardContext,
   dashboardFrame,

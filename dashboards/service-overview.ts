@@ -2,7 +2,7 @@ import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as elasticsearch from "@grafana/grafana-foundation-sdk/elasticsearch";
 import * as logs from "@grafana/grafana-foundation-sdk/logs";
 import { QUANTILES, RecordName, sloLookback } from "../alerts/recording";
-import { BURN_TIERS, burnFactor, errorBudget } from "../alerts/windows";
+import { BURN_TIERS, burnFactor, errorBudget } from "../lib/burn-windows";
 import { DashboardUid, Job } from "../lib/conventions";
 import {
   type DashboardContext,

@@ -1,4 +1,4 @@
-/** Names other tools depend on (DESIGN.md contracts). Change them only with the contract. */
+/** Names other tools depend on (docs/architecture.md, Contracts). Change them with the contract. */
 
 export const SERVICE_LABEL = "port8000";
 export const PROJECT = "port8000-monitoring";
@@ -10,6 +10,13 @@ export const Severity = {
 } as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];
 export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
+
+/**
+ * The node a target runs on (`__meta_kubernetes_pod_node_name` in the cluster, a static label
+ * in the local stack). Port 8000 and node exporter targets both carry it, so rules can join a
+ * process with the host it runs on.
+ */
+export const NODE_LABEL = "node";
 
 export const Job = {
   port8000: "port8000",

@@ -125,3 +125,9 @@ export const HTTP_LATENCY_BUCKETS = [
   0.05, 0.1, 0.25, 0.4, 0.5, 0.6, 0.75, 1, 1.5, 2.5, 5, 10,
 ] as const;
 export const DISPATCH_LATENCY_BUCKETS = [0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5, 10] as const;
+
+/**
+ * node exporter filesystems that can fill up in a way anyone can fix: pseudo and read-only
+ * image filesystems excluded (a label matcher, for the disk alert and the ops trends alike).
+ */
+export const REAL_FILESYSTEMS = 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs"';

@@ -1,6 +1,6 @@
 import { DEFAULT_PORT_BASE, PORT_SPAN } from "./ports";
 
-/** Flags of `npm run local` (DESIGN.md, local stack); a bad flag is an error naming it. */
+/** Flags of `npm run local` (docs/architecture.md, Commands); a bad flag is an error naming it. */
 
 export interface LocalArgs {
   readonly stateDir: string;

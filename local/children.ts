@@ -103,7 +103,7 @@ function prometheus(ctx: ChildContext): ChildSpec {
       `--web.listen-address=${address(port)}`,
       `--web.external-url=${httpUrl(port)}`,
       "--web.enable-lifecycle",
-      // The ops CLI's weekly backup check snapshots through the admin API (DESIGN.md).
+      // The ops CLI's weekly backup check snapshots through the admin API (docs/architecture.md).
       "--web.enable-admin-api",
       // Prometheus's own alerting clocks, scaled like every `for:` (defaults 1m and 10m). An
       // alert stays valid in Alertmanager for 4 resend delays; 3 s floors that at 12 s, so a

@@ -1,8 +1,10 @@
-import { REAL_FS } from "../alerts/catalogue/host";
 import { Job } from "../lib/conventions";
+import { REAL_FILESYSTEMS } from "../lib/metrics";
 import type { Point } from "./charts";
 import { type Check, check } from "./checks";
 import { percent, sel } from "./promql";
+
+const REAL_FS = `{job="${Job.node}",${REAL_FILESYSTEMS}}`;
 
 /**
  * Guide 3.4 "Capacity planning (CPU, RAM, disk, network) with growth projections": each

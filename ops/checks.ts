@@ -1,4 +1,4 @@
-/** A check of the guide's maintenance lists and how a run of them is shown (DESIGN.md ops CLI). */
+/** A check of the guide's maintenance lists and how a run of them is shown (docs/architecture.md, Commands). */
 
 export type Status = "ok" | "warn" | "fail";
 

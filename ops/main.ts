@@ -14,7 +14,7 @@ import { weekly } from "./weekly";
 
 /**
  * `npm run ops -- daily|weekly|monthly|quarterly --prometheus URL --alertmanager URL [--json]
- * [--out DIR]` (DESIGN.md, Operations CLI): the guide's section 3 checklists against live
+ * [--out DIR]` (docs/architecture.md, Commands): the guide's section 3 checklists against live
  * servers. Exit 0 all pass, 1 a check failed, 2 bad usage or a server that cannot be used.
  */
 

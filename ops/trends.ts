@@ -1,5 +1,5 @@
-import { REAL_FS } from "../alerts/catalogue/host";
 import { Job } from "../lib/conventions";
+import { REAL_FILESYSTEMS } from "../lib/metrics";
 import { sel } from "./promql";
 
 /**
@@ -23,6 +23,7 @@ export interface Trend {
 
 const APP = sel(Job.port8000);
 const NODE = sel(Job.node);
+const REAL_FS = `{job="${Job.node}",${REAL_FILESYSTEMS}}`;
 const FREE = `node_filesystem_avail_bytes${REAL_FS} / node_filesystem_size_bytes${REAL_FS}`;
 
 export const TRENDS: readonly Trend[] = [

@@ -104,7 +104,7 @@ function local(at: Date, zone: string) {
 function instant(y: number, m: number, d: number, minutes: number, zone: string): Date {
   const guess = Date.UTC(y, m - 1, d, 0, minutes);
   const asLocal = new Date(
-    new Date(guess).toLocaleString("en-US", { timeZone: zone, hourCycle: "h23" }) + " UTC",
+    `${new Date(guess).toLocaleString("en-US", { timeZone: zone, hourCycle: "h23" })} UTC`,
   );
   return new Date(guess - (asLocal.getTime() - guess));
 }

@@ -21,6 +21,7 @@ interface RegisterRequest {
   getAliasesList?(): AliasMessage[];
   getPropertydependenciesMap?(): { forEach(f: (deps: UrnList, key: string) => void): void };
   getIgnorechangesList(): string[];
+  getAdditionalsecretoutputsList?(): string[];
   getDependenciesList(): string[];
   getCustom(): boolean;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
@@ -126,6 +127,16 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
   if (args.type === "pagerduty:index/serviceIntegration:ServiceIntegration") {
     state.integrationKey = `${args.name}-key`;
   }
+  // A key, PEM-shaped as the provider returns it, so a key that leaked into a plain input shows.
+  if (args.type === "tls:index/privateKey:PrivateKey") {
+    const pem = (kind: string) =>
+      `-----BEGIN ${kind}PRIVATE KEY-----\nmock ${args.name}\n-----END ${kind}PRIVATE KEY-----\n`;
+    Object.assign(state, {
+      privateKeyPem: pem("EC "),
+      privateKeyPemPkcs8: pem(""),
+      privateKeyOpenssh: pem("OPENSSH "),
+    });
+  }
   if (args.type.startsWith("grafana:")) state.uid = args.inputs.uid ?? `${args.name}-uid`;
   if (args.type === "grafana:oss/team:Team") state.teamId = stableNumber(args.name);
   return state;
@@ -175,13 +186,25 @@ export interface RunOptions {
   readonly invoke?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> | undefined;
 }
 
+/** Marks the outputs a provider declares secret (additionalSecretOutputs), as the engine does. */
+function withSecretOutputs(state: Record<string, unknown>, keys: readonly string[] = []) {
+  const marked = { ...state };
+  for (const key of keys) {
+    if (key in marked) marked[key] = { [SIG_KEY]: SECRET_SIG, value: marked[key] };
+  }
+  return marked;
+}
+
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const resources: RecordedResource[] = options.recorded ?? [];
+  const secretOutputs = new Map<string, string[]>();
   const mocks: pulumi.runtime.Mocks = {
     newResource: (args) => {
       const live = options.readState?.(args);
       if (live && args.id) return { id: args.id, state: live };
-      return { id: `${args.name}-id`, state: { ...mockState(args), ...live } };
+      const state = { ...mockState(args), ...live };
+      const secret = secretOutputs.get(`${args.type}::${args.name}`);
+      return { id: `${args.name}-id`, state: withSecretOutputs(state, secret) };
     },
     call: (args) => {
       const answer = options.invoke?.(args);
@@ -218,6 +241,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     resources.push(recordOf(req));
+    secretOutputs.set(
+      `${req.getType()}::${req.getName()}`,
+      req.getAdditionalsecretoutputsList?.() ?? [],
+    );
     return register(req, callback);
   };
   pulumi.runtime.setAllConfig(options.config, [...options.secretKeys]);
@@ -229,7 +256,12 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 
 async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
   const entries = await Promise.all(
-    Object.entries(exports).map(async ([key, value]) => {
+    Object.entries(exports).map(async ([key, exported]) => {
+      // The engine resolves outputs nested in an exported object or array too.
+      const value =
+        exported !== null && typeof exported === "object" && !pulumi.Output.isInstance(exported)
+          ? pulumi.output(exported)
+          : exported;
       if (!pulumi.Output.isInstance(value)) return [key, value] as const;
       const secret = await pulumi.isSecret(value);
       const plain = await new Promise<unknown>((resolve) => value.apply(resolve));

@@ -1,4 +1,5 @@
 import { Job } from "../../lib/conventions";
+import { REAL_FILESYSTEMS } from "../../lib/metrics";
 import { percent, selector } from "../format";
 import { levelsOf } from "../levels";
 import type { AlertDefinition, RuleContext } from "../model";
@@ -7,8 +8,7 @@ import { RecordName } from "../recording";
 /** The hosts Port 8000 runs on, from node exporter (guide 1.1, 1.3, 2.5, 4.1, 4.2). */
 
 const NODE = selector(Job.node);
-/** Pseudo and read-only image filesystems never fill up in a way anyone can fix. */
-export const REAL_FS = selector(Job.node, 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs"');
+const REAL_FS = selector(Job.node, REAL_FILESYSTEMS);
 /** The contract's "increased in 5m"; a kill is an event, not a threshold. */
 const OOM_WINDOW = "5m";
 /** Filebeat stamps events with the node's name, which the targets' `node` label carries. */

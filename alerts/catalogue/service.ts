@@ -1,5 +1,5 @@
-import { Job } from "../../lib/conventions";
-import { mebibytes, NODE_LABEL, percent, selector } from "../format";
+import { Job, NODE_LABEL } from "../../lib/conventions";
+import { mebibytes, percent, selector } from "../format";
 import { levelsOf } from "../levels";
 import type { AlertDefinition, RuleContext } from "../model";
 

@@ -1,8 +1,8 @@
+import { BURN_TIERS, type BurnTier, burnFactor, errorBudget } from "../../lib/burn-windows";
 import { Job } from "../../lib/conventions";
 import { percent, selector } from "../format";
 import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
 import { RecordName } from "../recording";
-import { BURN_TIERS, type BurnTier, burnFactor, errorBudget } from "../windows";
 
 /**
  * The availability SLO on the 5xx share (guide 1.3: 99.5%) as multi-window multi-burn-rate

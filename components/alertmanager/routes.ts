@@ -4,8 +4,9 @@ import type { StackConfig } from "../config/schema";
 import { maintenanceMutes } from "./time-intervals";
 
 /**
- * The routing tree of the DESIGN.md routing contract. One branch per severity; inside it,
- * children with `continue: true` fan one alert out to every receiver of its row.
+ * The routing tree of the routing contract (docs/architecture.md, Receivers). One branch per
+ * severity; inside it, children with `continue: true` fan one alert out to every receiver of
+ * its row.
  */
 
 export interface Route {

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
-import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import { parseDurationMs } from "../../lib/duration";
+import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import type { StackConfig } from "../config/schema";
 import { PAGERDUTY_PATH } from "./service/annotations";
 

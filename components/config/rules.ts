@@ -1,8 +1,8 @@
 import { archiveRules } from "./archive-rules";
 import { teamSyncProblems } from "./grafana-teams";
-import { publicIngressProblems } from "./public-ingress";
-import { maintenanceZoneRules } from "./maintenance";
 import { longTermMetricsRules } from "./long-term-metrics";
+import { maintenanceZoneRules } from "./maintenance";
+import { publicIngressProblems } from "./public-ingress";
 import type { StackConfig } from "./schema";
 import { sloPeriodRules } from "./slo-period";
 

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { parseDurationMs } from "../../lib/duration";
 import { dashboardsSchema } from "./dashboards";
-import { teamMembershipSchema, teamSyncSchema } from "./grafana-teams";
 import { escalationSchema } from "./escalation";
+import { teamMembershipSchema, teamSyncSchema } from "./grafana-teams";
 import { identitySchema } from "./identity";
 import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { loggingSchema } from "./logging";
-import { maintenanceSchema } from "./maintenance";
 import { longTermMetricsSchema } from "./long-term-metrics";
+import { maintenanceSchema } from "./maintenance";
 import {
   dnsLabel,
   duration,

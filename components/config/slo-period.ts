@@ -1,9 +1,9 @@
-import { BURN_TIERS, burnFactor, errorBudget, MIN_SLO_PERIOD } from "../../alerts/windows";
+import { BURN_TIERS, burnFactor, errorBudget, MIN_SLO_PERIOD } from "../../lib/burn-windows";
 import { parseDurationMs } from "../../lib/duration";
 import type { StackConfig } from "./schema";
 
 /**
- * slo.window is the SLO period the burn-rate factors derive from (alerts/windows.ts). Refused:
+ * slo.window is the SLO period the burn-rate factors derive from (lib/burn-windows.ts). Refused:
  * a period shorter than the windows are tuned for, and one so long that a tier would need an
  * error ratio above 100% and could never fire.
  */

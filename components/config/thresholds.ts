@@ -2,8 +2,8 @@ import { z } from "zod";
 import { DURATION_PATTERN, parseDurationMs } from "../../lib/duration";
 
 /**
- * Every alert threshold of the operations guide (section 1.3 wins over 1.1; DESIGN.md alert
- * contract). `above` alerts fire when the signal rises past the value, `below` when it falls
+ * Every alert threshold of the operations guide (section 1.3 wins over 1.1; the alert contract
+ * of docs/architecture.md). `above` alerts fire when the signal rises past the value, `below` when it falls
  * under it. Durations are Prometheus `for:` values; "0s" fires on the first true evaluation.
  */
 export type Direction = "above" | "below";

@@ -13,7 +13,7 @@ import { LoggingArtifact } from "./names";
 import { indexTemplate, ismPolicy, snapshotPolicy, snapshotsReadOnly } from "./opensearch";
 import { securityConfigYaml } from "./sso";
 
-/** Every file of `logging/` (DESIGN.md), rendered from the typed config. */
+/** Every file of `logging/` (docs/architecture.md, rendered artifacts), rendered from the typed config. */
 export function loggingArtifacts(config: StackConfig): Record<string, string> {
   return {
     [LoggingArtifact.filebeat]: filebeatYaml(config),

@@ -1,5 +1,4 @@
-import { NODE_LABEL } from "../../alerts";
-import { ArtifactPath, Job } from "../../lib/conventions";
+import { ArtifactPath, Job, NODE_LABEL } from "../../lib/conventions";
 import { scaleDuration } from "../../lib/duration";
 import { GENERATED_HEADER, toSortedYaml } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";

@@ -1,5 +1,5 @@
 /**
- * The faults `POST /admin/fault` accepts (DESIGN.md, local stack). A body replaces every fault
+ * The faults `POST /admin/fault` accepts (docs/architecture.md, Commands). A body replaces every fault
  * at once, so `{}` clears them all; a bad body changes nothing and names each bad field.
  */
 

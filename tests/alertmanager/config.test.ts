@@ -12,6 +12,31 @@ import { ArtifactPath, RECEIVERS, Receiver } from "../../lib/conventions";
 import { loadChartDefaults, unknownValuePaths } from "../support/chart-values";
 import { amtool, STACKS, stackConfig, tempDir, writeFiles } from "./support";
 
+/** Deep copy with every object's keys in reverse insertion order. */
+function reversedKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(reversedKeys) as T;
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value as object).reverse();
+  return Object.fromEntries(entries.map(([k, v]) => [k, reversedKeys(v)])) as T;
+}
+
+/** `amtool config routes` of the prod config: the routing contract, written out. */
+const PROD_ROUTING_TREE = `Routing tree:
+.
+└── default-route  receiver: slack-warning
+    ├── {alertname="Watchdog"}  receiver: heartbeat
+    ├── {severity="critical"}  receiver: pagerduty-critical
+    │   ├── default-route  continue: true  receiver: pagerduty-critical
+    │   ├── default-route  continue: true  receiver: sms-backup
+    │   ├── {alertname="Port8000HighErrorRate"}  continue: true  receiver: slack-warning
+    │   ├── {alertname="HostDiskSpaceLow"}  continue: true  receiver: pagerduty-infra-lead
+    │   └── {alertname="HostDiskSpaceLow"}  continue: true  receiver: automation
+    ├── {severity="warning"}  receiver: slack-warning
+    │   ├── default-route  continue: true  receiver: slack-warning
+    │   ├── default-route  continue: true  receiver: email-digest
+    │   └── {alertname=~"HostDiskSpaceLow|Port8000MemoryLeak"}  continue: true  receiver: automation
+    └── {severity="info"}  receiver: log-only`;
+
 describe("alertmanager.yml", () => {
   it.each(STACKS)("is accepted by amtool check-config for the %s stack", (stack) => {
     const dir = writeFiles(alertmanagerArtifacts(stackConfig(stack), { timeScale: 1 }));
@@ -48,11 +73,18 @@ describe("alertmanager.yml", () => {
     expect(rendered.receivers.map((r) => r.name).sort()).toEqual([...RECEIVERS].sort());
   });
 
-  it("renders byte-identical output on every run", () => {
+  it("renders the same bytes, in a fixed key order, whatever order the config's keys come in", () => {
     const config = stackConfig("prod");
-    expect(alertmanagerArtifacts(config, { timeScale: 1 })).toEqual(
-      alertmanagerArtifacts(config, { timeScale: 1 }),
-    );
+    const file = alertmanagerArtifacts(config, { timeScale: 1 })[ArtifactPath.alertmanager];
+    const reordered = alertmanagerArtifacts(reversedKeys(config), { timeScale: 1 });
+    expect(reordered[ArtifactPath.alertmanager]).toBe(file);
+    expect(Object.keys(yaml.load(file) as object)).toEqual([
+      "global",
+      "route",
+      "receivers",
+      "inhibit_rules",
+      "templates",
+    ]);
   });
 });
 
@@ -153,9 +185,15 @@ describe("alertmanagerHelmValues", () => {
     expect(Object.keys(values.templateFiles).every((name) => name.endsWith(".tmpl"))).toBe(true);
   });
 
-  it("carries the same config synth renders", () => {
+  it("carries the routing tree of the contract, as amtool reads it, like the file synth writes", () => {
     const synth = alertmanagerArtifacts(stackConfig("prod"), { timeScale: 1 });
-    const parsed = yaml.load(synth[ArtifactPath.alertmanager]);
-    expect(JSON.parse(JSON.stringify(values.config))).toEqual(parsed);
+    const dir = writeFiles({
+      "values.yml": yaml.dump(values.config),
+      "synth.yml": synth[ArtifactPath.alertmanager],
+    });
+    for (const file of ["values.yml", "synth.yml"]) {
+      const tree = amtool(["config", "routes", `--config.file=${join(dir, file)}`]);
+      expect({ file, tree: tree.output.trim() }).toEqual({ file, tree: PROD_ROUTING_TREE });
+    }
   });
 });

@@ -10,7 +10,7 @@ import { AlertName, ArtifactPath, Receiver } from "../../lib/conventions";
 import { parseDurationMs } from "../../lib/duration";
 import { amtool, STACKS, stackConfig, writeFiles } from "./support";
 
-/** The dead-man's switch (DESIGN.md routing contract): Watchdog → heartbeat, every ≤ 5m. */
+/** The dead-man's switch (docs/architecture.md, Receivers): Watchdog → heartbeat, every ≤ 5m. */
 
 const PAGING_KEYS = ["pagerduty_configs", "sns_configs", "email_configs", "slack_configs"];
 

@@ -1,8 +1,9 @@
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { StackConfig } from "../../components/config/schema";
-import { runTool } from "../../lib/tools";
+import { requireTool, runTool } from "../../lib/tools";
 import { readStackFile, type StackFileConfig } from "../../scripts/stack-file";
 import { parseStackFileConfig } from "../../scripts/synth-lib";
 
@@ -34,11 +35,22 @@ export function amtool(args: string[]): { ok: boolean; output: string } {
   return runTool("amtool", args);
 }
 
-/** Receivers amtool resolves for a label set, as a set (order is the tree's, not the contract's). */
-export function routedReceivers(configFile: string, labels: Record<string, string>): Set<string> {
+/**
+ * Receivers amtool resolves for a label set, as a set (order is the tree's, not the contract's).
+ * Asynchronous, so a suite can ask amtool about many label sets at once.
+ */
+export async function routedReceivers(
+  configFile: string,
+  labels: Record<string, string>,
+): Promise<Set<string>> {
   const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
   const args = ["config", "routes", "test", `--config.file=${configFile}`, ...pairs];
-  const result = runTool("amtool", args);
+  const result = await new Promise<{ ok: boolean; output: string }>((resolve, reject) =>
+    execFile(requireTool("amtool"), args, { encoding: "utf8", timeout: 60_000 }, (err, out, e) => {
+      if (err && typeof err.code !== "number") return reject(err);
+      resolve({ ok: !err, output: `${out}${e}`.trim() });
+    }),
+  );
   if (!result.ok) throw new Error(`amtool config routes test failed: ${result.output}`);
   return new Set(
     result.output

@@ -1,4 +1,4 @@
-/** DESIGN.md's alert contract table plus the production extras of issue 3: name → severities. */
+/** The alert contract table of docs/architecture.md plus the production extras of issue 3: name → severities. */
 export const CONTRACT_ALERTS: Record<string, readonly string[]> = {
   Port8000HighErrorRate: ["critical", "warning"],
   Port8000HighLatency: ["critical", "warning"],

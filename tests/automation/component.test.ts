@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { evidenceEnv, POLLER_ENTRY } from "../../components/automation/evidence-workload";
-import { CODE_DIR } from "../../components/automation/workload";
+import { CODE_DIR, SERVICE_FILES } from "../../components/automation/workload";
 import type { ProgramRun } from "../../scripts/mock-runtime";
 import { parseStackFileConfig } from "../../scripts/synth-lib";
 import { stackFile, tempDir } from "../alertmanager/support";
@@ -45,7 +45,14 @@ describe("AutomationService on the prod stack", () => {
       "restart.ts",
       "server.ts",
     ]);
-    expect(code.data["server.ts"]).toContain("export async function startAutomationServer");
+    // The service's sources ship as they are on disk: the code the server tests exercise.
+    for (const file of SERVICE_FILES) {
+      const source = readFileSync(
+        join(__dirname, "../../components/automation/service", file),
+        "utf8",
+      );
+      expect({ file, shipped: code.data[file] }).toEqual({ file, shipped: source });
+    }
     expect(deployment().spec.template.metadata.annotations["port8000/code-sha256"]).toMatch(
       /^[0-9a-f]{64}$/,
     );

@@ -12,6 +12,7 @@ import {
 import { opensearchClientBundle } from "../../components/automation/workload";
 import { EvidenceAlert } from "../../lib/conventions";
 import { tempDir } from "../alertmanager/support";
+import { waitUntil } from "../support/wait";
 
 const USER = "automation-evidence";
 const PASSWORD = "s3cret-evidence";
@@ -289,11 +290,13 @@ describe("log evidence on pages, polled from Alertmanager over loopback HTTP", (
     });
     try {
       am.firing.push(alert(EvidenceAlert.errors, "critical"));
+      const started = Date.now();
       polling.start();
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await waitUntil("three polls", () => am.queries.length >= 3);
       polling.stop();
+      // Three polls 40 ms apart: far less than any default interval, even on a loaded machine.
+      expect(Date.now() - started).toBeLessThan(2000);
       const polls = am.queries.length;
-      expect(polls).toBeGreaterThanOrEqual(3);
       await hook.idle();
       expect(slack.posts).toHaveLength(1);
       await new Promise((resolve) => setTimeout(resolve, 150));

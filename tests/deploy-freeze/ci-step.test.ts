@@ -94,8 +94,11 @@ it("is a composite action that runs the same script with its inputs", () => {
   expect(Object.keys(action.inputs).sort()).toEqual(["override-reason", "token", "url"]);
   expect(action.runs.steps[0].run).toContain("$GITHUB_ACTION_PATH/check-freeze.sh");
   expect(action.runs.steps[0].env).toEqual({
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
     FREEZE_URL: "${{ inputs.url }}",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
     FREEZE_TOKEN: "${{ inputs.token }}",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
     FREEZE_OVERRIDE: "${{ inputs.override-reason }}",
   });
 });

@@ -100,6 +100,10 @@ describe.each(["prod", "dr"])("the %s stack's log pipeline", (stack) => {
       "log-search-dashboards-secret",
     ])
       expect(named(run(), name).inputs.stringData).toBe("[secret]");
+    // The mocks give every tls PrivateKey a PEM key and mark it secret as the provider does;
+    // a key that reached a plain input (an annotation, a ConfigMap) would show here.
+    expect(named(run(), "log-pipeline-tls-logstash-csr").inputs.privateKeyPem).toBe("[secret]");
+    expect(named(run(), "log-search-http-ca").inputs.privateKeyPem).toBe("[secret]");
     expect(JSON.stringify(run().resources)).not.toContain("PRIVATE KEY");
   });
 

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { PROJECT } from "../../lib/conventions";
 import { type ProgramRun, type RecordedResource, runProgram } from "../../scripts/mock-runtime";
 import { readStackFile, type StackFileConfig } from "../../scripts/stack-file";
+import { recordedRun } from "./recorded-runs";
 
 /** Runs index.ts under the recording mocks with any stack file, optionally overriding keys. */
 
@@ -29,10 +30,16 @@ export function withConfig(
 // exit once; a test file running many programs is expected to exceed Node's default of 10.
 process.setMaxListeners(50);
 
-export async function runStack(
-  stack: string,
-  file: StackFileConfig = stackFile(stack),
-): Promise<ProgramRun> {
+/**
+ * The stack's run: with its own stack file, the run the global setup recorded (a fresh copy);
+ * with any other file, a live run.
+ */
+export async function runStack(stack: string, file?: StackFileConfig): Promise<ProgramRun> {
+  return (file ? undefined : recordedRun(stack)) ?? runLive(stack, file ?? stackFile(stack));
+}
+
+/** Runs index.ts now, whatever was recorded. */
+export async function runLive(stack: string, file: StackFileConfig): Promise<ProgramRun> {
   return runProgram({
     project: PROJECT,
     stack,

@@ -1,5 +1,5 @@
-import type { Severity } from "../lib/conventions";
-import { parseDurationMs } from "../lib/duration";
+import type { Severity } from "./conventions";
+import { parseDurationMs } from "./duration";
 
 /**
  * Multi-window, multi-burn-rate tiers of the SRE workbook (ch. 5, table 5-8), as sloth's google
