@@ -40,7 +40,10 @@ function specsOf(w: MaintenanceWindow): TimeIntervalSpec[] {
     times: [{ start_time: start, end_time: end }],
     location: w.timeZone,
   });
-  if (minutesOf(w.start) + windowMinutes(w) <= 24 * 60) return [spec(w.weekdays, w.start, w.end)];
+  const end = minutesOf(w.start) + windowMinutes(w);
+  // Alertmanager wants end_time after start_time: a window ending at midnight ends at "24:00".
+  if (end === 24 * 60) return [spec(w.weekdays, w.start, "24:00")];
+  if (end < 24 * 60) return [spec(w.weekdays, w.start, w.end)];
   return [spec(w.weekdays, w.start, "24:00"), spec(w.weekdays.map(nextDay), "00:00", w.end)];
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import pagerdutyTimeZones from "../../vendor/pagerduty/time-zones.json";
 import { dnsLabel, email, text } from "./primitives";
 
 /**
@@ -91,8 +92,8 @@ type Ctx = z.core.$RefinementCtx;
 type Escalation = z.output<typeof escalationObject>;
 
 const escalationObject = z.strictObject({
-  /** IANA zone of the rotations' hand-over times. */
-  timeZone: text.default("UTC"),
+  /** Zone of the rotations' hand-over times: one of PagerDuty's (not every IANA name is). */
+  timeZone: text.default("Etc/UTC"),
   people: z.array(person).min(1, "needs at least one person"),
   teams: z.array(team).default([]),
   roles,
@@ -108,6 +109,9 @@ function validTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+/** The zones PagerDuty's API takes for a schedule; "UTC" and many IANA names are refused. */
+const PAGERDUTY_TIME_ZONES: ReadonlySet<string> = new Set(pagerdutyTimeZones);
 
 function duplicateIds(e: Escalation, ctx: Ctx): void {
   const seen = new Map<string, string>();
@@ -168,6 +172,12 @@ function references(e: Escalation, ctx: Ctx): void {
   }
   if (!validTimeZone(e.timeZone))
     ctx.addIssue({ code: "custom", path: ["timeZone"], message: "expected an IANA time zone" });
+  else if (!PAGERDUTY_TIME_ZONES.has(e.timeZone))
+    ctx.addIssue({
+      code: "custom",
+      path: ["timeZone"],
+      message: 'not a time zone PagerDuty accepts (its table names UTC "Etc/UTC")',
+    });
 }
 
 export const escalationSchema = escalationObject.superRefine((e, ctx) => {

@@ -137,7 +137,7 @@ function occurrences(w: MaintenanceWindow, now: number): WindowOccurrence[] {
     const weekday = WEEKDAYS[new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay()];
     if (!w.weekdays.includes(weekday)) continue;
     const start = zonedInstant(w.timeZone, date, minutesOf(w.start));
-    const endDate = windowMinutes(w) + minutesOf(w.start) > 24 * 60 ? shiftDay(date) : date;
+    const endDate = windowMinutes(w) + minutesOf(w.start) >= 24 * 60 ? shiftDay(date) : date;
     const end = zonedInstant(w.timeZone, endDate, minutesOf(w.end));
     out.push({
       name: w.name,
@@ -177,7 +177,7 @@ export function nextWindow(
  * and a restarted pod would not start. Deployed stacks therefore name their windows in UTC;
  * the local stack runs the host's Alertmanager, which reads the host's database.
  */
-export const ZONES_WITHOUT_TZDATA = ["UTC", "Etc/UTC"] as const;
+export const ZONES_WITHOUT_TZDATA = ["UTC"] as const;
 
 export function maintenanceZoneRules(config: {
   readonly deployment: { readonly environment: string };

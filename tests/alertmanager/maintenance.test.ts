@@ -61,6 +61,10 @@ describe("maintenance.windows config", () => {
       expect.stringMatching(/^maintenance\.windows\[0\]\.timeZone \("America\/Chicago"\): .*UTC$/),
     ]);
     expect(problems("prod", { windows: [{ ...patch, timeZone: "UTC" }] })).toEqual([]);
+    // Go's time.LoadLocation answers only "" and "UTC" without a zone database.
+    expect(problems("prod", { windows: [{ ...patch, timeZone: "Etc/UTC" }] })).toEqual([
+      expect.stringMatching(/^maintenance\.windows\[0\]\.timeZone \("Etc\/UTC"\)/),
+    ]);
   });
 });
 
@@ -96,6 +100,16 @@ describe("nextWindow", () => {
     expect(now).toMatchObject({ name: "late", active: true });
     expect(now?.end.toISOString()).toBe("2026-01-11T01:30:00.000Z");
     expect(nextWindow(config, new Date("2026-01-11T02:00:00Z"))?.name).toBe("weekday");
+  });
+
+  it("ends a window that stops at midnight on the next day, not before it started", () => {
+    const config = configWith("local", [
+      { name: "evening", weekdays: ["saturday"], start: "22:00", end: "00:00", timeZone: "UTC" },
+    ]);
+    const now = nextWindow(config, new Date("2026-01-10T23:00:00Z"));
+    expect(now).toMatchObject({ name: "evening", active: true });
+    expect(now?.start.toISOString()).toBe("2026-01-10T22:00:00.000Z");
+    expect(now?.end.toISOString()).toBe("2026-01-11T00:00:00.000Z");
   });
 
   it("is undefined without windows", () => {
@@ -170,5 +184,29 @@ describe("time intervals in alertmanager.yml", () => {
     expect(
       alertmanagerArtifacts(stackConfig("prod"), { timeScale: 1 })[ArtifactPath.alertmanager],
     ).toContain("os-patch");
+  });
+
+  it("renders a window that ends at midnight as ending at 24:00, which amtool accepts", () => {
+    const toMidnight = configWith("prod", [
+      { name: "evening", weekdays: ["sunday"], start: "22:00", end: "00:00", timeZone: "UTC" },
+    ]);
+    const files = alertmanagerArtifacts(toMidnight, { timeScale: 1 });
+    const run = amtool(["check-config", `${writeFiles(files)}/${ArtifactPath.alertmanager}`]);
+    expect(run.output).not.toMatch(/start time cannot be equal or greater than end time/);
+    expect(run.ok).toBe(true);
+    const intervals = (yaml.load(files[ArtifactPath.alertmanager]) as { time_intervals: unknown })
+      .time_intervals;
+    expect(intervals).toEqual([
+      {
+        name: "evening",
+        time_intervals: [
+          {
+            location: "UTC",
+            times: [{ end_time: "24:00", start_time: "22:00" }],
+            weekdays: ["sunday"],
+          },
+        ],
+      },
+    ]);
   });
 });

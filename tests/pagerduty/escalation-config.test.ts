@@ -95,6 +95,35 @@ describe("escalation config", () => {
     ]);
   });
 
+  // PagerDuty takes only the zones of its own table (developer docs, "Types: Time Zone"; the
+  // Terraform provider's copy is vendored): "UTC" and many valid IANA names fail at `pulumi up`.
+  it.each(["UTC", "US/Mountain", "Europe/Kyiv"])(
+    "refuses %s, a zone PagerDuty does not accept for a schedule",
+    (zone) => {
+      const problems = problemsWith((e) => {
+        (e as unknown as { timeZone: string }).timeZone = zone;
+      });
+      expect(problems).toEqual([
+        expect.stringMatching(
+          new RegExp(`^escalation\\.timeZone \\("${zone.replace("/", "\\/")}"\\): .*PagerDuty`),
+        ),
+      ]);
+    },
+  );
+
+  it("defaults the time zone to one PagerDuty accepts", () => {
+    const escalation = structuredClone(prodEscalation()) as Record<string, unknown>;
+    delete escalation.timeZone;
+    const file = withConfig(stackFile("prod"), { escalation });
+    const { raw, secrets } = fromEngineConfig(file.config, file.secretKeys);
+    const result = parseStackConfig(raw, secrets);
+    if (!result.ok) throw new Error(result.problems.join("\n"));
+    const accepted: string[] = JSON.parse(
+      readFileSync(join(ROOT, "vendor", "pagerduty", "time-zones.json"), "utf8"),
+    );
+    expect(accepted).toContain(result.config.escalation?.timeZone);
+  });
+
   it("is required for a deployed stack, and then needs the pagerdutyToken secret, not hand-set keys", () => {
     const without = withConfig(stackFile("prod"), { escalation: undefined });
     const a = fromEngineConfig(without.config, without.secretKeys);
