@@ -96,8 +96,9 @@ describe("npm run annotate-deploy", () => {
     ].flatMap((m) => [m[1], m[2]]);
     expect(parseArgs(argv)).toMatchObject({
       service: "port8000-monitoring",
+      // The commit CI tested (workflow_run: head_sha), not the default branch tip.
       // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub and Grafana placeholders, not JS templates.
-      commit: "${{ github.sha }}",
+      commit: "${{ needs.tested.outputs.sha }}",
     });
   });
 });
