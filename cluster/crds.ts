@@ -11,7 +11,7 @@ import { discover, getObject, type KubeObject, type KubeTarget, serverSideApply 
  */
 export const CRD_DIRS = [
   join(ROOT_DIR, "vendor", "kube-prometheus-stack-88.5.3", "crds"),
-  join(ROOT_DIR, "vendor", "opensearch-operator-3.0.4", "crds"),
+  join(ROOT_DIR, "vendor", "opensearch-operator-3.0.0-alpha", "crds"),
 ] as const;
 
 export const FIELD_MANAGER = "port8000-cluster";
