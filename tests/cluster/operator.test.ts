@@ -5,7 +5,7 @@ import { load } from "js-yaml";
 import { applyAll } from "../../cluster/apply";
 import type { ControlPlane } from "../../cluster/control-plane";
 import { FIELD_MANAGER } from "../../cluster/crds";
-import { discover, type KubeObject, serverSideApply } from "../../cluster/kube";
+import { discover, getObject, type KubeObject, serverSideApply } from "../../cluster/kube";
 import { type HelmRelease, RELEASE_TYPE } from "../../cluster/objects";
 import {
   chartOperatorArgs,
@@ -52,7 +52,7 @@ const work = mkdtempSync(join(tmpdir(), "operator-configs-"));
 
 const ofKind = (kind: string) => declared.filter((o) => o.kind === kind);
 
-/** A ServiceMonitor without the chart's release label: the Prometheus must not select it. */
+/** A ServiceMonitor without the labels the Prometheus selects on: it must not be selected. */
 const UNSELECTED = "planted-unselected-monitor";
 
 /**
@@ -108,11 +108,12 @@ async function applyPlain(objects: readonly KubeObject[]): Promise<void> {
   }
 }
 
-function unselectedMonitor(selected: KubeObject): KubeObject {
-  const { release: _release, ...labels } = (selected.metadata.labels ?? {}) as Record<
-    string,
-    string
-  >;
+function unselectedMonitor(selected: KubeObject, prometheus: KubeObject): KubeObject {
+  const selector = (prometheus.spec as { serviceMonitorSelector: { matchLabels: object } })
+    .serviceMonitorSelector.matchLabels;
+  const labels = Object.fromEntries(
+    Object.entries(selected.metadata.labels ?? {}).filter(([key]) => !(key in selector)),
+  );
   return {
     apiVersion: selected.apiVersion,
     kind: "ServiceMonitor",
@@ -144,7 +145,7 @@ beforeAll(async () => {
     namespaceOf,
   );
   expect(applied.filter((r) => r.verdict === "rejected")).toEqual([]);
-  await applyPlain([unselectedMonitor(declaredBy("-service-monitor"))]);
+  await applyPlain([unselectedMonitor(declaredBy("-service-monitor"), ofKind("Prometheus")[0])]);
   await startPrometheusOperator(plane, chartOperatorArgs(declared));
   const [prometheus] = ofKind("Prometheus");
   const [alertmanager] = ofKind("Alertmanager");
@@ -206,6 +207,27 @@ describe("the configuration the operator generates", () => {
 });
 
 describe("what the operator made of the program's objects", () => {
+  it("creates the Prometheus and Alertmanager StatefulSets (stored; no kubelet runs them)", async () => {
+    const names = [
+      ...ofKind("Prometheus").map((o) => [o.metadata.namespace, `prometheus-${o.metadata.name}`]),
+      ...ofKind("Alertmanager").map((o) => [
+        o.metadata.namespace,
+        `alertmanager-${o.metadata.name}`,
+      ]),
+    ];
+    expect(names.length).toBe(2);
+    for (const [ns, name] of names) {
+      const path = `/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`;
+      const deadline = Date.now() + 60_000;
+      let found = await getObject(plane.target, path);
+      while (!found && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        found = await getObject(plane.target, path);
+      }
+      expect(found).toMatchObject({ kind: "StatefulSet" });
+    }
+  });
+
   const job = (name: string) => {
     const found = prometheusConfig.scrape_configs.find((j) => j.job_name === name);
     if (!found) {
@@ -248,7 +270,7 @@ describe("what the operator made of the program's objects", () => {
     );
   });
 
-  it("leaves out a ServiceMonitor the Prometheus does not select (no release label)", () => {
+  it("leaves out a ServiceMonitor the Prometheus does not select (no selector labels)", () => {
     const jobs = prometheusConfig.scrape_configs.map((j) => j.job_name);
     const selected = declaredBy("-service-monitor");
     expect(jobs).toContain(
