@@ -8,6 +8,7 @@ import type { AlertDefinition, RuleContext } from "../model";
  * view of the archive. Neither loses data by itself, so both are warnings.
  */
 
+// Pods by name: the index template maps kubernetes.pod.name, not the free-form kubernetes.labels.*.
 const PIPELINE_LOGS = "kubernetes.namespace:monitoring";
 
 /** Not in the guide's table, so fixed here rather than in config; the pipeline dashboard draws them. */
@@ -27,7 +28,7 @@ function compactHalted(ctx: RuleContext): AlertDefinition {
     summary: "The Thanos Compactor {{ $labels.instance }} has halted",
     description:
       "thanos_compact_halted is 1 on {{ $labels.instance }}: the Compactor met an error it will not retry (overlapping or corrupt blocks). Nothing is compacted, downsampled or expired until someone fixes the bucket, so long-range panels slow down and the archive grows.",
-    logQuery: `${PIPELINE_LOGS} and kubernetes.labels.app_kubernetes_io/name:thanos-compact`,
+    logQuery: `${PIPELINE_LOGS} and kubernetes.pod.name:thanos-compact-*`,
     levels: [
       {
         severity: "warning",
@@ -48,7 +49,7 @@ function storeSyncFailures(ctx: RuleContext): AlertDefinition {
     dashboard: "monitoringPipeline",
     summary: "The Thanos Store Gateway {{ $labels.instance }} cannot sync the archive's blocks",
     description: `{{ $value | humanize }} block syncs of {{ $labels.instance }} failed in ${w} (threshold %THRESHOLD%). It serves the blocks it knew before: new history is missing from long-range panels, and blocks the Compactor deletes may fail queries.`,
-    logQuery: `${PIPELINE_LOGS} and kubernetes.labels.app_kubernetes_io/name:thanos-store*`,
+    logQuery: `${PIPELINE_LOGS} and kubernetes.pod.name:thanos-store*`,
     levels: [
       {
         severity: "warning",

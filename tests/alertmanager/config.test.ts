@@ -30,7 +30,7 @@ const PROD_ROUTING_TREE = `Routing tree:
     │   ├── default-route  continue: true  receiver: sms-backup
     │   ├── {alertname="Port8000HighErrorRate"}  continue: true  receiver: slack-warning
     │   ├── {alertname="HostDiskSpaceLow"}  continue: true  receiver: pagerduty-infra-lead
-    │   └── {alertname="HostDiskSpaceLow"}  continue: true  receiver: automation
+    │   └── {alertname=~"HostDiskSpaceLow|Port8000MemoryLeak"}  continue: true  receiver: automation
     ├── {severity="warning"}  receiver: slack-warning
     │   ├── default-route  continue: true  receiver: slack-warning
     │   ├── default-route  continue: true  receiver: email-digest
@@ -83,6 +83,7 @@ describe("alertmanager.yml", () => {
       "route",
       "receivers",
       "inhibit_rules",
+      "time_intervals",
       "templates",
     ]);
   });

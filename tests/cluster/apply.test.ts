@@ -3,8 +3,16 @@ import { applyAll } from "../../cluster/apply";
 import type { ControlPlane } from "../../cluster/control-plane";
 import { FIELD_MANAGER } from "../../cluster/crds";
 import { RELEASE_TYPE } from "../../cluster/objects";
+import { stackConfig } from "../alertmanager/support";
 import { runStack } from "../support/program";
-import { applyDeclared, startCluster, writeReport } from "./support";
+import {
+  applyDeclared,
+  declaredObjects,
+  ensureNamespaces,
+  startCluster,
+  undeclaredNamespaces,
+  writeReport,
+} from "./support";
 
 /**
  * Every Kubernetes object the program declares — its own resources and what Helm renders from
@@ -33,9 +41,14 @@ describe.each(["prod", "dr"])("the %s stack on a real API server", (stack) => {
   let results: ApplyResult[];
   let resourceCount: number;
   let releaseNames: string[];
+  let prerequisites: string[];
 
   beforeAll(async () => {
     const run = await runStack(stack);
+    const { objects, namespaceOf } = await declaredObjects(plane.target, run.resources);
+    // What the cluster holds before the first `pulumi up`; apply would refuse objects in them.
+    prerequisites = undeclaredNamespaces(objects, namespaceOf);
+    await ensureNamespaces(plane.target, prerequisites);
     const k8s = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
     resourceCount = k8s.filter((r) => r.type !== RELEASE_TYPE).length;
     releaseNames = k8s.filter((r) => r.type === RELEASE_TYPE).map((r) => String(r.inputs.name));
@@ -50,6 +63,10 @@ describe.each(["prod", "dr"])("the %s stack on a real API server", (stack) => {
         0,
       );
     }
+  });
+
+  it("relies on no namespace it does not create but the application's own", () => {
+    expect(prerequisites).toEqual([stackConfig(stack).service.namespace]);
   });
 
   it("has no object the server rejects", () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type ApplyResult, applyAll } from "../../cluster/apply";
 import { type ControlPlane, startControlPlane } from "../../cluster/control-plane";
 import { FIELD_MANAGER, installCrds } from "../../cluster/crds";
-import { discover, type KubeTarget } from "../../cluster/kube";
+import { discover, type KubeTarget, serverSideApply } from "../../cluster/kube";
 import {
   type DeclaredObject,
   helmReleases,
@@ -86,4 +86,37 @@ export function writeReport(name: string, results: readonly ApplyResult[]): stri
   const file = join(REPORT_DIR, `${name}.txt`);
   writeFileSync(file, `${lines.join("\n")}\n`);
   return file;
+}
+
+/** Namespaces a cluster has before anything is deployed to it. */
+const BUILT_IN_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system"];
+
+/**
+ * The namespaces the declared objects live in that neither the program nor Kubernetes creates:
+ * they must exist on the cluster before `pulumi up` (the application's own).
+ */
+export function undeclaredNamespaces(
+  objects: readonly DeclaredObject[],
+  namespaceOf: (d: DeclaredObject) => string | undefined,
+): string[] {
+  const declared = new Set(
+    objects.filter((d) => d.object.kind === "Namespace").map((d) => d.object.metadata.name),
+  );
+  const used = objects
+    .map((d) => d.object.metadata.namespace ?? namespaceOf(d))
+    .filter((ns): ns is string => !!ns);
+  return [...new Set(used)]
+    .filter((ns) => !declared.has(ns) && !BUILT_IN_NAMESPACES.includes(ns))
+    .sort();
+}
+
+/** Creates namespaces as the cluster would already hold them. */
+export async function ensureNamespaces(target: KubeTarget, names: readonly string[]) {
+  const namespace = (await discover(target)).get("v1/Namespace");
+  if (!namespace) throw new Error("the server serves no v1/Namespace");
+  for (const name of names) {
+    const object = { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+    const res = await serverSideApply(target, namespace, object, { fieldManager: FIELD_MANAGER });
+    if (res.status >= 300) throw new Error(`namespace ${name}: HTTP ${res.status}`);
+  }
 }

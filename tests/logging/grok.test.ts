@@ -116,7 +116,7 @@ describe("the date filter", () => {
 /** Field names a KQL query filters on (`field:value`, `field >= n`), templates removed. */
 function kqlFields(query: string): string[] {
   const plain = query.replace(/\{\{.*?\}\}/g, "x").replace(/"[^"]*"/g, '""');
-  return [...plain.matchAll(/([A-Za-z_@][\w.]*)\s*(?::|>=|<=|>|<)/g)].map((m) => m[1]);
+  return [...plain.matchAll(/([A-Za-z_@][\w./]*)\s*(?::|>=|<=|>|<)/g)].map((m) => m[1]);
 }
 
 function logQueries(): string[] {
