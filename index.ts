@@ -105,6 +105,7 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
         prometheus: { ...backup.helmValues, ...sidecarDiscoveryValues() },
       },
       dependsOn: [freeze.ready, receiverSecret, backup.secret],
+      opensearchMonitorDependsOn: search.metricsSecrets,
     },
     onGatedCluster,
   );

@@ -29,6 +29,8 @@ export const Job = {
   prometheus: "prometheus",
   alertmanager: "alertmanager",
   logPipeline: "logstash",
+  /** OpenSearch's prometheus-exporter plugin, scraped on every node. */
+  opensearch: "opensearch",
 } as const;
 
 export const Receiver = {

@@ -12,7 +12,7 @@ import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
 export const PipelineJob = {
   thanosSidecar: Job.thanosSidecar,
   logstash: Job.logPipeline,
-  opensearch: "opensearch",
+  opensearch: Job.opensearch,
   kubelet: "kubelet",
   kubeStateMetrics: "kube-state-metrics",
 } as const;

@@ -1,6 +1,6 @@
 import { LOG_INDEX_PATTERN } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
-import { PipelineUser } from "./names";
+import { METRICS_USER, PipelineUser } from "./names";
 
 /**
  * OpenSearch security roles and role mappings from the typed RBAC teams (guide 1.2: minimum
@@ -13,6 +13,7 @@ export const OpenSearchRole = {
   admin: "all_access",
   writer: "port8000.logstash-writer",
   evidence: "port8000.evidence-reader",
+  metrics: "port8000.metrics-reader",
 } as const;
 
 export interface RoleDefinition {
@@ -82,6 +83,13 @@ export function roles(): Record<string, RoleDefinition> {
       index_permissions: onLogs(["read"]),
       tenant_permissions: [],
     },
+    // The exporter plugin's own action is cluster:monitor/prometheus/metrics; it reads cluster
+    // health, node and index stats. Monitoring actions only: no document, no setting.
+    [OpenSearchRole.metrics]: {
+      cluster_permissions: ["cluster:monitor/*"],
+      index_permissions: [{ index_patterns: ["*"], allowed_actions: ["indices:monitor/*"] }],
+      tenant_permissions: [],
+    },
   };
 }
 
@@ -104,6 +112,7 @@ export function roleMappings(config: StackConfig): Record<string, RoleMapping> {
   const mappings: Record<string, RoleMapping> = {
     [OpenSearchRole.writer]: { users: [PipelineUser.logstash], backend_roles: [] },
     [OpenSearchRole.evidence]: { users: [PipelineUser.evidence], backend_roles: [] },
+    [OpenSearchRole.metrics]: { users: [METRICS_USER], backend_roles: [] },
   };
   for (const team of config.rbac.teams) {
     for (const role of teamRoles(team.opensearch)) {

@@ -10,9 +10,11 @@ import {
   snapshotCredentials,
 } from "./cluster-pods";
 import {
+  METRICS_USER,
   OPENSEARCH_CLUSTER,
   OPENSEARCH_HTTP_PORT,
   PipelineUser,
+  prometheusExporterPluginUrl,
   TLS_CHECKSUM_ANNOTATION,
 } from "./names";
 import { indexTemplate, snapshotPolicy, snapshotRepository } from "./opensearch";
@@ -107,7 +109,9 @@ export function opensearchCluster(
         httpPort: OPENSEARCH_HTTP_PORT,
         setVMMaxMapCount: true,
         drainDataNodes: true,
-        pluginsList: ["repository-s3"],
+        // Installed by `opensearch-plugin install --batch` at every pod start (the operator's
+        // command); the exporter plugin must match the version exactly.
+        pluginsList: ["repository-s3", prometheusExporterPluginUrl(os.version)],
         serviceAccount: SNAPSHOT_SERVICE_ACCOUNT,
         ...snapshotCredentials(config),
         snapshotRepositories: [
@@ -233,7 +237,21 @@ export function opensearchUsers(config: StackConfig): CustomResource[] {
         },
       ]
     : [];
-  return [...programUsers(config), ...grafanaUser];
+  return [...programUsers(config), ...grafanaUser, metricsUser(config)];
+}
+
+/** Prometheus' scrape user (components/prometheus/monitors.ts), monitoring rights only. */
+function metricsUser(config: StackConfig): CustomResource {
+  return {
+    apiVersion: API,
+    kind: "OpensearchUser",
+    metadata: meta(config, METRICS_USER),
+    spec: {
+      ...clusterRef,
+      passwordFrom: { name: ClusterSecrets.user(METRICS_USER), key: "password" },
+      opendistroSecurityRoles: [OpenSearchRole.metrics],
+    },
+  };
 }
 
 function programUsers(config: StackConfig): CustomResource[] {

@@ -15,6 +15,14 @@ export const LOG_TENANT = "global";
 
 export const OPENSEARCH_CLUSTER = "port8000-logs";
 export const OPENSEARCH_HTTP_PORT = 9200;
+/**
+ * The prometheus-exporter plugin (Aiven), released per OpenSearch version as `<version>.0`; it
+ * installs only into that exact version. It serves cluster health and this node's stats
+ * (`prometheus.nodes.filter` defaults to `_local`) at OPENSEARCH_METRICS_PATH.
+ */
+export const prometheusExporterPluginUrl = (version: string) =>
+  `https://github.com/Aiven-Open/prometheus-exporter-plugin-for-opensearch/releases/download/${version}.0/prometheus-exporter-${version}.0.zip`;
+export const OPENSEARCH_METRICS_PATH = "/_prometheus/metrics";
 export const opensearchUrl = (config: StackConfig) =>
   `https://${OPENSEARCH_CLUSTER}.${config.logging.namespace}.svc:${OPENSEARCH_HTTP_PORT}`;
 
@@ -43,6 +51,9 @@ export const PipelineUser = {
   logstash: "logstash-writer",
   evidence: "automation-evidence",
 } as const;
+
+/** The user Prometheus scrapes the exporter plugin as: cluster and index monitoring only. */
+export const METRICS_USER = "prometheus-metrics";
 
 export const LogstashPath = {
   settings: "/usr/share/logstash/config",

@@ -20,7 +20,7 @@ import {
   opensearchUsers,
 } from "../logging/cluster";
 import { clusterImageTags, SNAPSHOT_SERVICE_ACCOUNT } from "../logging/cluster-pods";
-import { OPENSEARCH_CLUSTER, PipelineUser, TlsFile } from "../logging/names";
+import { METRICS_USER, OPENSEARCH_CLUSTER, PipelineUser, TlsFile } from "../logging/names";
 import { snapshotsReadOnly } from "../logging/opensearch";
 import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
 import { COOKIE_SECRET_KEY, OIDC_SECRET_KEY, securityConfigFiles } from "../logging/sso";
@@ -81,6 +81,8 @@ export class LogSearchCluster extends pulumi.ComponentResource {
   readonly userPasswords: Record<string, pulumi.Output<string>>;
   /** The CA certificate clients verify the cluster's HTTPS with. */
   readonly caCertPem: pulumi.Output<string>;
+  /** The scrape user's Secret and the CA Secret Prometheus' OpenSearch monitor reads. */
+  readonly metricsSecrets: k8s.core.v1.Secret[];
 
   constructor(name: string, args: LogSearchClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("port8000:logging:LogSearchCluster", name, {}, opts);
@@ -143,6 +145,13 @@ export class LogSearchCluster extends pulumi.ComponentResource {
       this.userPasswords[user] = password;
       return secret(`${user}-secret`, ClusterSecrets.user(user), { password });
     });
+    // Prometheus reads username and password; the operator hashes the password.
+    const metrics = secret("metrics-user-secret", ClusterSecrets.user(METRICS_USER), {
+      username: METRICS_USER,
+      password: randomPassword(name, "metrics-password", child),
+    });
+    userSecrets.push(metrics);
+    this.metricsSecrets = [metrics, ...ca.secrets];
     const grafana = grafanaLogsUser(config);
     if (grafana && args.grafanaPassword) {
       userSecrets.push(

@@ -6,6 +6,7 @@ import {
   blackboxValues,
   healthProbe,
   logstashServiceMonitor,
+  opensearchServiceMonitor,
   port8000PrometheusRule,
   port8000ServiceMonitor,
   publicEndpointProbe,
@@ -22,6 +23,8 @@ export interface PrometheusStackArgs {
   readonly parts?: PrometheusStackParts;
   /** Resources the chart must wait for, e.g. the Secrets Alertmanager mounts. */
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** The logging namespace's Secrets the OpenSearch monitor reads (CA, scrape user). */
+  readonly opensearchMonitorDependsOn?: pulumi.Resource[];
 }
 
 /**
@@ -74,6 +77,10 @@ export class PrometheusStack extends pulumi.ComponentResource {
       );
     customResource("service-monitor", port8000ServiceMonitor(config), [release]);
     customResource("logstash-monitor", logstashServiceMonitor(config), [release]);
+    customResource("opensearch-monitor", opensearchServiceMonitor(config), [
+      release,
+      ...(args.opensearchMonitorDependsOn ?? []),
+    ]);
     customResource("health-probe", healthProbe(config), [release, blackbox]);
     const publicProbe = publicEndpointProbe(config);
     if (publicProbe) customResource("public-probe", publicProbe, [release, blackbox]);

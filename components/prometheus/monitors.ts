@@ -1,6 +1,14 @@
 import { Job, SERVICE_LABEL } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
+import { ClusterSecrets } from "../logging/cluster";
 import { exporterEndpoint } from "../logging/exporter";
+import {
+  METRICS_USER,
+  OPENSEARCH_CLUSTER,
+  OPENSEARCH_METRICS_PATH,
+  TlsFile,
+} from "../logging/names";
+import { Secrets as LoggingSecrets } from "../logging/workloads";
 import { NODE_RELABELING, RELEASE_NAME, STACK_LABELS } from "./values";
 
 /** Prometheus Operator custom resources: how Port 8000 is scraped, probed and alerted on. */
@@ -64,6 +72,51 @@ export function logstashServiceMonitor(config: StackConfig): CustomResource {
           ...exporterEndpoint,
           interval: SCRAPE_INTERVAL,
           relabelings: [{ action: "replace", targetLabel: "job", replacement: Job.logPipeline }],
+        },
+      ],
+    },
+  };
+}
+
+/** The Secret of the scrape user: `username` for Prometheus, `password` for both sides. */
+export const OPENSEARCH_METRICS_SECRET = ClusterSecrets.user(METRICS_USER);
+/** Cluster health and disk fill change over minutes. */
+export const OPENSEARCH_SCRAPE_INTERVAL = "30s";
+
+/**
+ * The exporter plugin on every OpenSearch node, as job "opensearch". It lives in the logging
+ * namespace: its CA and credentials are Secrets there. The node pools' headless Services list
+ * each node once (the cluster Service and the discovery Service would list them again); the
+ * certificate names the cluster Service, not the pod addresses scraped, hence serverName.
+ */
+export function opensearchServiceMonitor(config: StackConfig): CustomResource {
+  const namespace = config.logging.namespace;
+  const fromSecret = (key: string) => ({ name: OPENSEARCH_METRICS_SECRET, key });
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "ServiceMonitor",
+    metadata: { name: Job.opensearch, namespace, labels: { ...STACK_LABELS } },
+    spec: {
+      namespaceSelector: { matchNames: [namespace] },
+      selector: {
+        matchLabels: { "opensearch.org/opensearch-cluster": OPENSEARCH_CLUSTER },
+        matchExpressions: [{ key: "opensearch.org/opensearch-nodepool", operator: "Exists" }],
+      },
+      endpoints: [
+        {
+          port: "http",
+          scheme: "https",
+          path: OPENSEARCH_METRICS_PATH,
+          interval: OPENSEARCH_SCRAPE_INTERVAL,
+          tlsConfig: {
+            ca: { secret: { name: LoggingSecrets.opensearchCa, key: TlsFile.ca } },
+            serverName: `${OPENSEARCH_CLUSTER}.${namespace}.svc`,
+          },
+          basicAuth: { username: fromSecret("username"), password: fromSecret("password") },
+          relabelings: [
+            { action: "replace", targetLabel: "job", replacement: Job.opensearch },
+            NODE_RELABELING,
+          ],
         },
       ],
     },

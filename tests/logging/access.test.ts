@@ -67,4 +67,26 @@ describe("roles and role mappings from the RBAC teams", () => {
       expand(["crud"]).some((p) => glob(p).test("indices:data/read/point_in_time/create")),
     ).toBe(true);
   });
+
+  it("let Prometheus' scrape user read cluster and index stats, and nothing else", () => {
+    // The exporter plugin's action and the APIs it calls (health, state, node and index stats).
+    for (const action of [
+      "cluster:monitor/prometheus/metrics",
+      "cluster:monitor/health",
+      "cluster:monitor/state",
+      "cluster:monitor/nodes/stats",
+      "indices:monitor/stats",
+    ])
+      expect([action, grants("port8000.metrics-reader", action)]).toEqual([action, true]);
+    for (const action of [
+      "indices:data/read/search",
+      "indices:data/write/bulk",
+      "cluster:admin/settings/update",
+      "indices:admin/delete",
+    ])
+      expect([action, grants("port8000.metrics-reader", action)]).toEqual([action, false]);
+    expect(mapped([["readers", "read"]])["port8000.metrics-reader"].users).toEqual([
+      "prometheus-metrics",
+    ]);
+  });
 });
