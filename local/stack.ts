@@ -150,15 +150,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     throw asPortInUse(err, ports);
   }
 
-  const urls: ReadyFile = {
+  const contract = {
     prometheus: httpUrl(ports.prometheus),
     alertmanager: httpUrl(ports.alertmanager),
     simulator: httpUrl(ports.simulator),
     sinks: httpUrl(ports.sinks),
-    ...(thanosQuery ? { thanosQuery } : {}),
     timeScale: options.timeScale,
   };
-  writeFileSync(join(stateDir, READY_FILE), `${JSON.stringify(urls, null, 2)}\n`);
+  // ready.json holds exactly the contract's keys (docs/architecture.md); callers in this
+  // process also get Thanos Query's address.
+  writeFileSync(join(stateDir, READY_FILE), `${JSON.stringify(contract, null, 2)}\n`);
+  const urls: ReadyFile = { ...contract, ...(thanosQuery ? { thanosQuery } : {}) };
 
   let stopped = false;
   return {
