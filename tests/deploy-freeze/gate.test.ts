@@ -46,6 +46,8 @@ function deploy(
     cwd: ROOT,
     encoding: "utf8",
     timeout: 120_000,
+    // The report lists every resource (the bundled code ConfigMaps are large): past 1 MiB.
+    maxBuffer: 1 << 27,
     env: { ...process.env, ...env, NODE_OPTIONS: "--unhandled-rejections=warn" },
   });
   // The Pulumi runtime exits 1 on the promises a failed run leaves behind; stdout is the report.
