@@ -96,11 +96,26 @@ export const APP_METRICS = {
   },
 } as const satisfies Record<string, MetricSpec>;
 
-/** The log pipeline's ingest counter, scraped from Logstash (job "logstash"). */
+/** The log pipeline's counters, scraped from Logstash's exporter (job "logstash"). */
 export const LOG_PIPELINE_METRICS = {
   logstash_events_in_total: {
     type: "counter",
     help: "Log events ingested by the pipeline",
+    labels: ["pipeline"],
+  },
+  logstash_events_out_total: {
+    type: "counter",
+    help: "Log events the pipeline emitted",
+    labels: ["pipeline"],
+  },
+  logstash_output_events_out_total: {
+    type: "counter",
+    help: "Log events the pipeline's s3 (archive) output emitted",
+    labels: ["pipeline", "plugin"],
+  },
+  logstash_dead_letter_events_total: {
+    type: "counter",
+    help: "Events read back from the dead-letter queue (refused by OpenSearch)",
     labels: ["pipeline"],
   },
 } as const satisfies Record<string, MetricSpec>;

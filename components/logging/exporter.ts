@@ -20,17 +20,17 @@ const [EVENTS_IN] = Object.keys(LOG_PIPELINE_METRICS) as (keyof typeof LOG_PIPEL
  */
 export const LOGSTASH_HEALTH_METRICS = {
   logstash_events_out_total: {
-    help: "Log events the pipeline emitted",
+    help: LOG_PIPELINE_METRICS.logstash_events_out_total.help,
     path: `{.pipelines.${PIPELINE_ID}.events.out}`,
     labels: { pipeline: PIPELINE_ID },
   },
   logstash_output_events_out_total: {
-    help: "Log events the pipeline's s3 (archive) output emitted",
+    help: LOG_PIPELINE_METRICS.logstash_output_events_out_total.help,
     path: `{.pipelines.${PIPELINE_ID}.plugins.outputs[?(@.name=="s3")].events.out}`,
     labels: { pipeline: PIPELINE_ID, plugin: "s3" },
   },
   logstash_dead_letter_events_total: {
-    help: "Events read back from the dead-letter queue (refused by OpenSearch)",
+    help: LOG_PIPELINE_METRICS.logstash_dead_letter_events_total.help,
     path: `{.pipelines.${DEAD_LETTER_PIPELINE_ID}.events.in}`,
     labels: { pipeline: DEAD_LETTER_PIPELINE_ID },
   },

@@ -113,9 +113,13 @@ export class Port8000Model {
       {},
       this.take("ws", BASELINE.websocketDisconnectsPerSecond * seconds),
     );
-    this.family("logstash_events_in_total").inc(
-      { pipeline: "port8000" },
-      this.take("logs", BASELINE.logEventsPerSecond * seconds),
+    const logs = this.take("logs", BASELINE.logEventsPerSecond * seconds);
+    // Healthy: every event ingested is indexed and archived, none dead-lettered.
+    this.family("logstash_events_in_total").inc({ pipeline: "port8000" }, logs);
+    this.family("logstash_events_out_total").inc({ pipeline: "port8000" }, logs);
+    this.family("logstash_output_events_out_total").inc(
+      { pipeline: "port8000", plugin: "s3" },
+      logs,
     );
     this.crashLoop(seconds);
     this.refreshGauges(now);
@@ -172,6 +176,9 @@ export class Port8000Model {
     this.family("websocket_disconnect_total").inc({}, 0);
     this.family("tcp_connection_errors_total").inc({}, 0);
     this.family("logstash_events_in_total").inc({ pipeline: "port8000" }, 0);
+    this.family("logstash_events_out_total").inc({ pipeline: "port8000" }, 0);
+    this.family("logstash_output_events_out_total").inc({ pipeline: "port8000", plugin: "s3" }, 0);
+    this.family("logstash_dead_letter_events_total").inc({ pipeline: "dead-letter" }, 0);
   }
 
   private refreshGauges(now: number): void {

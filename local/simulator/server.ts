@@ -1,5 +1,6 @@
 import { appendFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { LOG_PIPELINE_METRICS } from "../../lib/metrics";
 import { readBody } from "../http";
 import { parseFaults } from "./faults";
 import { attachLogWriter } from "./logs";
@@ -32,7 +33,8 @@ export interface Simulator {
 
 export const LOG_PIPELINE_METRICS_PATH = "/logstash/metrics";
 const EXPOSITION = "text/plain; version=0.0.4; charset=utf-8";
-const APP_FAMILIES_EXCLUDED = new Set(["logstash_events_in_total"]);
+// Served on the log pipeline exporter's path, as Logstash's exporter serves them.
+const APP_FAMILIES_EXCLUDED = new Set(Object.keys(LOG_PIPELINE_METRICS));
 
 function send(res: ServerResponse, status: number, body: string, type = "text/plain"): void {
   res.writeHead(status, { "content-type": type });
