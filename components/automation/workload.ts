@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildSync } from "esbuild";
 import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
 import { parseDurationMs } from "../../lib/duration";
+import { nodeBundle } from "../../lib/node-bundle";
 import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import type { StackConfig } from "../config/schema";
 import { PAGERDUTY_PATH } from "./service/annotations";
@@ -52,19 +52,14 @@ let bundle: string | undefined;
  * with the client version. Minified to stay far below the ConfigMap limit (1 MiB).
  */
 export function opensearchClientBundle(): string {
-  bundle ??= buildSync({
-    stdin: {
-      contents: 'module.exports = require("@opensearch-project/opensearch");',
-      resolveDir: __dirname,
-    },
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    minify: true,
-    legalComments: "none",
-    write: false,
-  }).outputFiles[0].text;
+  bundle ??= Buffer.from(
+    nodeBundle({
+      stdin: {
+        contents: 'module.exports = require("@opensearch-project/opensearch");',
+        resolveDir: __dirname,
+      },
+    }),
+  ).toString("utf8");
   return bundle;
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { buildSync } from "esbuild";
+import { nodeBundle } from "../../lib/node-bundle";
 import type { StackConfig } from "../config/schema";
 import { ALERTMANAGER_PODS, PROMETHEUS_PODS } from "../prometheus/pods";
 import { RELEASE_NAME } from "../prometheus/values";
@@ -40,17 +40,7 @@ let bundle: Buffer | undefined;
 /** ops/main.ts and everything it imports as one CommonJS file, gzipped. */
 export function opsBundle(): Buffer {
   bundle ??= gzipSync(
-    buildSync({
-      entryPoints: [join(__dirname, "..", "..", "ops", "main.ts")],
-      bundle: true,
-      platform: "node",
-      target: "node20",
-      format: "cjs",
-      minify: true,
-      legalComments: "none",
-      write: false,
-      logLevel: "error",
-    }).outputFiles[0].contents,
+    nodeBundle({ entryPoints: [join(__dirname, "..", "..", "ops", "main.ts")] }),
     { level: 9 },
   );
   return bundle;
