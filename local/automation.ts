@@ -1,11 +1,11 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { AUTOMATION_ALERTS_PATH } from "../components/alertmanager/receivers";
 import {
   type AutomationServer,
   startAutomationServer,
   type WebhookAlert,
-} from "../components/automation/service/server";
+} from "../automation/server";
+import { AUTOMATION_ALERTS_PATH } from "../components/alertmanager/receivers";
 import { httpUrl, LOOPBACK } from "./ports";
 import type { LocalStackConfig } from "./stack-config";
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { DEPLOY_PATH } from "../automation/annotations";
 import { AUTOMATION_SERVICE_NAME } from "../components/alertmanager/receivers";
-import { DEPLOY_PATH } from "../components/automation/service/annotations";
 import { readStackFile } from "./stack-file";
 import { parseStackFileConfig } from "./synth-lib";
 

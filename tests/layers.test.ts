@@ -11,6 +11,7 @@ describe("the dependency direction", () => {
   it("puts each kind of file in its layer", () => {
     expect(
       [
+        "automation/server.ts",
         "lib/conventions.ts",
         "components/config/schema.ts",
         "alerts/catalogue/host.ts",
@@ -27,6 +28,7 @@ describe("the dependency direction", () => {
         "tests/purity.test.ts",
       ].map(layerOf),
     ).toEqual([
+      "automation-service",
       "names-and-config",
       "names-and-config",
       "renderers",

@@ -4,7 +4,7 @@ import { ROOT } from "./support/program";
 
 /** Renderers are pure: only components/<area>/index.ts, providers and config loading touch Pulumi. */
 
-const PURE_DIRS = ["lib", "alerts", "components", "dashboards", "ops", "policy"];
+const PURE_DIRS = ["automation", "lib", "alerts", "components", "dashboards", "ops", "policy"];
 const PULUMI_ALLOWED = [
   /^components\/[^/]+\/index\.ts$/,
   /^components\/providers\//,

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { PAGERDUTY_PATH } from "../../automation/annotations";
 import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
 import { parseDurationMs } from "../../lib/duration";
 import { nodeBundle } from "../../lib/node-bundle";
 import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import type { StackConfig } from "../config/schema";
-import { PAGERDUTY_PATH } from "./service/annotations";
 
 /** Pure pieces of the automation workload: its code, entry, labels and the pod spec. */
 
@@ -38,7 +38,7 @@ export const STATE_DIR = "/var/lib/automation";
 export const ENTRY = `Promise.all(${JSON.stringify(SERVICE_FILES)}.map((f) => import("${CODE_DIR}/" + f))).then(([s, c, ...plugins]) => c.main(s.startAutomationServer, plugins)).catch((e) => { console.error(e); process.exit(1); })`;
 
 export function serviceCode(): Record<string, string> {
-  const dir = join(__dirname, "service");
+  const dir = join(__dirname, "../../automation");
   return {
     ...Object.fromEntries(SERVICE_FILES.map((f) => [f, readFileSync(join(dir, f), "utf8")])),
     [CLIENT_BUNDLE]: opensearchClientBundle(),

@@ -8,11 +8,8 @@ import {
   PAGERDUTY_PATH,
   routesFromEnv,
   startAnnotations,
-} from "../../components/automation/service/annotations";
-import {
-  type AutomationServer,
-  startAutomationServer,
-} from "../../components/automation/service/server";
+} from "../../automation/annotations";
+import { type AutomationServer, startAutomationServer } from "../../automation/server";
 import { CODE_DIR, ENTRY, SERVICE_FILES } from "../../components/automation/workload";
 import { buildDashboards } from "../../dashboards";
 import { AnnotationTag } from "../../dashboards/conventions";
@@ -328,7 +325,7 @@ describe("container wiring (routesFromEnv)", () => {
 describe("the container entry", () => {
   it("hands every file after server.ts and cluster.ts to main() as a route plugin", async () => {
     const dir = tempDir("entry");
-    const service = join(__dirname, "../../components/automation/service");
+    const service = join(__dirname, "../../automation");
     for (const f of SERVICE_FILES.filter((f) => f !== "cluster.ts"))
       copyFileSync(join(service, f), join(dir, f));
     // Node 24 detects ES module syntax in /app; tsx needs to be told.

@@ -5,12 +5,8 @@ import {
   jobFromCronJob,
   type KubeApi,
   type KubeReply,
-} from "../../components/automation/service/cluster";
-import {
-  applyFreeze,
-  type FreezeState,
-  type WebhookAlert,
-} from "../../components/automation/service/server";
+} from "../../automation/cluster";
+import { applyFreeze, type FreezeState, type WebhookAlert } from "../../automation/server";
 import { logRotationJobSpec } from "../../components/automation/workload";
 import { stackConfig } from "../alertmanager/support";
 

@@ -47,10 +47,7 @@ describe("AutomationService on the prod stack", () => {
     ]);
     // The service's sources ship as they are on disk: the code the server tests exercise.
     for (const file of SERVICE_FILES) {
-      const source = readFileSync(
-        join(__dirname, "../../components/automation/service", file),
-        "utf8",
-      );
+      const source = readFileSync(join(__dirname, "../../automation", file), "utf8");
       expect({ file, shipped: code.data[file] }).toEqual({ file, shipped: source });
     }
     expect(deployment().spec.template.metadata.annotations["port8000/code-sha256"]).toMatch(
@@ -164,10 +161,7 @@ describe("the evidence poller on the prod stack", () => {
   it("exits non-zero, naming the variable, when the real evidence.ts lacks its environment", () => {
     const dir = tempDir("poller-entry-real");
     writeFileSync(join(dir, "package.json"), '{"type":"module"}');
-    copyFileSync(
-      join(__dirname, "../../components/automation/service/evidence.ts"),
-      join(dir, "evidence.ts"),
-    );
+    copyFileSync(join(__dirname, "../../automation/evidence.ts"), join(dir, "evidence.ts"));
     const entry = POLLER_ENTRY.replaceAll(`${CODE_DIR}/`, `${dir}/`);
     const result = spawnSync(join(__dirname, "../../node_modules/.bin/tsx"), ["-e", entry], {
       encoding: "utf8",

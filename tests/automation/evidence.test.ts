@@ -8,7 +8,7 @@ import {
   MAX_REMEMBERED,
   openSearchSearch,
   pollFromEnv,
-} from "../../components/automation/service/evidence";
+} from "../../automation/evidence";
 import { opensearchClientBundle } from "../../components/automation/workload";
 import { EvidenceAlert } from "../../lib/conventions";
 import { tempDir } from "../alertmanager/support";

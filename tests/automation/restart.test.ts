@@ -1,10 +1,6 @@
-import type { KubeApi, KubeReply } from "../../components/automation/service/cluster";
-import {
-  RESTARTED_AT,
-  restartFromEnv,
-  rolloutRestart,
-} from "../../components/automation/service/restart";
-import type { WebhookAlert } from "../../components/automation/service/server";
+import type { KubeApi, KubeReply } from "../../automation/cluster";
+import { RESTARTED_AT, restartFromEnv, rolloutRestart } from "../../automation/restart";
+import type { WebhookAlert } from "../../automation/server";
 
 /** The controlled restart's Kubernetes side: what it patches, and when it refuses to. */
 

@@ -3,15 +3,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import ts from "typescript";
-import {
-  heapSnapshotRequest,
-  heapSnapshotTarget,
-} from "../../components/automation/service/cluster";
+import { heapSnapshotRequest, heapSnapshotTarget } from "../../automation/cluster";
 import {
   type AutomationServer,
   startAutomationServer,
   type WebhookAlert,
-} from "../../components/automation/service/server";
+} from "../../automation/server";
 import { SERVICE_FILES } from "../../components/automation/workload";
 import { tempDir } from "../alertmanager/support";
 
@@ -330,7 +327,7 @@ describe("the log-only line on the process's stdout (default log)", () => {
   it("writes one JSON line per alert to stdout", async () => {
     const dir = tempDir("log-only-stdout");
     const script = join(dir, "run.ts");
-    const serverModule = join(__dirname, "../../components/automation/service/server.ts");
+    const serverModule = join(__dirname, "../../automation/server.ts");
     writeFileSync(
       script,
       `import { startAutomationServer } from ${JSON.stringify(serverModule)};
@@ -483,7 +480,7 @@ describe("heap snapshot request", () => {
 });
 
 describe("service source (runs unbuilt on node:24-alpine)", () => {
-  const dir = join(__dirname, "../../components/automation/service");
+  const dir = join(__dirname, "../../automation");
   const files = [...SERVICE_FILES];
 
   it.each(files)("%s imports only node: builtins and its sibling types", (file) => {

@@ -2,10 +2,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import {
-  type AutomationServer,
-  startAutomationServer,
-} from "../../components/automation/service/server";
+import { type AutomationServer, startAutomationServer } from "../../automation/server";
 
 /**
  * The freeze holds Port 8000's own deploys: the composite action its pipeline calls, run

@@ -1,8 +1,8 @@
+import { DEPLOY_PATH, PAGERDUTY_PATH } from "../../automation/annotations";
 import {
   AUTOMATION_ALERTS_PATH,
   AUTOMATION_LOG_ONLY_PATH,
 } from "../../components/alertmanager/receivers";
-import { DEPLOY_PATH, PAGERDUTY_PATH } from "../../components/automation/service/annotations";
 import { ConfigProblems } from "../../components/config/parse";
 import { ALERTMANAGER_PODS, EXPORTERS, PROMETHEUS_PODS } from "../../components/prometheus/pods";
 import { PROJECT } from "../../lib/conventions";

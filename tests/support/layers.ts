@@ -2,15 +2,23 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 
 /**
- * The dependency direction of the program's sources, lowest layer first: names and config,
- * renderers, components, commands. A file may import its own layer or lower ones only.
+ * The dependency direction of the program's sources, lowest layer first: the automation
+ * service (a program of its own, shipped as its source files), names and config, renderers,
+ * components, commands. A file may import its own layer or lower ones only.
  */
 
-export const LAYERS = ["names-and-config", "renderers", "components", "commands"] as const;
+export const LAYERS = [
+  "automation-service",
+  "names-and-config",
+  "renderers",
+  "components",
+  "commands",
+] as const;
 export type Layer = (typeof LAYERS)[number];
 
 /** The layer of a repository-relative .ts path; undefined for files outside the program. */
 export function layerOf(path: string): Layer | undefined {
+  if (/^automation\//.test(path)) return "automation-service";
   if (/^lib\//.test(path) || /^components\/config\//.test(path)) return "names-and-config";
   if (/^components\/[^/]+\/index\.ts$/.test(path) || /^components\/providers\//.test(path)) {
     return "components";
@@ -64,6 +72,7 @@ function tsFiles(root: string, dir: string): string[] {
 /** The import graph of the program's sources under root. */
 export function importGraph(root: string): Import[] {
   const dirs = [
+    "automation",
     "lib",
     "components",
     "alerts",
