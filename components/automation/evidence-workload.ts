@@ -1,8 +1,9 @@
 import { EvidenceAlert, LOG_INDEX_PATTERN } from "../../lib/conventions";
+import { RESTRICTED_CONTAINER } from "../../lib/security-context";
 import type { StackConfig } from "../config/schema";
 import { opensearchUrl, PipelineUser } from "../logging/names";
 import { RELEASE_NAME } from "../prometheus/values";
-import { CLIENT_BUNDLE, CODE_DIR, LABELS, RESTRICTED } from "./workload";
+import { CLIENT_BUNDLE, CODE_DIR, LABELS } from "./workload";
 
 /**
  * Pure pieces of the evidence poller (evidence.ts, pollFromEnv): one pod that asks Alertmanager
@@ -66,6 +67,6 @@ export function evidencePollerContainer(config: StackConfig) {
       { name: "evidence", mountPath: EVIDENCE_DIR, readOnly: true },
     ],
     resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-    securityContext: RESTRICTED,
+    securityContext: RESTRICTED_CONTAINER,
   };
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { filesChecksum } from "../../lib/checksum";
+import { restrictedPod } from "../../lib/security-context";
 import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import type { StackConfig } from "../config";
 import { podDisruptionBudget } from "../hardening/disruption-budget";
@@ -112,12 +113,7 @@ export class AutomationService extends pulumi.ComponentResource {
             },
             spec: {
               serviceAccountName: AUTOMATION_SERVICE_NAME,
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: 1000,
-                runAsGroup: 1000,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: restrictedPod({ user: 1000, group: 1000 }),
               containers: [
                 pulumi
                   .output(args.freezeConfigMap)
@@ -306,12 +302,7 @@ export class EvidencePoller extends pulumi.ComponentResource {
             },
             spec: {
               automountServiceAccountToken: false,
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: 1000,
-                runAsGroup: 1000,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: restrictedPod({ user: 1000, group: 1000 }),
               containers: [evidencePollerContainer(args.config)],
               volumes: [
                 { name: "code", configMap: { name: `${AUTOMATION_SERVICE_NAME}-code` } },

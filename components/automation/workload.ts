@@ -4,6 +4,7 @@ import { PAGERDUTY_PATH } from "../../automation/annotations";
 import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
 import { parseDurationMs } from "../../lib/duration";
 import { nodeBundle } from "../../lib/node-bundle";
+import { RESTRICTED_CONTAINER, RUNTIME_DEFAULT_SECCOMP } from "../../lib/security-context";
 import { AUTOMATION_SERVICE_NAME } from "../alertmanager/receivers";
 import type { StackConfig } from "../config/schema";
 
@@ -68,12 +69,6 @@ export const LABELS = {
   "app.kubernetes.io/part-of": "port8000-monitoring",
 };
 
-export const RESTRICTED = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-};
-
 /** Turns on the deploy and PagerDuty annotation webhooks, queued under STATE_DIR. */
 function annotationEnv(config: StackConfig) {
   return [
@@ -114,7 +109,7 @@ export function automationContainer(
     resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "128Mi" } },
     readinessProbe: probe,
     livenessProbe: { ...probe, initialDelaySeconds: 10 },
-    securityContext: RESTRICTED,
+    securityContext: RESTRICTED_CONTAINER,
   };
 }
 
@@ -192,7 +187,7 @@ export function logRotationJobSpec(config: StackConfig) {
       },
       spec: {
         restartPolicy: "Never",
-        securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: RUNTIME_DEFAULT_SECCOMP,
         containers: [
           {
             name: "logrotate",

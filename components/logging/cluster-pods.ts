@@ -1,3 +1,4 @@
+import { RESTRICTED_CONTAINER } from "../../lib/security-context";
 import { LOG_ROTATION_IMAGE } from "../config/images";
 import type { StackConfig } from "../config/schema";
 import { OPENSEARCH_CLUSTER, TIER_ATTRIBUTE, Tier } from "./names";
@@ -10,12 +11,13 @@ import { OPENSEARCH_CLUSTER, TIER_ATTRIBUTE, Tier } from "./names";
 export const SNAPSHOT_SERVICE_ACCOUNT = `${OPENSEARCH_CLUSTER}-snapshots`;
 /** The opensearch and opensearch-dashboards images run as this user. */
 export const OPENSEARCH_UID = 1000;
+/** Restricted, but with the writable root filesystem these images have always had here. */
 export const NON_ROOT = {
   runAsNonRoot: true,
   runAsUser: OPENSEARCH_UID,
   runAsGroup: OPENSEARCH_UID,
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ["ALL"] },
+  allowPrivilegeEscalation: RESTRICTED_CONTAINER.allowPrivilegeEscalation,
+  capabilities: RESTRICTED_CONTAINER.capabilities,
 };
 
 export interface ClusterImages {

@@ -1,5 +1,6 @@
 import { filesChecksum } from "../../lib/checksum";
 import { LOG_INDEX_PATTERN } from "../../lib/conventions";
+import { RESTRICTED_CONTAINER, restrictedPod } from "../../lib/security-context";
 import { toSortedJson } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";
 import { ClusterSecrets } from "./cluster";
@@ -92,11 +93,7 @@ export function policyJobSpec(config: StackConfig, curlImage: string) {
       metadata: { labels: labelsOf(POLICY_JOB) },
       spec: {
         restartPolicy: "OnFailure",
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: 100,
-          seccompProfile: { type: "RuntimeDefault" },
-        },
+        securityContext: restrictedPod({ user: 100 }),
         containers: [
           {
             name: "apply",
@@ -116,11 +113,7 @@ export function policyJobSpec(config: StackConfig, curlImage: string) {
               { name: "OPENSEARCH_USER", valueFrom: fromAdmin("username") },
               { name: "OPENSEARCH_PASSWORD", valueFrom: fromAdmin("password") },
             ],
-            securityContext: {
-              allowPrivilegeEscalation: false,
-              readOnlyRootFilesystem: true,
-              capabilities: { drop: ["ALL"] },
-            },
+            securityContext: RESTRICTED_CONTAINER,
             resources: {
               requests: { cpu: "10m", memory: "16Mi" },
               limits: { cpu: "100m", memory: "64Mi" },

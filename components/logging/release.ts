@@ -1,3 +1,4 @@
+import { RESTRICTED_CONTAINER } from "../../lib/security-context";
 import type { StackConfig } from "../config/schema";
 import { RELEASE_NAME } from "../prometheus/values";
 import { SERVICE } from "./names";
@@ -53,12 +54,6 @@ export function releaseEnv(config: StackConfig) {
   ];
 }
 
-const RESTRICTED = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-};
-
 /** The init container (once) and the sidecar (forever), both on the shared `release` volume. */
 export function releaseContainers(config: StackConfig, curlImage: string) {
   const container = (name: string, args: string[]) => ({
@@ -67,7 +62,7 @@ export function releaseContainers(config: StackConfig, curlImage: string) {
     command: ["sh", "-c", RELEASE_SCRIPT, "release"],
     args,
     env: releaseEnv(config),
-    securityContext: RESTRICTED,
+    securityContext: RESTRICTED_CONTAINER,
     resources: { requests: { cpu: "5m", memory: "8Mi" }, limits: { cpu: "50m", memory: "32Mi" } },
     volumeMounts: [{ name: "release", mountPath: RELEASE_DIR }],
   });

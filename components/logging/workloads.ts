@@ -1,4 +1,9 @@
 import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
+import {
+  RESTRICTED_CONTAINER,
+  RUNTIME_DEFAULT_SECCOMP,
+  restrictedPod,
+} from "../../lib/security-context";
 import type { StackConfig } from "../config/schema";
 import { EXPORTER_PORT } from "./exporter";
 import { FILEBEAT_DATA, sourceHostDirs } from "./filebeat";
@@ -36,12 +41,6 @@ export const FILEBEAT_EXEMPTIONS = {
     "reads root-owned host logs (/var/log, the journal); uid 0 with only DAC_READ_SEARCH, no escalation, read-only root",
 };
 
-const RESTRICTED = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-};
-
 const mountName = (dir: string) => `host${dir.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
 
 export interface PinnedImages {
@@ -62,7 +61,7 @@ export function filebeatPodSpec(config: StackConfig, image: string) {
   return {
     serviceAccountName: FILEBEAT,
     terminationGracePeriodSeconds: 30,
-    securityContext: { seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: RUNTIME_DEFAULT_SECCOMP,
     containers: [
       {
         name: FILEBEAT,
@@ -72,7 +71,7 @@ export function filebeatPodSpec(config: StackConfig, image: string) {
         // Root without capabilities reads only by the owner or "other" bits; nginx's logs are
         // www-data:adm 0640. DAC_READ_SEARCH lets it read any file, and nothing more.
         securityContext: {
-          ...RESTRICTED,
+          ...RESTRICTED_CONTAINER,
           capabilities: { drop: ["ALL"], add: ["DAC_READ_SEARCH"] },
           runAsUser: 0,
           runAsNonRoot: false,
@@ -132,13 +131,7 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
     // Service's link variables), and that file is read-only here.
     enableServiceLinks: false,
     terminationGracePeriodSeconds: 120,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 1000,
-      fsGroup: 1000,
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: restrictedPod({ user: 1000, group: 1000, fsGroup: 1000 }),
     containers: [
       {
         name: LOGSTASH,
@@ -148,7 +141,7 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
           { name: "beats", containerPort: BEATS_PORT },
           { name: "api", containerPort: LOGSTASH_API_PORT },
         ],
-        securityContext: RESTRICTED,
+        securityContext: RESTRICTED_CONTAINER,
         resources: {
           requests: { cpu: "500m", memory: "1536Mi" },
           limits: { cpu: "2", memory: "2Gi" },
@@ -183,7 +176,7 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
           `--web.listen-address=:${EXPORTER_PORT}`,
         ],
         ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
-        securityContext: { ...RESTRICTED, runAsNonRoot: true, runAsUser: 65534 },
+        securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: true, runAsUser: 65534 },
         resources: {
           requests: { cpu: "10m", memory: "16Mi" },
           limits: { cpu: "100m", memory: "64Mi" },

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { nodeBundle } from "../../lib/node-bundle";
+import { RESTRICTED_CONTAINER, restrictedPod } from "../../lib/security-context";
 import type { StackConfig } from "../config/schema";
 import { ALERTMANAGER_PODS, PROMETHEUS_PODS } from "../prometheus/pods";
 import { RELEASE_NAME } from "../prometheus/values";
@@ -82,13 +83,7 @@ function podSpec(config: StackConfig, routine: Routine, image: string, bucket?: 
   return {
     serviceAccountName: OPS_SERVICE_ACCOUNT,
     restartPolicy: "Never",
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: 1000,
-      runAsGroup: 1000,
-      fsGroup: 1000,
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: restrictedPod({ user: 1000, group: 1000, fsGroup: 1000 }),
     containers: [
       {
         name: "ops",
@@ -100,11 +95,7 @@ function podSpec(config: StackConfig, routine: Routine, image: string, bucket?: 
           { name: "AWS_REGION", value: config.deployment.region },
         ],
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ["ALL"] },
-        },
+        securityContext: RESTRICTED_CONTAINER,
         volumeMounts: [
           { name: "code", mountPath: CODE_DIR, readOnly: true },
           { name: "slack", mountPath: SECRET_DIR, readOnly: true },

@@ -1,3 +1,4 @@
+import { RESTRICTED_CONTAINER, restrictedPod } from "../../lib/security-context";
 import { toYaml } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";
 import { podDisruptionBudget } from "../hardening/disruption-budget";
@@ -42,19 +43,8 @@ const RESOURCES: Record<ThanosRole, object> = {
   compact: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "4Gi" } },
 };
 
-export const RESTRICTED = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-};
-
-const POD_SECURITY = {
-  runAsNonRoot: true,
-  runAsUser: 65534,
-  runAsGroup: 65534,
-  fsGroup: 65534,
-  seccompProfile: { type: "RuntimeDefault" },
-};
+/** nobody: the Thanos image's own user. */
+const POD_SECURITY = restrictedPod({ user: 65534, group: 65534, fsGroup: 65534 });
 
 export function objstoreSecretName(role: ThanosRole): string {
   return `${workloadName(role)}-objstore`;
@@ -222,7 +212,7 @@ export function deployment(config: StackConfig, role: ThanosRole) {
                 ...(role === "compact" ? [] : [{ name: "grpc", containerPort: GRPC_PORT }]),
               ],
               resources: RESOURCES[role],
-              securityContext: RESTRICTED,
+              securityContext: RESTRICTED_CONTAINER,
               volumeMounts,
               ...probes(role),
             },
