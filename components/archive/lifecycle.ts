@@ -2,7 +2,7 @@ import { ArtifactPath } from "../../lib/conventions";
 import { toSortedJson } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";
 import { ArchivePrefix } from "../logging/names";
-import { PROMETHEUS_BLOCKS_PREFIX, prometheusBlocksRule } from "./prometheus-backup";
+import { PROMETHEUS_BLOCKS_PREFIX, prometheusBlocksRule } from "../prometheus-backup/retention";
 
 /**
  * The archive bucket's lifecycle (guide 1.2: 180 days archive), in the JSON form of

@@ -1,8 +1,8 @@
 import { toYaml } from "../../lib/serialize";
 import { grantPolicy, type PolicyDocument, type PrefixGrant } from "../archive/access";
-import { PROMETHEUS_BLOCKS_PREFIX } from "../archive/prometheus-backup";
 import type { StackConfig } from "../config/schema";
 import { RELEASE_NAME } from "../prometheus/values";
+import { PROMETHEUS_BLOCKS_PREFIX } from "./retention";
 
 export { irsaTrustPolicy } from "../../lib/irsa";
 

@@ -1,8 +1,8 @@
 import { toYaml } from "../../lib/serialize";
-import { PROMETHEUS_BLOCKS_PREFIX } from "../archive/prometheus-backup";
 import { archiveKeyUse } from "../archive/security";
 import type { StackConfig } from "../config/schema";
 import { backupPrefix, objstoreConfig } from "../prometheus-backup/policy";
+import { PROMETHEUS_BLOCKS_PREFIX } from "../prometheus-backup/retention";
 import type { ThanosRole } from "./names";
 
 /**

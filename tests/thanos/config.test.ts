@@ -1,5 +1,5 @@
-import { prometheusBlocksDays } from "../../components/archive/prometheus-backup";
 import { fromEngineConfig, parseStackConfig } from "../../components/config/parse";
+import { prometheusBlocksDays } from "../../components/prometheus-backup/retention";
 import { stackConfig } from "../alerts/support";
 import { stackFile, withConfig } from "../support/program";
 

@@ -1,9 +1,9 @@
+import type { LifecycleRule } from "../archive/lifecycle";
 import { longestRetentionDays } from "../config/long-term-metrics";
 import type { StackConfig } from "../config/schema";
-import type { LifecycleRule } from "./lifecycle";
 
 /**
- * The archive's rule for Prometheus blocks (components/prometheus-backup uploads them under
+ * The archive's rule for Prometheus blocks (the sidecar, policy.ts, uploads them under
  * `prometheus/<environment>/`): their own prefix and expiry, apart from the logs' tiers.
  */
 
