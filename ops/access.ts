@@ -1,7 +1,7 @@
 import { teamRoleName } from "../components/access/federation";
 import { GROUP_PREFIX } from "../components/access/kubernetes";
 import type { StackConfig } from "../components/config/schema";
-import { roleMappings } from "../components/logging/access";
+import { roleMappings } from "../components/opensearch/access";
 import { type Check, check } from "./checks";
 
 /**

@@ -35,7 +35,7 @@ describe("pure renderers", () => {
         "components/prometheus/values.ts",
         "components/archive/lifecycle.ts",
         "components/logging/logstash.ts",
-        "components/logging/cluster.ts",
+        "components/opensearch/cluster.ts",
       ]),
     );
   });

@@ -1,6 +1,13 @@
 import { toSortedJson } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";
-import { roleMappings, roles } from "./access";
+import { roleMappings, roles } from "../opensearch/access";
+import {
+  indexTemplate,
+  ismPolicy,
+  snapshotPolicy,
+  snapshotsReadOnly,
+} from "../opensearch/documents";
+import { securityConfigYaml } from "../opensearch/sso";
 import { jsonExporterYaml } from "./exporter";
 import { filebeatYaml } from "./filebeat";
 import {
@@ -10,8 +17,6 @@ import {
   logstashSettingsYaml,
 } from "./logstash";
 import { LoggingArtifact } from "./names";
-import { indexTemplate, ismPolicy, snapshotPolicy, snapshotsReadOnly } from "./opensearch";
-import { securityConfigYaml } from "./sso";
 
 /** Every file of `logging/` (docs/architecture.md, rendered artifacts), rendered from the typed config. */
 export function loggingArtifacts(config: StackConfig): Record<string, string> {

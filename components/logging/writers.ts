@@ -1,8 +1,8 @@
 import type { ArchiveWriter } from "../archive/access";
 import type { StackConfig } from "../config/schema";
-import { SNAPSHOT_SERVICE_ACCOUNT } from "./cluster-pods";
+import { snapshotsReadOnly } from "../opensearch/documents";
+import { SNAPSHOT_SERVICE_ACCOUNT } from "../opensearch/pods";
 import { ArchivePrefix, LOGSTASH } from "./names";
-import { snapshotsReadOnly } from "./opensearch";
 
 /**
  * Logstash appends events and dead letters under logs/; OpenSearch owns snapshots/, or only

@@ -6,26 +6,28 @@ import { sha256Hex } from "../../lib/checksum";
 import { Chart } from "../../lib/conventions";
 import type { StackConfig } from "../config";
 import { pinImage } from "../logging";
+import { METRICS_USER, OPENSEARCH_CLUSTER, PipelineUser, TlsFile } from "../logging/names";
+import { Secrets } from "../logging/workloads";
+import { leafCertificate, programCa } from "../logging-tls";
 import {
   ClusterSecrets,
   type CustomResource,
   DASHBOARDS_SERVER_USER,
   dashboardsDnsNames,
-  grafanaLogsUser,
   opensearchCluster,
+} from "./cluster";
+import { snapshotsReadOnly } from "./documents";
+import { clusterImageTags, SNAPSHOT_SERVICE_ACCOUNT } from "./pods";
+import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "./policy-job";
+import {
+  grafanaLogsUser,
   opensearchIndexTemplate,
   opensearchRoleBindings,
   opensearchRoles,
   opensearchSnapshotPolicy,
   opensearchUsers,
-} from "../logging/cluster";
-import { clusterImageTags, SNAPSHOT_SERVICE_ACCOUNT } from "../logging/cluster-pods";
-import { METRICS_USER, OPENSEARCH_CLUSTER, PipelineUser, TlsFile } from "../logging/names";
-import { snapshotsReadOnly } from "../logging/opensearch";
-import { POLICY_JOB, policyFiles, policyJobName, policyJobSpec } from "../logging/policy-job";
-import { COOKIE_SECRET_KEY, OIDC_SECRET_KEY, securityConfigFiles } from "../logging/sso";
-import { Secrets } from "../logging/workloads";
-import { leafCertificate, programCa } from "../logging-tls";
+} from "./resources";
+import { COOKIE_SECRET_KEY, OIDC_SECRET_KEY, securityConfigFiles } from "./sso";
 
 type SecretFactory = (
   role: string,

@@ -1,6 +1,5 @@
 import { Job, SERVICE_LABEL } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
-import { ClusterSecrets } from "../logging/cluster";
 import { exporterEndpoint } from "../logging/exporter";
 import {
   METRICS_USER,
@@ -9,6 +8,7 @@ import {
   TlsFile,
 } from "../logging/names";
 import { Secrets as LoggingSecrets } from "../logging/workloads";
+import { ClusterSecrets } from "../opensearch/cluster";
 import { NODE_RELABELING, RELEASE_NAME, STACK_LABELS } from "./values";
 
 /** Prometheus Operator custom resources: how Port 8000 is scraped, probed and alerted on. */

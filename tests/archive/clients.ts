@@ -1,4 +1,4 @@
-import { SNAPSHOT_SERVICE_ACCOUNT } from "../../components/logging/cluster-pods";
+import { SNAPSHOT_SERVICE_ACCOUNT } from "../../components/opensearch/pods";
 import { OPS_SERVICE_ACCOUNT, REPORTS_PREFIX } from "../../components/ops-schedule/workload";
 import { PROMETHEUS_SERVICE_ACCOUNT } from "../../components/prometheus-backup/policy";
 

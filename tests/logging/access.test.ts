@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { roleMappings, roles } from "../../components/logging/access";
+import { roleMappings, roles } from "../../components/opensearch/access";
 import { VENDOR_DIR } from "../../lib/vendored";
 import { configOf } from "./support";
 

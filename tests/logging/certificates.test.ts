@@ -1,5 +1,5 @@
-import { ClusterSecrets } from "../../components/logging/cluster";
-import { DASHBOARDS_URL } from "../../components/logging/policy-job";
+import { ClusterSecrets } from "../../components/opensearch/cluster";
+import { DASHBOARDS_URL } from "../../components/opensearch/policy-job";
 import type { ProgramRun, RecordedResource } from "../../scripts/mock-runtime";
 import { named, ofType, runStack } from "../support/program";
 

@@ -4,7 +4,7 @@ import yaml from "js-yaml";
 import { PROCESSOR_FIELDS } from "../../components/logging/filebeat";
 import { BOT_EVENT_FIELDS, DATE_FORMATS } from "../../components/logging/grok";
 import { LoggingArtifact } from "../../components/logging/names";
-import { FIELD_TYPES } from "../../components/logging/opensearch";
+import { FIELD_TYPES } from "../../components/opensearch/documents";
 import { ArtifactPath } from "../../lib/conventions";
 import { type CompiledGrok, compiledPipeline } from "../../lib/grok";
 import { renderArtifacts } from "../../scripts/artifacts";

@@ -1,5 +1,5 @@
 import yaml from "js-yaml";
-import { APPLY_SCRIPT, policyJobSpec } from "../../components/logging/policy-job";
+import { APPLY_SCRIPT, policyJobSpec } from "../../components/opensearch/policy-job";
 import { ArtifactPath } from "../../lib/conventions";
 import { renderArtifacts } from "../../scripts/artifacts";
 import { parseStackFileConfig } from "../../scripts/synth-lib";

@@ -2,20 +2,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { archiveLifecycle } from "../../components/archive/lifecycle";
-import {
-  ClusterSecrets,
-  opensearchCluster,
-  opensearchSnapshotPolicy,
-} from "../../components/logging/cluster";
-import {
-  OPENSEARCH_CONFIG_DIR,
-  SNAPSHOT_SERVICE_ACCOUNT,
-} from "../../components/logging/cluster-pods";
 import { jsonExporterConfig } from "../../components/logging/exporter";
 import { filebeatConfig, sourceHostDirs } from "../../components/logging/filebeat";
 import { logstashSettings } from "../../components/logging/logstash";
 import { networkPolicies } from "../../components/logging/network";
-import { indexTemplate, ismPolicy, snapshotPolicy } from "../../components/logging/opensearch";
+import { ClusterSecrets, opensearchCluster } from "../../components/opensearch/cluster";
+import { indexTemplate, ismPolicy, snapshotPolicy } from "../../components/opensearch/documents";
+import { OPENSEARCH_CONFIG_DIR, SNAPSHOT_SERVICE_ACCOUNT } from "../../components/opensearch/pods";
+import { opensearchSnapshotPolicy } from "../../components/opensearch/resources";
 import { logstashServiceMonitor } from "../../components/prometheus/monitors";
 import { ArtifactPath } from "../../lib/conventions";
 import { VENDOR_DIR } from "../../lib/vendored";

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { APPLY_SCRIPT, policyFiles, policyJobSpec } from "../../components/logging/policy-job";
+import { APPLY_SCRIPT, policyFiles, policyJobSpec } from "../../components/opensearch/policy-job";
 import { tempDir } from "../alertmanager/support";
 import { configOf } from "./support";
 

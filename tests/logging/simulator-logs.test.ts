@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LoggingArtifact } from "../../components/logging/names";
-import { FIELD_TYPES } from "../../components/logging/opensearch";
+import { FIELD_TYPES } from "../../components/opensearch/documents";
 import { compiledPipeline } from "../../lib/grok";
 import { ACCESS_LOG, attachLogWriter, BOT_EVENTS } from "../../local/simulator/logs";
 import { Port8000Model } from "../../local/simulator/model";

@@ -4,7 +4,7 @@ import {
   securityConfig,
   securityConfigFiles,
   securityConfigYaml,
-} from "../../components/logging/sso";
+} from "../../components/opensearch/sso";
 import { configOf, problemsOf } from "./support";
 
 /** An issuer with a trailing slash (as Auth0's is): its discovery URL cannot tell. */

@@ -1,5 +1,11 @@
 import type { StackConfig } from "../config/schema";
-import { OpenSearchRole, roleMappings, roles } from "./access";
+import {
+  OPENSEARCH_CLUSTER,
+  OPENSEARCH_HTTP_PORT,
+  prometheusExporterPluginUrl,
+  TLS_CHECKSUM_ANNOTATION,
+} from "../logging/names";
+import { snapshotRepository } from "./documents";
 import {
   type ClusterImages,
   clusterImageTags,
@@ -8,16 +14,7 @@ import {
   OPENSEARCH_UID,
   SNAPSHOT_SERVICE_ACCOUNT,
   snapshotCredentials,
-} from "./cluster-pods";
-import {
-  METRICS_USER,
-  OPENSEARCH_CLUSTER,
-  OPENSEARCH_HTTP_PORT,
-  PipelineUser,
-  prometheusExporterPluginUrl,
-  TLS_CHECKSUM_ANNOTATION,
-} from "./names";
-import { indexTemplate, snapshotPolicy, snapshotRepository } from "./opensearch";
+} from "./pods";
 import {
   COOKIE_SECRET_ENV,
   COOKIE_SECRET_KEY,
@@ -28,11 +25,12 @@ import {
 
 /**
  * The opensearch.org/v1 custom resources of the log cluster (operator 3.0.4, CRDs vendored):
- * the cluster with hot and warm pools, its roles, role bindings, users, index template and
- * snapshot policy. The ISM policy is not among them (docs/logging.md: operator issues).
+ * the cluster with hot and warm pools here; its roles, role bindings, users, index template and
+ * snapshot policy in resources.ts. The ISM policy is not among them (docs/logging.md: operator
+ * issues).
  */
 
-const API = "opensearch.org/v1";
+export const API = "opensearch.org/v1";
 
 /**
  * The internal user OpenSearch Dashboards' server logs in as. The operator hashes the password
@@ -44,9 +42,9 @@ export const ClusterSecrets = {
   /** CA (certificate and key) the operator signs the HTTP certificates with; the program's. */
   httpCa: `${OPENSEARCH_CLUSTER}-http-ca`,
   dashboards: `${OPENSEARCH_CLUSTER}-dashboards`,
-  /** Dashboards' serving certificate, the program's (components/logging-tls), renewed early. */
+  /** Dashboards' serving certificate, the program's (components/opensearch, with the helpers of components/logging-tls), renewed early. */
   dashboardsTls: `${OPENSEARCH_CLUSTER}-dashboards-tls`,
-  /** config.yml only (components/logging/sso.ts); the operator adds internal_users.yml. */
+  /** config.yml only (sso.ts); the operator adds internal_users.yml. */
   securityConfig: `${OPENSEARCH_CLUSTER}-security-config`,
   /** The OpenID client secret Dashboards signs people in with. */
   dashboardsOidc: `${OPENSEARCH_CLUSTER}-dashboards-oidc`,
@@ -60,12 +58,12 @@ export interface CustomResource {
   readonly spec: Record<string, unknown>;
 }
 
-const meta = (config: StackConfig, name: string) => ({
+export const meta = (config: StackConfig, name: string) => ({
   name,
   namespace: config.logging.namespace,
   labels: { "app.kubernetes.io/part-of": "port8000-monitoring" },
 });
-const clusterRef = { opensearchCluster: { name: OPENSEARCH_CLUSTER } };
+export const clusterRef = { opensearchCluster: { name: OPENSEARCH_CLUSTER } };
 
 /** The names Dashboards' Service answers to in the cluster (the operator's own choice of names). */
 export function dashboardsDnsNames(config: StackConfig): string[] {
@@ -162,40 +160,6 @@ export function opensearchCluster(
   };
 }
 
-export function opensearchRoles(config: StackConfig): CustomResource[] {
-  return Object.entries(roles()).map(([name, role]) => ({
-    apiVersion: API,
-    kind: "OpensearchRole",
-    metadata: meta(config, name),
-    spec: {
-      ...clusterRef,
-      clusterPermissions: role.cluster_permissions,
-      indexPermissions: role.index_permissions.map((p) => ({
-        indexPatterns: p.index_patterns,
-        allowedActions: p.allowed_actions,
-      })),
-      tenantPermissions: role.tenant_permissions.map((p) => ({
-        tenantPatterns: p.tenant_patterns,
-        allowedActions: p.allowed_actions,
-      })),
-    },
-  }));
-}
-
-export function opensearchRoleBindings(config: StackConfig): CustomResource[] {
-  return Object.entries(roleMappings(config)).map(([role, mapping]) => ({
-    apiVersion: API,
-    kind: "OpensearchUserRoleBinding",
-    metadata: meta(config, `${role.replace(/[._]/g, "-")}-binding`),
-    spec: {
-      ...clusterRef,
-      roles: [role],
-      users: mapping.users,
-      backendRoles: mapping.backend_roles,
-    },
-  }));
-}
-
 /** Dashboards' OpenID sign-in; the client secret reaches its config only as a variable. */
 function dashboardsSsoSpec(config: StackConfig) {
   if (!config.logging.opensearch.sso) return {};
@@ -209,102 +173,5 @@ function dashboardsSsoSpec(config: StackConfig) {
       fromSecret(OIDC_SECRET_ENV, OIDC_SECRET_KEY),
       fromSecret(COOKIE_SECRET_ENV, COOKIE_SECRET_KEY),
     ],
-  };
-}
-
-/** The user Grafana's logs datasource reads as (dashboards.datasources.opensearch), if any. */
-export function grafanaLogsUser(config: StackConfig): string | undefined {
-  return config.dashboards.datasources.opensearch?.basicAuthUser;
-}
-
-/**
- * Internal users: the programs' (Logstash writes, the automation service reads) and Grafana's
- * logs datasource, which reads with operations.read (password: opensearchGrafanaPassword).
- */
-export function opensearchUsers(config: StackConfig): CustomResource[] {
-  const grafana = grafanaLogsUser(config);
-  const grafanaUser = grafana
-    ? [
-        {
-          apiVersion: API,
-          kind: "OpensearchUser",
-          metadata: meta(config, grafana),
-          spec: {
-            ...clusterRef,
-            passwordFrom: { name: ClusterSecrets.user(grafana), key: "password" },
-            opendistroSecurityRoles: [OpenSearchRole.read],
-          },
-        },
-      ]
-    : [];
-  return [...programUsers(config), ...grafanaUser, metricsUser(config)];
-}
-
-/** Prometheus' scrape user (components/prometheus/monitors.ts), monitoring rights only. */
-function metricsUser(config: StackConfig): CustomResource {
-  return {
-    apiVersion: API,
-    kind: "OpensearchUser",
-    metadata: meta(config, METRICS_USER),
-    spec: {
-      ...clusterRef,
-      passwordFrom: { name: ClusterSecrets.user(METRICS_USER), key: "password" },
-      opendistroSecurityRoles: [OpenSearchRole.metrics],
-    },
-  };
-}
-
-function programUsers(config: StackConfig): CustomResource[] {
-  return Object.values(PipelineUser).map((user) => ({
-    apiVersion: API,
-    kind: "OpensearchUser",
-    metadata: meta(config, user),
-    spec: {
-      ...clusterRef,
-      passwordFrom: { name: ClusterSecrets.user(user), key: "password" },
-      opendistroSecurityRoles: [
-        user === PipelineUser.logstash ? OpenSearchRole.writer : OpenSearchRole.evidence,
-      ],
-    },
-  }));
-}
-
-export function opensearchIndexTemplate(config: StackConfig): CustomResource {
-  const template = indexTemplate(config);
-  return {
-    apiVersion: API,
-    kind: "OpensearchIndexTemplate",
-    metadata: meta(config, "port8000-logs"),
-    spec: {
-      ...clusterRef,
-      name: "port8000-logs",
-      indexPatterns: template.index_patterns,
-      priority: template.priority,
-      template: template.template,
-    },
-  };
-}
-
-/** The snapshot policy in the operator's camelCase fields, which it turns into the REST body. */
-export function opensearchSnapshotPolicy(config: StackConfig): CustomResource {
-  const policy = snapshotPolicy(config);
-  const { max_age, min_count } = policy.deletion.condition;
-  const { repository, indices, ignore_unavailable } = policy.snapshotConfig;
-  return {
-    apiVersion: API,
-    kind: "OpensearchSnapshotPolicy",
-    metadata: meta(config, policy.policyName),
-    spec: {
-      ...clusterRef,
-      policyName: policy.policyName,
-      description: policy.description,
-      enabled: policy.enabled,
-      creation: policy.creation,
-      deletion: {
-        schedule: policy.deletion.schedule,
-        deleteCondition: { maxAge: max_age, minCount: min_count },
-      },
-      snapshotConfig: { repository, indices, ignoreUnavailable: ignore_unavailable },
-    },
   };
 }

@@ -1,7 +1,7 @@
 import { RESTRICTED_CONTAINER } from "../../lib/security-context";
 import { LOG_ROTATION_IMAGE } from "../config/images";
 import type { StackConfig } from "../config/schema";
-import { OPENSEARCH_CLUSTER, TIER_ATTRIBUTE, Tier } from "./names";
+import { OPENSEARCH_CLUSTER, TIER_ATTRIBUTE, Tier } from "../logging/names";
 
 /**
  * What the OpenSearch cluster's pods are made of: node pools, images, the user they run as,

@@ -3,10 +3,10 @@ import { LOG_INDEX_PATTERN } from "../../lib/conventions";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../../lib/security-context";
 import { toSortedJson } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";
+import { ISM_POLICY_ID, LOG_TENANT, OPENSEARCH_CLUSTER, opensearchUrl } from "../logging/names";
+import { labelsOf, Secrets } from "../logging/workloads";
 import { ClusterSecrets } from "./cluster";
-import { ISM_POLICY_ID, LOG_TENANT, OPENSEARCH_CLUSTER, opensearchUrl } from "./names";
-import { ismPolicy } from "./opensearch";
-import { labelsOf, Secrets } from "./workloads";
+import { ismPolicy } from "./documents";
 
 /**
  * The ISM policy goes through the ISM REST API from a Job the program owns: the operator's

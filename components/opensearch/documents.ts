@@ -1,6 +1,6 @@
 import { LOG_INDEX_PATTERN } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
-import { BOT_EVENT_FIELDS } from "./grok";
+import { BOT_EVENT_FIELDS } from "../logging/grok";
 import {
   ArchivePrefix,
   JOURNAL_READ_AT,
@@ -8,7 +8,7 @@ import {
   SNAPSHOT_REPOSITORY,
   TIER_ATTRIBUTE,
   Tier,
-} from "./names";
+} from "../logging/names";
 
 /**
  * OpenSearch documents, in the bodies of the REST APIs that take them: the index template of

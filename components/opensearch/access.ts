@@ -1,6 +1,6 @@
 import { LOG_INDEX_PATTERN } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
-import { METRICS_USER, PipelineUser } from "./names";
+import { METRICS_USER, PipelineUser } from "../logging/names";
 
 /**
  * OpenSearch security roles and role mappings from the typed RBAC teams (guide 1.2: minimum
