@@ -1,38 +1,33 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { join } from "node:path";
+import {
+  type AnnotationJob,
+  deployJob,
+  pagerdutyJob,
+  type Reply,
+  reply,
+  tagsOf,
+} from "./annotation-jobs.ts";
+import { annotationQueue, type Log, type QueueOptions } from "./annotation-queue.ts";
+import { grafanaClient } from "./grafana-client.ts";
+import { pagerdutySignatureProblem, sameSecret } from "./pagerduty-signature.ts";
+import { DEPLOY_PATH, PAGERDUTY_PATH } from "./paths.ts";
 
 /**
  * Guide 1.4 annotations: deploys (CI webhook, bearer token) and PagerDuty v3 incidents
  * (X-PagerDuty-Signature) become Grafana organization annotations tagged `deploy` and
- * `incident`. Requests are queued (on disk when stateDir is set) and written to Grafana's
- * /api/annotations with retries; a job Grafana keeps refusing is logged as an error with its
- * content, never dropped silently. node: builtins only, erasable syntax only (Node 24 runs it).
+ * `incident`. Requests are queued (annotation-queue.ts; on disk when stateDir is set) and
+ * written to Grafana's /api/annotations with retries; a job Grafana keeps refusing is logged as
+ * an error with its content, never dropped silently.
  */
 
-export interface Annotation {
-  time: number;
-  timeEnd?: number;
-  tags: string[];
-  text: string;
-}
-
-export type AnnotationJob =
-  | { kind: "create"; annotation: Annotation; unlessTagged?: string[] }
-  | { kind: "end"; tags: string[]; timeEnd: number; fallback: Annotation };
-
-export interface AnnotationOptions {
+export interface AnnotationOptions extends QueueOptions {
   grafanaUrl: string;
   grafanaToken: string;
   deployToken: string;
   /** PagerDuty webhook subscription secret(s); several while one is being rotated. */
   pagerdutySecrets: string[];
-  stateDir?: string;
-  log?: (entry: Record<string, unknown>) => void;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  maxAttempts?: number;
+  log?: Log;
 }
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -45,257 +40,7 @@ export interface AnnotationService {
   close(): void;
 }
 
-export const DEPLOY_PATH = "/annotations/deploy";
-export const PAGERDUTY_PATH = "/annotations/pagerduty";
 const MAX_BODY = 262_144;
-
-interface Reply {
-  status: number;
-  body: Record<string, unknown>;
-}
-const reply = (status: number, body: Record<string, unknown>): Reply => ({ status, body });
-
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (t: string) => createHash("sha256").update(t).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-/** PagerDuty: `X-PagerDuty-Signature: v1=<hex hmac-sha256 of the raw body>[,v1=...]`. */
-export function pagerdutySignatureProblem(
-  header: string | undefined,
-  raw: string,
-  secrets: string[],
-): Reply | undefined {
-  if (!header) return reply(400, { error: "missing X-PagerDuty-Signature header" });
-  const given = header
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.startsWith("v1="))
-    .map((s) => s.slice(3));
-  if (given.length === 0)
-    return reply(400, { error: "X-PagerDuty-Signature has no v1=<hex> signature" });
-  const valid = secrets.some((secret) => {
-    const expected = createHmac("sha256", secret).update(raw, "utf8").digest("hex");
-    return given.some((g) => sameSecret(g, expected));
-  });
-  return valid ? undefined : reply(403, { error: "invalid X-PagerDuty-Signature" });
-}
-
-function text(value: unknown, field: string, pattern?: RegExp): string {
-  if (typeof value !== "string" || value.trim() === "")
-    throw reply(422, { error: `${field} must be a non-empty string` });
-  if (pattern && !pattern.test(value))
-    throw reply(422, { error: `${field} must match ${pattern}` });
-  return value.trim();
-}
-
-function epochMs(value: unknown, field: string): number {
-  const ms = typeof value === "number" ? value : Date.parse(String(value));
-  if (!Number.isFinite(ms) || ms <= 0)
-    throw reply(422, { error: `${field} must be an ISO 8601 time or epoch milliseconds` });
-  return ms;
-}
-
-export function deployJob(body: Record<string, unknown>, now = Date.now()): AnnotationJob {
-  const service = text(body.service, "service", /^[\w.-]{1,63}$/);
-  const version = text(body.version, "version", /^[\w.+-]{1,64}$/);
-  const commit = text(body.commit, "commit", /^[0-9a-f]{7,40}$/i);
-  const who = text(body.who, "who");
-  const time = body.time === undefined ? now : epochMs(body.time, "time");
-  return {
-    kind: "create",
-    annotation: {
-      time,
-      tags: ["deploy", `service:${service}`, `version:${version}`],
-      text: `Deploy of ${service} ${version} (commit ${commit}) by ${who}`,
-    },
-  };
-}
-
-/** incident.triggered → an annotation from its start; incident.resolved → that one ends. */
-export function pagerdutyJob(body: Record<string, unknown>): AnnotationJob | string {
-  const event = (body.event ?? {}) as Record<string, unknown>;
-  const type = text(event.event_type, "event.event_type");
-  if (type !== "incident.triggered" && type !== "incident.resolved") return type;
-  const data = (event.data ?? {}) as Record<string, unknown>;
-  const id = text(data.id, "event.data.id");
-  const at = epochMs(event.occurred_at, "event.occurred_at");
-  const start =
-    data.created_at === undefined ? at : epochMs(data.created_at, "event.data.created_at");
-  const service = ((data.service ?? {}) as Record<string, unknown>).summary;
-  const tags = ["incident", `pagerduty:${id}`];
-  const annotation: Annotation = {
-    time: start,
-    tags,
-    text: [
-      `PagerDuty incident #${data.number ?? id}: ${data.title ?? "(untitled)"}`,
-      data.urgency ? ` [${data.urgency}]` : "",
-      service ? ` on ${service}` : "",
-      data.html_url ? `\n${data.html_url}` : "",
-    ].join(""),
-  };
-  if (type === "incident.triggered") return { kind: "create", annotation, unlessTagged: tags };
-  return { kind: "end", tags, timeEnd: at, fallback: { ...annotation, timeEnd: at } };
-}
-
-class GrafanaError extends Error {
-  status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
-
-function grafanaClient(url: string, token: string) {
-  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${url.replace(/\/$/, "")}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const payload = await res.text();
-    if (!res.ok)
-      throw new GrafanaError(
-        res.status,
-        `${method} ${path}: HTTP ${res.status} ${payload.slice(0, 200)}`,
-      );
-    return payload ? JSON.parse(payload) : {};
-  };
-  const find = async (tags: string[]): Promise<{ id: number }[]> => {
-    const query = tags.map((t) => `tags=${encodeURIComponent(t)}`).join("&");
-    return (await call(
-      "GET",
-      `/api/annotations?${query}&matchAny=false&type=annotation&limit=1`,
-    )) as { id: number }[];
-  };
-  return {
-    run: async (job: AnnotationJob): Promise<string> => {
-      if (job.kind === "create") {
-        if (job.unlessTagged && (await find(job.unlessTagged)).length > 0)
-          return "already annotated";
-        const created = (await call("POST", "/api/annotations", job.annotation)) as { id?: number };
-        return `annotation ${created.id} created`;
-      }
-      const [existing] = await find(job.tags);
-      if (!existing) {
-        const created = (await call("POST", "/api/annotations", job.fallback)) as { id?: number };
-        return `annotation ${created.id} created with its end (no start seen)`;
-      }
-      await call("PATCH", `/api/annotations/${existing.id}`, { timeEnd: job.timeEnd });
-      return `annotation ${existing.id} ended`;
-    },
-  };
-}
-
-/** Grafana's own refusals (bad request, forbidden) will not heal by retrying. */
-function permanent(error: unknown): boolean {
-  const status = error instanceof GrafanaError ? error.status : 0;
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
-}
-
-function readJson<T>(path: string | undefined, fallback: T): T {
-  if (!path) return fallback;
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-type Log = (entry: Record<string, unknown>) => void;
-type Grafana = ReturnType<typeof grafanaClient>;
-const tagsOf = (job: AnnotationJob) => (job.kind === "create" ? job.annotation.tags : job.tags);
-
-/**
- * Jobs in order, persisted after every change when stateDir is set; retried with exponential
- * backoff; a job Grafana refuses for good (or past maxAttempts) is logged and kept in
- * annotation-failed.jsonl.
- */
-function annotationQueue(options: AnnotationOptions, grafana: Grafana, log: Log) {
-  if (options.stateDir) mkdirSync(options.stateDir, { recursive: true });
-  const queuePath = options.stateDir ? join(options.stateDir, "annotation-queue.json") : undefined;
-  const deadPath = options.stateDir ? join(options.stateDir, "annotation-failed.jsonl") : undefined;
-  const queue: AnnotationJob[] = readJson(queuePath, []);
-  const { baseDelayMs = 1000, maxDelayMs = 60_000, maxAttempts = 30 } = options;
-  let attempts = 0;
-  let running = false;
-  let closed = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let waiters: (() => void)[] = [];
-
-  const persist = () => {
-    if (!queuePath) return;
-    writeFileSync(`${queuePath}.tmp`, JSON.stringify(queue));
-    renameSync(`${queuePath}.tmp`, queuePath);
-  };
-  const giveUp = (job: AnnotationJob, error: unknown) => {
-    log({ event: "annotation.failed", level: "error", attempts, error: String(error), job });
-    if (deadPath)
-      appendFileSync(
-        deadPath,
-        `${JSON.stringify({ at: new Date().toISOString(), error: String(error), job })}\n`,
-      );
-  };
-  /** Writes the head job; false when it is to be retried later. */
-  const attempt = async (job: AnnotationJob): Promise<boolean> => {
-    try {
-      log({ event: "annotation.written", result: await grafana.run(job), tags: tagsOf(job) });
-    } catch (error) {
-      attempts += 1;
-      if (!permanent(error) && attempts < maxAttempts) {
-        const delayMs = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempts - 1));
-        log({
-          event: "annotation.retry",
-          level: "warning",
-          attempts,
-          delayMs,
-          error: String(error),
-        });
-        timer = setTimeout(work, delayMs);
-        return false;
-      }
-      giveUp(job, error);
-    }
-    return true;
-  };
-  const work = async () => {
-    if (running || closed) return;
-    running = true;
-    while (queue.length > 0 && !closed) {
-      if (!(await attempt(queue[0]))) {
-        running = false;
-        return;
-      }
-      attempts = 0;
-      queue.shift();
-      persist();
-    }
-    running = false;
-    for (const wake of waiters) wake();
-    waiters = [];
-  };
-
-  if (queue.length > 0) void work();
-  return {
-    enqueue: (job: AnnotationJob) => {
-      queue.push(job);
-      persist();
-      void work();
-    },
-    idle: () =>
-      queue.length === 0 && !running
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => waiters.push(resolve)),
-    pending: () => [...queue],
-    close: () => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      if (queue.length > 0)
-        log({ event: "annotation.pending-at-shutdown", level: "warning", jobs: queue });
-    },
-  };
-}
 
 async function parseWebhook(
   req: IncomingMessage,

@@ -2,17 +2,13 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
-import type {
-  AutomationOptions,
-  AutomationServer,
-  FreezeState,
-  FreezeStore,
-  WebhookAlert,
-} from "./server";
+import type { WebhookAlert } from "./alertmanager-webhook.ts";
+import type { FreezeState, FreezeStore } from "./freeze.ts";
+import type { AutomationOptions, AutomationServer } from "./server.ts";
 
 /**
  * The automation service's real actions: the Kubernetes API (from inside the pod, with its
- * service account), the app's heap-snapshot endpoint, or a local command. node: builtins only.
+ * service account), the app's heap-snapshot endpoint, or a local command.
  */
 
 const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";

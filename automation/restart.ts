@@ -1,12 +1,12 @@
-import type { KubeApi } from "./cluster";
-import type { WebhookAlert } from "./server";
+import type { WebhookAlert } from "./alertmanager-webhook.ts";
+import type { KubeApi } from "./cluster.ts";
 
 /**
  * The controlled restart of a critical Port8000MemoryLeak: a rollout restart of the Port 8000
  * Deployment (what `kubectl rollout restart` does: a new pod-template annotation, so the
  * Deployment replaces its pods by its own rolling-update rules). Guarded here by a cooldown read
  * from that same annotation, which every replica of this service sees; the deploy-freeze guard
- * is the server's. node: builtins only, erasable syntax only.
+ * is the server's.
  */
 
 export const RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";

@@ -1,41 +1,28 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
+import {
+  checkBearer,
+  HttpError,
+  parsePayload,
+  readBody,
+  send,
+  type WebhookAlert,
+} from "./alertmanager-webhook.ts";
+import {
+  applyFreeze,
+  type FreezeStore,
+  fileFreezeStore,
+  memoryFreezeStore,
+  writeJsonAtomic,
+} from "./freeze.ts";
 
 /**
  * The `automation` receiver: Alertmanager's webhook for the guide's automations (2.3, 2.5),
  * and the `log-only` receiver's sink (info alerts, one JSON line each on
  * stdout for the log pipeline). Runs unbuilt on Node 24 (type stripping), so: node: builtins
- * only, erasable syntax only.
+ * and sibling modules by their file name (`./freeze.ts`), erasable syntax only.
  */
-
-export interface WebhookAlert {
-  status: "firing" | "resolved";
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  /** Passed through when present (resolved alerts); not validated. */
-  endsAt?: string;
-  fingerprint: string;
-}
-
-export interface FreezeState {
-  frozen: boolean;
-  /** Fingerprints of the critical disk alerts holding the freeze. */
-  alerts: string[];
-  reason: string;
-  updatedAt: string;
-}
-
-export interface FreezeStore {
-  read(): Promise<FreezeState>;
-  /**
-   * Stores `change(current)`. A store shared by several writers (replicas) re-reads and calls
-   * `change` again when another writer got in between, so no write is lost.
-   */
-  update(change: (state: FreezeState) => FreezeState): Promise<FreezeState>;
-}
 
 export type Action = "rotate-logs" | "heap-snapshot" | "freeze" | "unfreeze" | "restart";
 
@@ -61,14 +48,6 @@ export interface AutomationServer {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
-
 export function actionsFor(alert: WebhookAlert): Action[] {
   const { alertname, severity } = alert.labels;
   const firing = alert.status === "firing";
@@ -85,56 +64,6 @@ export function actionsFor(alert: WebhookAlert): Action[] {
   if (alertname === "HostDiskSpaceLow") return ["rotate-logs"];
   if (alertname === "Port8000MemoryLeak") return ["heap-snapshot"];
   return [];
-}
-
-const UNFROZEN: FreezeState = { frozen: false, alerts: [], reason: "", updatedAt: "" };
-
-/** One process's file; the server serializes its own updates. */
-export function fileFreezeStore(path: string): FreezeStore {
-  const read = (): FreezeState => {
-    try {
-      return { ...UNFROZEN, ...JSON.parse(readFileSync(path, "utf8")) };
-    } catch {
-      return { ...UNFROZEN };
-    }
-  };
-  return {
-    read: async () => read(),
-    update: async (change) => {
-      const next = change(read());
-      writeJsonAtomic(path, next);
-      return next;
-    },
-  };
-}
-
-function memoryFreezeStore(): FreezeStore {
-  let state: FreezeState = { ...UNFROZEN };
-  const copy = () => ({ ...state, alerts: [...state.alerts] });
-  return {
-    read: async () => copy(),
-    update: async (change) => {
-      state = change(copy());
-      return copy();
-    },
-  };
-}
-
-function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 2));
-  renameSync(`${path}.tmp`, path);
-}
-
-export function applyFreeze(state: FreezeState, alert: WebhookAlert, freeze: boolean): FreezeState {
-  const others = state.alerts.filter((f) => f !== alert.fingerprint);
-  const alerts = freeze ? [...others, alert.fingerprint] : others;
-  const where = alert.labels.instance ?? alert.labels.node ?? "a host";
-  return {
-    frozen: alerts.length > 0,
-    alerts,
-    reason: alerts.length > 0 ? `HostDiskSpaceLow critical on ${where}` : "",
-    updatedAt: new Date().toISOString(),
-  };
 }
 
 /** Notifications already acted on, by fingerprint + startsAt + action (Alertmanager resends). */
@@ -162,85 +91,6 @@ function readJsonArray(path: string): string[] {
   } catch {
     return [];
   }
-}
-
-function digest(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
-}
-
-/** Constant time: both sides hashed to the same length before comparing. */
-export function checkBearer(header: string | undefined, token: string): void {
-  if (!header) throw new HttpError(401, "missing Authorization: Bearer <token>");
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  if (!match) throw new HttpError(401, "Authorization must use the Bearer scheme");
-  if (!timingSafeEqual(digest(match[1].trim()), digest(token)))
-    throw new HttpError(401, "invalid bearer token");
-}
-
-function isRecordOfStrings(value: unknown): value is Record<string, string> {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.values(value).every((v) => typeof v === "string")
-  );
-}
-
-/** Checks the Alertmanager webhook payload (version 4); names the first bad field. */
-export function parsePayload(text: string): WebhookAlert[] {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw new HttpError(400, `malformed JSON: ${(error as Error).message}`);
-  }
-  const shape = (message: string) => new HttpError(422, `not an Alertmanager webhook: ${message}`);
-  if (typeof body !== "object" || body === null) throw shape("body must be a JSON object");
-  const payload = body as { version?: unknown; alerts?: unknown };
-  if (payload.version !== "4") throw shape('version must be "4"');
-  if (!Array.isArray(payload.alerts)) throw shape("alerts must be an array");
-  return payload.alerts.map((raw: unknown, i: number) => {
-    const a = (raw ?? {}) as Record<string, unknown>;
-    if (a.status !== "firing" && a.status !== "resolved")
-      throw shape(`alerts[${i}].status must be "firing" or "resolved"`);
-    if (!isRecordOfStrings(a.labels) || !a.labels.alertname)
-      throw shape(`alerts[${i}].labels must map names to strings and include alertname`);
-    if (a.annotations !== undefined && !isRecordOfStrings(a.annotations))
-      throw shape(`alerts[${i}].annotations must map names to strings`);
-    for (const field of ["fingerprint", "startsAt"])
-      if (typeof a[field] !== "string" || a[field] === "")
-        throw shape(`alerts[${i}].${field} must be a non-empty string`);
-    return {
-      status: a.status,
-      labels: a.labels,
-      annotations: (a.annotations ?? {}) as Record<string, string>,
-      startsAt: a.startsAt as string,
-      ...(typeof a.endsAt === "string" ? { endsAt: a.endsAt } : {}),
-      fingerprint: a.fingerprint as string,
-    };
-  });
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) reject(new HttpError(413, `body larger than ${limit} bytes`));
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (status === 401) headers["www-authenticate"] = 'Bearer realm="port8000-automation"';
-  if (status === 405) headers.allow = "POST";
-  res.writeHead(status, headers);
-  res.end(JSON.stringify(body));
 }
 
 export async function startAutomationServer(options: AutomationOptions): Promise<AutomationServer> {

@@ -1,10 +1,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type AutomationServer,
-  startAutomationServer,
-  type WebhookAlert,
-} from "../automation/server";
+import type { WebhookAlert } from "../automation/alertmanager-webhook";
+import { type AutomationServer, startAutomationServer } from "../automation/server";
 import { AUTOMATION_ALERTS_PATH } from "../components/alertmanager/receivers";
 import { httpUrl, LOOPBACK } from "./ports";
 import type { LocalStackConfig } from "./stack-config";

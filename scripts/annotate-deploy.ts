@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { DEPLOY_PATH } from "../automation/annotations";
+import { DEPLOY_PATH } from "../automation/paths";
 import { AUTOMATION_SERVICE_NAME } from "../components/alertmanager/receivers";
 import { readStackFile } from "./stack-file";
 import { parseStackFileConfig } from "./synth-lib";

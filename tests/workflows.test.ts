@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { deployJob } from "../automation/annotations";
+import { deployJob } from "../automation/annotation-jobs";
 import { buildDashboards } from "../dashboards";
 import { DashboardUid } from "../lib/conventions";
 import { runTool } from "../lib/tools";

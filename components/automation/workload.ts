@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PAGERDUTY_PATH } from "../../automation/annotations";
+import { PAGERDUTY_PATH } from "../../automation/paths";
 import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
 import { parseDurationMs } from "../../lib/duration";
 import { nodeBundle } from "../../lib/node-bundle";
@@ -11,8 +11,9 @@ import type { StackConfig } from "../config/schema";
 /** Pure pieces of the automation workload: its code, entry, labels and the pod spec. */
 
 /**
- * server.ts and cluster.ts first; every further file is a plugin (routesFromEnv).
- * evidence.ts adds none: the evidence poller runs it (evidence-workload.ts).
+ * The entry's modules: server.ts and cluster.ts first; every further file is a plugin
+ * (routesFromEnv). evidence.ts adds none: the evidence poller runs it (evidence-workload.ts).
+ * The modules they import ship beside them (serviceModules).
  */
 export const SERVICE_FILES = [
   "server.ts",
@@ -38,10 +39,20 @@ export const STATE_DIR = "/var/lib/automation";
 /** Node 24 strips the types of /app/*.ts on import; no build step, no image of our own. */
 export const ENTRY = `Promise.all(${JSON.stringify(SERVICE_FILES)}.map((f) => import("${CODE_DIR}/" + f))).then(([s, c, ...plugins]) => c.main(s.startAutomationServer, plugins)).catch((e) => { console.error(e); process.exit(1); })`;
 
+export const SERVICE_DIR = join(__dirname, "../../automation");
+
+/** Every module of the service (automation/): the entry's files and the siblings they import. */
+export function serviceModules(): string[] {
+  return readdirSync(SERVICE_DIR)
+    .filter((f) => f.endsWith(".ts"))
+    .sort();
+}
+
 export function serviceCode(): Record<string, string> {
-  const dir = join(__dirname, "../../automation");
   return {
-    ...Object.fromEntries(SERVICE_FILES.map((f) => [f, readFileSync(join(dir, f), "utf8")])),
+    ...Object.fromEntries(
+      serviceModules().map((f) => [f, readFileSync(join(SERVICE_DIR, f), "utf8")]),
+    ),
     [CLIENT_BUNDLE]: opensearchClientBundle(),
   };
 }

@@ -1,16 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type AnnotationService,
-  DEPLOY_PATH,
-  PAGERDUTY_PATH,
   routesFromEnv,
   startAnnotations,
 } from "../../automation/annotations";
+import { DEPLOY_PATH, PAGERDUTY_PATH } from "../../automation/paths";
 import { type AutomationServer, startAutomationServer } from "../../automation/server";
-import { CODE_DIR, ENTRY, SERVICE_FILES } from "../../components/automation/workload";
+import { CODE_DIR, ENTRY, SERVICE_FILES, serviceCode } from "../../components/automation/workload";
 import { buildDashboards } from "../../dashboards";
 import { AnnotationTag } from "../../dashboards/conventions";
 import { tempDir } from "../alertmanager/support";
@@ -325,9 +324,9 @@ describe("container wiring (routesFromEnv)", () => {
 describe("the container entry", () => {
   it("hands every file after server.ts and cluster.ts to main() as a route plugin", async () => {
     const dir = tempDir("entry");
-    const service = join(__dirname, "../../automation");
-    for (const f of SERVICE_FILES.filter((f) => f !== "cluster.ts"))
-      copyFileSync(join(service, f), join(dir, f));
+    // What the ConfigMap ships, so the plugins import their siblings as they do in /app.
+    for (const [f, text] of Object.entries(serviceCode()))
+      if (f !== "cluster.ts") writeFileSync(join(dir, f), text);
     // Node 24 detects ES module syntax in /app; tsx needs to be told.
     writeFileSync(join(dir, "package.json"), '{"type":"module"}');
     // A stand-in cluster.ts: the real one needs a Kubernetes service account.

@@ -1,3 +1,4 @@
+import type { WebhookAlert } from "../../automation/alertmanager-webhook";
 import {
   alertNode,
   configMapFreezeStore,
@@ -6,7 +7,7 @@ import {
   type KubeApi,
   type KubeReply,
 } from "../../automation/cluster";
-import { applyFreeze, type FreezeState, type WebhookAlert } from "../../automation/server";
+import { applyFreeze, type FreezeState } from "../../automation/freeze";
 import { logRotationJobSpec } from "../../components/automation/workload";
 import { stackConfig } from "../alertmanager/support";
 

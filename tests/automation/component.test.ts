@@ -1,8 +1,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { evidenceEnv, POLLER_ENTRY } from "../../components/automation/evidence-workload";
-import { CODE_DIR, SERVICE_FILES } from "../../components/automation/workload";
+import {
+  CODE_DIR,
+  SERVICE_FILES,
+  serviceCode,
+  serviceModules,
+} from "../../components/automation/workload";
 import type { ProgramRun } from "../../scripts/mock-runtime";
 import { parseStackFileConfig } from "../../scripts/synth-lib";
 import { stackFile, tempDir } from "../alertmanager/support";
@@ -38,15 +43,24 @@ describe("AutomationService on the prod stack", () => {
   it("takes its code from a ConfigMap and rolls when the code changes", () => {
     const code = named(run, "automation-code").inputs as { data: Record<string, string> };
     expect(Object.keys(code.data).sort()).toEqual([
+      "alertmanager-webhook.ts",
+      "annotation-jobs.ts",
+      "annotation-queue.ts",
       "annotations.ts",
       "cluster.ts",
+      "evidence-clients.ts",
       "evidence.ts",
+      "freeze.ts",
+      "grafana-client.ts",
       "opensearch-client.cjs",
+      "pagerduty-signature.ts",
+      "paths.ts",
       "restart.ts",
       "server.ts",
     ]);
+    expect(Object.keys(code.data)).toEqual(expect.arrayContaining([...SERVICE_FILES]));
     // The service's sources ship as they are on disk: the code the server tests exercise.
-    for (const file of SERVICE_FILES) {
+    for (const file of serviceModules()) {
       const source = readFileSync(join(__dirname, "../../automation", file), "utf8");
       expect({ file, shipped: code.data[file] }).toEqual({ file, shipped: source });
     }
@@ -161,7 +175,8 @@ describe("the evidence poller on the prod stack", () => {
   it("exits non-zero, naming the variable, when the real evidence.ts lacks its environment", () => {
     const dir = tempDir("poller-entry-real");
     writeFileSync(join(dir, "package.json"), '{"type":"module"}');
-    copyFileSync(join(__dirname, "../../automation/evidence.ts"), join(dir, "evidence.ts"));
+    // Every shipped file: evidence.ts imports its siblings as the pod's /app holds them.
+    for (const [file, text] of Object.entries(serviceCode())) writeFileSync(join(dir, file), text);
     const entry = POLLER_ENTRY.replaceAll(`${CODE_DIR}/`, `${dir}/`);
     const result = spawnSync(join(__dirname, "../../node_modules/.bin/tsx"), ["-e", entry], {
       encoding: "utf8",

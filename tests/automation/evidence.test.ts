@@ -2,13 +2,12 @@ import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { join } from "node:path";
 import {
-  alertmanagerAlerts,
   evidenceHook,
   evidencePoller,
   MAX_REMEMBERED,
-  openSearchSearch,
   pollFromEnv,
 } from "../../automation/evidence";
+import { alertmanagerAlerts, openSearchSearch } from "../../automation/evidence-clients";
 import { opensearchClientBundle } from "../../components/automation/workload";
 import { EvidenceAlert } from "../../lib/conventions";
 import { tempDir } from "../alertmanager/support";

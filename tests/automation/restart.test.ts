@@ -1,6 +1,6 @@
+import type { WebhookAlert } from "../../automation/alertmanager-webhook";
 import type { KubeApi, KubeReply } from "../../automation/cluster";
 import { RESTARTED_AT, restartFromEnv, rolloutRestart } from "../../automation/restart";
-import type { WebhookAlert } from "../../automation/server";
 
 /** The controlled restart's Kubernetes side: what it patches, and when it refuses to. */
 

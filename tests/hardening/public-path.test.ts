@@ -1,4 +1,4 @@
-import { DEPLOY_PATH, PAGERDUTY_PATH } from "../../automation/annotations";
+import { DEPLOY_PATH, PAGERDUTY_PATH } from "../../automation/paths";
 import {
   AUTOMATION_ALERTS_PATH,
   AUTOMATION_LOG_ONLY_PATH,

@@ -45,7 +45,11 @@ const IMPORT =
 export function importsOf(path: string, text: string, exists: (p: string) => boolean): Import[] {
   return [...text.matchAll(IMPORT)].map((match) => {
     const target = normalize(join(dirname(path), match[1] ?? match[2]));
-    const to = exists(`${target}.ts`) ? `${target}.ts` : join(target, "index.ts");
+    const to = /\.ts$/.test(target)
+      ? target
+      : exists(`${target}.ts`)
+        ? `${target}.ts`
+        : join(target, "index.ts");
     return { from: path, to };
   });
 }
