@@ -29,7 +29,16 @@ export const RECORDED_RUNS_ENV = "PORT8000_RECORDED_RUNS";
 const ROOT = join(__dirname, "..", "..");
 const CACHE = join(ROOT, "node_modules", ".cache", "port8000-recorded-runs");
 /** What the program can read; tests, docs and the local/ops tooling cannot change a run. */
-const SOURCE_DIRS = ["alerts", "components", "dashboards", "lib", "policy", "scripts", "vendor"];
+const SOURCE_DIRS = [
+  "alerts",
+  "automation",
+  "components",
+  "dashboards",
+  "lib",
+  "policy",
+  "scripts",
+  "vendor",
+];
 const SOURCE_FILES = [
   "index.ts",
   "package-lock.json",
