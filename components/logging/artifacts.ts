@@ -3,6 +3,7 @@ import type { StackConfig } from "../config/schema";
 import { roleMappings, roles } from "./access";
 import { jsonExporterYaml } from "./exporter";
 import { filebeatYaml } from "./filebeat";
+import { filebeatExporterYaml } from "./filebeat-exporter";
 import {
   deadLetterPipeline,
   logstashPipeline,
@@ -12,6 +13,7 @@ import {
 import { LoggingArtifact } from "./names";
 import { indexTemplate, ismPolicy, snapshotPolicy, snapshotsReadOnly } from "./opensearch";
 import { securityConfigYaml } from "./sso";
+import { stateExporterYaml } from "./state-exporter";
 
 /** Every file of `logging/` (docs/architecture.md, rendered artifacts), rendered from the typed config. */
 export function loggingArtifacts(config: StackConfig): Record<string, string> {
@@ -22,6 +24,8 @@ export function loggingArtifacts(config: StackConfig): Record<string, string> {
     [LoggingArtifact.logstashPipeline]: logstashPipeline(config),
     [LoggingArtifact.logstashDeadLetter]: deadLetterPipeline(config),
     [LoggingArtifact.logstashExporter]: jsonExporterYaml(),
+    [LoggingArtifact.filebeatExporter]: filebeatExporterYaml(),
+    [LoggingArtifact.opensearchStateExporter]: stateExporterYaml(config),
     [LoggingArtifact.indexTemplate]: toSortedJson(indexTemplate(config)),
     [LoggingArtifact.ismPolicy]: toSortedJson(ismPolicy(config)),
     // A stack on the replica (dr) only reads prod's snapshots: it schedules none.
