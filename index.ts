@@ -18,6 +18,7 @@ import { PipelineUser } from "./components/logging/names";
 import { archiveWriters } from "./components/logging/writers";
 import { MonitoringNamespace } from "./components/namespace";
 import { LogSearchCluster } from "./components/opensearch";
+import { OpenSearchStateExporter } from "./components/opensearch-state";
 import { OPS_SERVICE_ACCOUNT, OpsSchedule, REPORTS_PREFIX } from "./components/ops-schedule";
 import { PagerDutyEscalation } from "./components/pagerduty";
 import { PrometheusStack } from "./components/prometheus";
@@ -155,6 +156,11 @@ function deployStack(config: StackConfig, secrets: StackSecrets) {
       logstashPassword: search.userPasswords[PipelineUser.logstash],
       dependsOn: [freeze.ready, search],
     },
+    onGatedCluster,
+  );
+  new OpenSearchStateExporter(
+    "opensearch-state",
+    { config, dependsOn: [freeze.ready, ...search.metricsSecrets] },
     onGatedCluster,
   );
   new NetworkPolicies(

@@ -12,6 +12,7 @@ import {
   thresholds,
   timeseriesPanel,
 } from "./common";
+import { logShippingRow, opensearchStateRow } from "./pipeline-state";
 import { crashLoopRow, logstashRow, storageRow, thanosRow } from "./pipeline-storage";
 import { statusRow } from "./status";
 
@@ -176,7 +177,7 @@ export function monitoringPipeline(ctx: DashboardContext): dashboard.Dashboard {
     ctx,
     DashboardUid.monitoringPipeline,
     "Port 8000 / Monitoring Pipeline",
-    "The monitoring stack watching itself: scrapes, rule evaluation, notifications, Thanos backups and compaction, the log pipeline, OpenSearch, volumes and crash-looping pods. Deploy marks are this stack's own deploys.",
+    "The monitoring stack watching itself: scrapes, rule evaluation, notifications, Thanos backups and compaction, the log pipeline (Filebeat, Logstash), OpenSearch health, disk, snapshots and ISM, volumes and crash-looping pods. Deploy marks are this stack's own deploys.",
     [prometheusVariable(), instanceVariable()],
     PROJECT,
   );
@@ -184,8 +185,10 @@ export function monitoringPipeline(ctx: DashboardContext): dashboard.Dashboard {
   scrapeRow(ctx, b);
   notificationRow(ctx, b);
   thanosRow(ctx, b);
+  logShippingRow(ctx, b);
   logstashRow(ctx, b);
   storageRow(ctx, b);
+  opensearchStateRow(ctx, b);
   crashLoopRow(ctx, b);
   return b.build();
 }

@@ -31,6 +31,10 @@ export const Job = {
   logPipeline: "logstash",
   /** OpenSearch's prometheus-exporter plugin, scraped on every node. */
   opensearch: "opensearch",
+  /** json_exporter beside each Filebeat pod: its /stats (output errors, drops). */
+  filebeat: "filebeat",
+  /** json_exporter reading OpenSearch's snapshot-management and ISM explain APIs. */
+  opensearchState: "opensearch-state",
 } as const;
 
 export const Receiver = {

@@ -7,7 +7,8 @@ import { join } from "node:path";
  * modules into the git-ignored .tools/bin by `npm run tools`: Prometheus/promtool and
  * Alertmanager/amtool at the versions the pinned kube-prometheus-stack deploys (tools/go), the
  * Kubernetes control plane (tools/k8s) and the operator and Helm that render and reconcile the
- * program's objects (tools/operators).
+ * program's objects (tools/operators), and the json_exporter the log pipeline's sidecars run
+ * (tools/json-exporter).
  */
 
 export const ROOT_DIR = join(__dirname, "..");
@@ -93,6 +94,15 @@ export const GO_TOOLS: readonly GoTool[] = [
     packages: { helm: "helm.sh/helm/v3/cmd/helm" },
     versionFlags: (v) => [`helm.sh/helm/v3/internal/version.version=${v}`],
   },
+  // The JSON-to-Prometheus exporter the pipeline's sidecars run (Logstash and Filebeat stats,
+  // OpenSearch snapshot and ISM state): the tests scrape fixtures through the real one.
+  {
+    module: "github.com/prometheus-community/json_exporter",
+    commands: ["json_exporter"],
+    stampsVersion: true,
+    pinnedIn: "json-exporter",
+    packages: { json_exporter: "github.com/prometheus-community/json_exporter" },
+  },
 ];
 
 export type ToolName =
@@ -105,7 +115,8 @@ export type ToolName =
   | "kube-apiserver"
   | "etcd"
   | "operator"
-  | "helm";
+  | "helm"
+  | "json_exporter";
 
 export function pinsFile(tool: Pick<GoTool, "pinnedIn">): string {
   return join(TOOLS_DIR, tool.pinnedIn ?? "go", "go.mod");

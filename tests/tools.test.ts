@@ -15,6 +15,7 @@ import {
   type ToolName,
 } from "../lib/tools";
 import { buildSignature } from "../scripts/build-tools";
+import { configOf } from "./logging/support";
 import { loadChartDefaults } from "./support/chart-values";
 
 interface ImageSpec {
@@ -48,6 +49,10 @@ const deployed = {
   // The sidecar the operator injects; Query, Store and Compactor run the same release.
   "github.com/thanos-io/thanos": releaseOfTag(chartValues.prometheusOperator.thanosImage.tag),
   "github.com/prometheus-operator/prometheus-operator": releaseOfTag(chartManifest.appVersion),
+  // The image the Logstash and Filebeat sidecars and the OpenSearch state exporter run.
+  "github.com/prometheus-community/json_exporter": releaseOfTag(
+    configOf("prod").logging.images.jsonExporter.split(":").at(-1) ?? "",
+  ),
 } as const;
 
 const pinOf = (module: string) => {

@@ -1,18 +1,23 @@
 import { Job } from "../../lib/conventions";
 import { selector } from "../format";
-import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
+import type { AlertDefinition, RuleContext } from "../model";
+import { pipelineAlert as alert, pipelineLevel as level } from "./pipeline-rule";
+import { pipelineStateAlerts } from "./pipeline-state";
 
 /**
  * Monitoring the monitoring: the backup, log and storage paths behind the alerts (guide 3.1,
  * 3.2). Metric names are the exporters' own: Thanos sidecar's shipper, the json_exporter view
  * of Logstash's node stats (components/logging/exporter.ts), the OpenSearch prometheus-exporter
- * plugin, kubelet volume stats and kube-state-metrics. Not in the guide's table: fixed here.
+ * plugin, kubelet volume stats and kube-state-metrics; Filebeat's output and OpenSearch's
+ * snapshot and ISM state in pipeline-state.ts. Not in the guide's table: fixed here.
  */
 
 export const PipelineJob = {
   thanosSidecar: Job.thanosSidecar,
   logstash: Job.logPipeline,
   opensearch: Job.opensearch,
+  filebeat: Job.filebeat,
+  opensearchState: Job.opensearchState,
   kubelet: "kubelet",
   kubeStateMetrics: "kube-state-metrics",
 } as const;
@@ -29,36 +34,6 @@ export const PIPE = {
   volumeWarning: 0.15,
   volumeCritical: 0.05,
 } as const;
-
-const DASH = "monitoringPipeline";
-const LOGS = "kubernetes.namespace:monitoring";
-
-function level(
-  ctx: RuleContext,
-  severity: AlertLevel["severity"],
-  expr: string,
-  hold: string,
-  threshold: string,
-): AlertLevel {
-  return { severity, expr, for: ctx.hold(hold), threshold };
-}
-
-function alert(
-  name: string,
-  summary: string,
-  description: string,
-  levels: AlertLevel[],
-): AlertDefinition {
-  return {
-    name,
-    runbook: "monitoring-pipeline",
-    dashboard: DASH,
-    summary,
-    description,
-    logQuery: LOGS,
-    levels,
-  };
-}
 
 function thanosUploads(ctx: RuleContext): AlertDefinition[] {
   const job = selector(PipelineJob.thanosSidecar);
@@ -227,5 +202,6 @@ export function pipelineAlerts(ctx: RuleContext): AlertDefinition[] {
     ...opensearch(ctx),
     prometheusVolume(ctx),
     crashLooping(ctx),
+    ...pipelineStateAlerts(ctx),
   ];
 }

@@ -10,6 +10,7 @@ import {
 import { securityConfigYaml } from "../opensearch/sso";
 import { jsonExporterYaml } from "./exporter";
 import { filebeatYaml } from "./filebeat";
+import { filebeatExporterYaml } from "./filebeat-exporter";
 import {
   deadLetterPipeline,
   logstashPipeline,
@@ -17,6 +18,7 @@ import {
   logstashSettingsYaml,
 } from "./logstash";
 import { LoggingArtifact } from "./names";
+import { stateExporterYaml } from "./state-exporter";
 
 /** Every file of `logging/` (docs/architecture.md, rendered artifacts), rendered from the typed config. */
 export function loggingArtifacts(config: StackConfig): Record<string, string> {
@@ -27,6 +29,8 @@ export function loggingArtifacts(config: StackConfig): Record<string, string> {
     [LoggingArtifact.logstashPipeline]: logstashPipeline(config),
     [LoggingArtifact.logstashDeadLetter]: deadLetterPipeline(config),
     [LoggingArtifact.logstashExporter]: jsonExporterYaml(),
+    [LoggingArtifact.filebeatExporter]: filebeatExporterYaml(),
+    [LoggingArtifact.opensearchStateExporter]: stateExporterYaml(config),
     [LoggingArtifact.indexTemplate]: toSortedJson(indexTemplate(config)),
     [LoggingArtifact.ismPolicy]: toSortedJson(ismPolicy(config)),
     // A stack on the replica (dr) only reads prod's snapshots: it schedules none.

@@ -1,6 +1,7 @@
 import { GENERATED_HEADER, toSortedYaml } from "../../lib/serialize";
 import type { LogSource } from "../config/logging";
 import type { StackConfig } from "../config/schema";
+import { FILEBEAT_STATS_PORT } from "./filebeat-exporter";
 import { BEATS_PORT, FILEBEAT_CERTS, logstashHost, SERVICE, TlsFile } from "./names";
 
 /**
@@ -106,7 +107,9 @@ export function filebeatConfig(config: StackConfig) {
     },
     "path.data": FILEBEAT_DATA,
     "http.enabled": true,
+    // Only the json_exporter sidecar in the same pod reads /stats.
     "http.host": "127.0.0.1",
+    "http.port": FILEBEAT_STATS_PORT,
     "logging.level": "info",
   };
 }

@@ -7,6 +7,7 @@ import { registryLookupName } from "../config/images";
 import { PipelineCertificates } from "../logging-tls";
 import { jsonExporterYaml } from "./exporter";
 import { filebeatYaml } from "./filebeat";
+import { filebeatExporterYaml } from "./filebeat-exporter";
 import {
   deadLetterPipeline,
   logstashPipeline,
@@ -25,6 +26,7 @@ import {
   ConfigMaps,
   FILEBEAT,
   FILEBEAT_EXEMPTIONS,
+  FILEBEAT_EXPORTER_KEY,
   filebeatPodSpec,
   labelsOf,
   logstashPodSpec,
@@ -88,7 +90,10 @@ export class LogPipeline extends pulumi.ComponentResource {
       child,
     );
     const data = {
-      filebeat: { "filebeat.yml": filebeatYaml(config) },
+      filebeat: {
+        "filebeat.yml": filebeatYaml(config),
+        [FILEBEAT_EXPORTER_KEY]: filebeatExporterYaml(),
+      },
       logstash: {
         "logstash.yml": logstashSettingsYaml(config),
         "pipelines.yml": logstashPipelinesYaml(),
@@ -118,7 +123,7 @@ export class LogPipeline extends pulumi.ComponentResource {
         }),
       );
     const ready = [...certs, logstashUser, ...configs];
-    this.declareFilebeat(name, config, images.filebeat, meta, child, ready, rollOn(data.filebeat));
+    this.declareFilebeat(name, config, images, meta, child, ready, rollOn(data.filebeat));
     this.declareLogstash(name, args, images, meta, child, ready, rollOn(data.logstash));
     for (const policy of networkPolicies(config)) {
       new k8s.networking.v1.NetworkPolicy(
@@ -136,7 +141,7 @@ export class LogPipeline extends pulumi.ComponentResource {
   private declareFilebeat(
     name: string,
     config: StackConfig,
-    image: pulumi.Output<string>,
+    images: { filebeat: pulumi.Output<string>; jsonExporter: pulumi.Output<string> },
     meta: (name: string, app: string) => { name: string; namespace: string },
     child: pulumi.CustomResourceOptions,
     ready: pulumi.Resource[],
@@ -188,7 +193,11 @@ export class LogPipeline extends pulumi.ComponentResource {
               labels,
               annotations: checksums.apply((sums) => ({ ...FILEBEAT_EXEMPTIONS, ...sums })),
             },
-            spec: image.apply((pinned) => filebeatPodSpec(config, pinned)),
+            spec: pulumi
+              .all([images.filebeat, images.jsonExporter])
+              .apply(([filebeat, jsonExporter]) =>
+                filebeatPodSpec(config, { filebeat, jsonExporter }),
+              ),
           },
         },
       },

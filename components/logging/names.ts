@@ -73,6 +73,8 @@ export const LoggingArtifact = {
   logstashPipeline: `${ArtifactPath.logging}/logstash/port8000.conf`,
   logstashDeadLetter: `${ArtifactPath.logging}/logstash/dead-letter.conf`,
   logstashExporter: `${ArtifactPath.logging}/logstash/json-exporter.yml`,
+  filebeatExporter: `${ArtifactPath.logging}/filebeat-json-exporter.yml`,
+  opensearchStateExporter: `${ArtifactPath.logging}/opensearch/state-exporter.yml`,
   indexTemplate: `${ArtifactPath.logging}/opensearch/index-template.json`,
   ismPolicy: `${ArtifactPath.logging}/opensearch/ism-policy.json`,
   snapshotPolicy: `${ArtifactPath.logging}/opensearch/snapshot-policy.json`,

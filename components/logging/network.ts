@@ -1,12 +1,14 @@
 import type { StackConfig } from "../config/schema";
 import { EXPORTER_PORT } from "./exporter";
+import { FILEBEAT_EXPORTER_PORT } from "./filebeat-exporter";
 import { BEATS_PORT, LOGSTASH, OPENSEARCH_CLUSTER, OPENSEARCH_HTTP_PORT } from "./names";
 import { PROMETHEUS_PORT } from "./release";
+import { STATE_EXPORTER } from "./state-exporter";
 import { FILEBEAT, labelsOf } from "./workloads";
 
 /**
  * NetworkPolicies of the logging namespace: Filebeat → Logstash → OpenSearch and nothing else
- * inbound, plus Prometheus scraping the exporter and the automation service searching logs.
+ * inbound, plus Prometheus scraping the exporters and the automation service searching logs.
  */
 
 /** The label operator 3.x puts on the cluster's pods (2.x used opster.io/opensearch-cluster). */
@@ -38,7 +40,10 @@ export function networkPolicies(config: StackConfig): NetworkPolicySpec[] {
       spec: {
         podSelector: { matchLabels: labelsOf(FILEBEAT) },
         policyTypes: ["Ingress", "Egress"],
-        ingress: [],
+        // Prometheus scrapes the json_exporter sidecar; Filebeat's own /stats stays on loopback.
+        ingress: [
+          { from: [inNamespace(config.cluster.namespace)], ports: [tcp(FILEBEAT_EXPORTER_PORT)] },
+        ],
         egress: [
           { to: [logstashPods], ports: [tcp(BEATS_PORT)] },
           DNS,
@@ -69,6 +74,21 @@ export function networkPolicies(config: StackConfig): NetworkPolicySpec[] {
           { ports: [tcp(443)] },
           // The release watcher asks Prometheus for the running release.
           { to: [inNamespace(config.cluster.namespace)], ports: [tcp(PROMETHEUS_PORT)] },
+        ],
+      },
+    },
+    {
+      name: `${STATE_EXPORTER}-traffic`,
+      spec: {
+        podSelector: { matchLabels: labelsOf(STATE_EXPORTER) },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ from: [inNamespace(config.cluster.namespace)], ports: [tcp(EXPORTER_PORT)] }],
+        egress: [
+          {
+            to: [{ podSelector: { matchLabels: CLUSTER_LABEL } }],
+            ports: [tcp(OPENSEARCH_HTTP_PORT)],
+          },
+          DNS,
         ],
       },
     },

@@ -7,6 +7,7 @@ import {
 import type { StackConfig } from "../config/schema";
 import { EXPORTER_PORT } from "./exporter";
 import { FILEBEAT_DATA, sourceHostDirs } from "./filebeat";
+import { FILEBEAT_EXPORTER_PORT } from "./filebeat-exporter";
 import { LogstashEnv } from "./logstash";
 import {
   BEATS_PORT,
@@ -33,7 +34,13 @@ export const Secrets = {
   /** The CA certificate (no key) of the cluster's HTTP layer, for its clients. */
   opensearchCa: `${OPENSEARCH_CLUSTER}-ca-cert`,
 } as const;
-export const ConfigMaps = { filebeat: "filebeat-config", logstash: "logstash-config" } as const;
+export const ConfigMaps = {
+  filebeat: "filebeat-config",
+  logstash: "logstash-config",
+  opensearchState: "opensearch-state-exporter",
+} as const;
+/** The json_exporter config key in Filebeat's ConfigMap. */
+export const FILEBEAT_EXPORTER_KEY = "json-exporter.yml";
 
 /** Filebeat runs as uid 0 (root-owned host logs and journal): exempt from non-root, with why. */
 export const FILEBEAT_EXEMPTIONS = {
@@ -51,12 +58,31 @@ export interface PinnedImages {
   readonly curl: string;
 }
 
+/** A json_exporter container as unprivileged as the image allows: nobody, no capabilities. */
+export function jsonExporterContainer(image: string, port: number, configVolume: string) {
+  return {
+    name: "json-exporter",
+    image,
+    args: ["--config.file=/etc/json-exporter/config.yml", `--web.listen-address=:${port}`],
+    ports: [{ name: "metrics", containerPort: port }],
+    securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: true, runAsUser: 65534 },
+    resources: {
+      requests: { cpu: "10m", memory: "16Mi" },
+      limits: { cpu: "100m", memory: "64Mi" },
+    },
+    volumeMounts: [{ name: configVolume, mountPath: "/etc/json-exporter", readOnly: true }],
+  };
+}
+
 /**
  * Filebeat reads root-owned host logs and the journal, so it runs as uid 0 but with only
  * DAC_READ_SEARCH, no escalation and a read-only root filesystem; its registry lives on a host
- * path so a restart resumes where it stopped.
+ * path so a restart resumes where it stopped. The json_exporter sidecar reads its /stats.
  */
-export function filebeatPodSpec(config: StackConfig, image: string) {
+export function filebeatPodSpec(
+  config: StackConfig,
+  images: Pick<PinnedImages, "filebeat" | "jsonExporter">,
+) {
   const dirs = sourceHostDirs(config);
   return {
     serviceAccountName: FILEBEAT,
@@ -65,7 +91,7 @@ export function filebeatPodSpec(config: StackConfig, image: string) {
     containers: [
       {
         name: FILEBEAT,
-        image,
+        image: images.filebeat,
         args: ["-e", "-c", "/etc/filebeat/filebeat.yml", "--path.data", FILEBEAT_DATA],
         env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
         // Root without capabilities reads only by the owner or "other" bits; nginx's logs are
@@ -89,9 +115,23 @@ export function filebeatPodSpec(config: StackConfig, image: string) {
           ...dirs.map((dir) => ({ name: mountName(dir), mountPath: dir, readOnly: true })),
         ],
       },
+      jsonExporterContainer(images.jsonExporter, FILEBEAT_EXPORTER_PORT, "exporter"),
     ],
     volumes: [
-      { name: "config", configMap: { name: ConfigMaps.filebeat } },
+      {
+        name: "config",
+        configMap: {
+          name: ConfigMaps.filebeat,
+          items: [{ key: "filebeat.yml", path: "filebeat.yml" }],
+        },
+      },
+      {
+        name: "exporter",
+        configMap: {
+          name: ConfigMaps.filebeat,
+          items: [{ key: FILEBEAT_EXPORTER_KEY, path: "config.yml" }],
+        },
+      },
       { name: "certs", secret: { secretName: Secrets.filebeatTls, defaultMode: 0o400 } },
       { name: "data", hostPath: { path: "/var/lib/filebeat-port8000", type: "DirectoryOrCreate" } },
       { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
@@ -168,21 +208,7 @@ export function logstashPodSpec(config: StackConfig, images: PinnedImages) {
           { name: "release", mountPath: RELEASE_DIR, readOnly: true },
         ],
       },
-      {
-        name: "json-exporter",
-        image: images.jsonExporter,
-        args: [
-          "--config.file=/etc/json-exporter/config.yml",
-          `--web.listen-address=:${EXPORTER_PORT}`,
-        ],
-        ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
-        securityContext: { ...RESTRICTED_CONTAINER, runAsNonRoot: true, runAsUser: 65534 },
-        resources: {
-          requests: { cpu: "10m", memory: "16Mi" },
-          limits: { cpu: "100m", memory: "64Mi" },
-        },
-        volumeMounts: [{ name: "exporter", mountPath: "/etc/json-exporter", readOnly: true }],
-      },
+      jsonExporterContainer(images.jsonExporter, EXPORTER_PORT, "exporter"),
       release.sidecar,
     ],
     // translate refuses to start without its dictionary: written once before Logstash starts.

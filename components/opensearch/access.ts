@@ -14,7 +14,19 @@ export const OpenSearchRole = {
   writer: "port8000.logstash-writer",
   evidence: "port8000.evidence-reader",
   metrics: "port8000.metrics-reader",
+  pipelineState: "port8000.pipeline-state-reader",
 } as const;
+
+/**
+ * The index-management plugin's explain actions (its SMActions and ExplainAction names at
+ * 2.19) and the cluster state the ISM explain resolves its index pattern from: the OpenSearch
+ * state exporter (components/logging/state-exporter.ts) reads, never starts, retries or edits.
+ */
+export const PIPELINE_STATE_ACTIONS = [
+  "cluster:admin/opendistro/ism/managedindex/explain",
+  "cluster:admin/opensearch/snapshot_management/policy/explain",
+  "cluster:monitor/state",
+] as const;
 
 export interface RoleDefinition {
   readonly cluster_permissions: string[];
@@ -90,6 +102,11 @@ export function roles(): Record<string, RoleDefinition> {
       index_permissions: [{ index_patterns: ["*"], allowed_actions: ["indices:monitor/*"] }],
       tenant_permissions: [],
     },
+    [OpenSearchRole.pipelineState]: {
+      cluster_permissions: [...PIPELINE_STATE_ACTIONS],
+      index_permissions: [],
+      tenant_permissions: [],
+    },
   };
 }
 
@@ -113,6 +130,7 @@ export function roleMappings(config: StackConfig): Record<string, RoleMapping> {
     [OpenSearchRole.writer]: { users: [PipelineUser.logstash], backend_roles: [] },
     [OpenSearchRole.evidence]: { users: [PipelineUser.evidence], backend_roles: [] },
     [OpenSearchRole.metrics]: { users: [METRICS_USER], backend_roles: [] },
+    [OpenSearchRole.pipelineState]: { users: [METRICS_USER], backend_roles: [] },
   };
   for (const team of config.rbac.teams) {
     for (const role of teamRoles(team.opensearch)) {

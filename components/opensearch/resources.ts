@@ -80,7 +80,7 @@ function metricsUser(config: StackConfig): CustomResource {
     spec: {
       ...clusterRef,
       passwordFrom: { name: ClusterSecrets.user(METRICS_USER), key: "password" },
-      opendistroSecurityRoles: [OpenSearchRole.metrics],
+      opendistroSecurityRoles: [OpenSearchRole.metrics, OpenSearchRole.pipelineState],
     },
   };
 }

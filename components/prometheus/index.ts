@@ -12,6 +12,7 @@ import {
   publicEndpointProbe,
   type RuleGroup,
 } from "./monitors";
+import { filebeatPodMonitor, opensearchStatePodMonitor } from "./pipeline-monitors";
 import { type PrometheusStackParts, prometheusStackValues, RELEASE_NAME } from "./values";
 
 export interface PrometheusStackArgs {
@@ -81,6 +82,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
       release,
       ...(args.opensearchMonitorDependsOn ?? []),
     ]);
+    customResource("filebeat-monitor", filebeatPodMonitor(config), [release]);
+    customResource("opensearch-state-monitor", opensearchStatePodMonitor(config), [release]);
     customResource("health-probe", healthProbe(config), [release, blackbox]);
     const publicProbe = publicEndpointProbe(config);
     if (publicProbe) customResource("public-probe", publicProbe, [release, blackbox]);

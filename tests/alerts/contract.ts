@@ -49,4 +49,10 @@ export const EXTRA_ALERTS: Record<string, readonly string[]> = {
   MonitoringPodCrashLooping: ["warning"],
   ThanosCompactHalted: ["warning"],
   ThanosStoreSyncFailures: ["warning"],
+  // Issue 18, part 5: Filebeat's output, OpenSearch snapshots and ISM.
+  FilebeatOutputErrors: ["warning"],
+  FilebeatEventsDropped: ["warning"],
+  OpenSearchSnapshotFailed: ["warning"],
+  OpenSearchIsmStepFailed: ["warning"],
+  OpenSearchStateScrapeFailing: ["warning"],
 };

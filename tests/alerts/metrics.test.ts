@@ -1,4 +1,6 @@
 import { LOGSTASH_HEALTH_METRICS } from "../../components/logging/exporter";
+import { FILEBEAT_OUTPUT_METRICS } from "../../components/logging/filebeat-exporter";
+import { StateMetric } from "../../components/logging/state-exporter";
 import { APP_METRICS, LOG_PIPELINE_METRICS, NODE_METRICS } from "../../lib/metrics";
 import { committedRules } from "./support";
 
@@ -24,6 +26,10 @@ const SELF_METRICS = [
   "kubelet_volume_stats_capacity_bytes",
   "kube_pod_container_status_waiting_reason",
   ...Object.keys(LOGSTASH_HEALTH_METRICS),
+  // json_exporter on Filebeat's /stats and on the index-management explain APIs; the real
+  // exporter serves each (tests/logging/json-exporters.test.ts).
+  ...Object.keys(FILEBEAT_OUTPUT_METRICS),
+  ...Object.values(StateMetric),
   // Thanos v0.42 (cmd/thanos/compact.go; pkg/block/fetcher.go, subsystem blocks_meta).
   "thanos_compact_halted",
   "thanos_blocks_meta_sync_failures_total",

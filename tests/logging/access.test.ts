@@ -89,4 +89,30 @@ describe("roles and role mappings from the RBAC teams", () => {
       "prometheus-metrics",
     ]);
   });
+  it("let the OpenSearch state exporter explain snapshots and ISM, and change nothing", () => {
+    // Action names of the index-management plugin at 2.19.2.0 (SMActions.kt, the ISM actions).
+    const role = "port8000.pipeline-state-reader";
+    for (const action of [
+      "cluster:admin/opensearch/snapshot_management/policy/explain",
+      "cluster:admin/opendistro/ism/managedindex/explain",
+      "cluster:monitor/state",
+    ])
+      expect([action, grants(role, action)]).toEqual([action, true]);
+    for (const action of [
+      "cluster:admin/opensearch/snapshot_management/policy/write",
+      "cluster:admin/opensearch/snapshot_management/policy/start",
+      "cluster:admin/opensearch/snapshot_management/policy/stop",
+      "cluster:admin/opensearch/snapshot_management/policy/delete",
+      "cluster:admin/opendistro/ism/managedindex/retry",
+      "cluster:admin/opendistro/ism/managedindex/change",
+      "cluster:admin/opendistro/ism/managedindex/remove",
+      "cluster:admin/opendistro/ism/policy/write",
+      "cluster:admin/snapshot/create",
+      "indices:data/read/search",
+    ]) {
+      expect([action, grants(role, action)]).toEqual([action, false]);
+      expect([action, grants("port8000.metrics-reader", action)]).toEqual([action, false]);
+    }
+    expect(mapped([["readers", "read"]])[role].users).toEqual(["prometheus-metrics"]);
+  });
 });

@@ -238,7 +238,33 @@ describe("network policies and the pipeline's scrape", () => {
     const egress = (filebeat?.spec.egress ?? []) as { to?: unknown[]; ports: { port: number }[] }[];
     const toPods = egress.filter((e) => e.to?.some((t) => "podSelector" in (t as object)));
     expect(toPods.map((e) => e.ports.map((p) => p.port))).toEqual([[5044]]);
-    expect(filebeat?.spec.ingress).toEqual([]);
+    // Inbound: only Prometheus' namespace, only the json_exporter sidecar (/stats stays on loopback).
+    expect(filebeat?.spec.ingress).toEqual([
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
+        ],
+        ports: [{ protocol: "TCP", port: 7979 }],
+      },
+    ]);
+  });
+
+  it("let the OpenSearch state exporter reach only OpenSearch's HTTP port, and be scraped", () => {
+    const policy = networkPolicies(prod).find(
+      (p) => p.name === "opensearch-state-exporter-traffic",
+    );
+    const egress = (policy?.spec.egress ?? []) as { to?: unknown[]; ports: { port: number }[] }[];
+    const toPods = egress.filter((e) => e.to?.some((t) => "podSelector" in (t as object)));
+    expect(toPods.map((e) => e.ports.map((p) => p.port))).toEqual([[9200]]);
+    expect(JSON.stringify(toPods)).toContain('"opensearch.org/opensearch-cluster":"port8000-logs"');
+    expect(policy?.spec.ingress).toEqual([
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
+        ],
+        ports: [{ protocol: "TCP", port: 7979 }],
+      },
+    ]);
   });
 
   it("select the OpenSearch pods by the label the operator the chart runs gives them", () => {

@@ -90,7 +90,8 @@ describe("OpenSearch metrics in the prod stack", () => {
     );
     expect(spec(user as RecordedResource)).toMatchObject({
       passwordFrom: { name: password.name, key: password.key },
-      opendistroSecurityRoles: ["port8000.metrics-reader"],
+      // The monitoring roles, and the snapshot/ISM explain role of the state exporter.
+      opendistroSecurityRoles: ["port8000.metrics-reader", "port8000.pipeline-state-reader"],
     });
     const binding = ofType(run, `${OPENSEARCH}:OpensearchUserRoleBinding`).find((b) =>
       (spec(b).roles as string[]).includes("port8000.metrics-reader"),

@@ -1,0 +1,33 @@
+import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
+
+/** What every monitoring-pipeline alert shares: its runbook, dashboard and log query. */
+
+const DASH = "monitoringPipeline";
+const LOGS = "kubernetes.namespace:monitoring";
+
+export function pipelineLevel(
+  ctx: RuleContext,
+  severity: AlertLevel["severity"],
+  expr: string,
+  hold: string,
+  threshold: string,
+): AlertLevel {
+  return { severity, expr, for: ctx.hold(hold), threshold };
+}
+
+export function pipelineAlert(
+  name: string,
+  summary: string,
+  description: string,
+  levels: AlertLevel[],
+): AlertDefinition {
+  return {
+    name,
+    runbook: "monitoring-pipeline",
+    dashboard: DASH,
+    summary,
+    description,
+    logQuery: LOGS,
+    levels,
+  };
+}
