@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { filesChecksum } from "../../lib/checksum";
 import type { StackConfig } from "../config";
+import { opsNetworkPolicies } from "./network";
 import {
   BUNDLE_KEY,
   cronJobSpec,
@@ -11,7 +12,6 @@ import {
   OPS_SERVICE_ACCOUNT,
   opsBundle,
   opsLoader,
-  opsNetworkPolicy,
   ROUTINES,
   SLACK_KEY,
 } from "./workload";
@@ -28,7 +28,7 @@ export interface OpsScheduleArgs {
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** The guide's daily, weekly and monthly checklists as CronJobs running the ops CLI. */
+/** The guide's daily, weekly, monthly and quarterly checklists as CronJobs running the ops CLI. */
 export class OpsSchedule extends pulumi.ComponentResource {
   readonly cronJobNames: pulumi.Output<string>[];
 
@@ -75,7 +75,8 @@ export class OpsSchedule extends pulumi.ComponentResource {
       },
       child,
     );
-    new k8s.networking.v1.NetworkPolicy(`${name}-network`, opsNetworkPolicy(config), child);
+    for (const { routine, policy } of opsNetworkPolicies(config))
+      new k8s.networking.v1.NetworkPolicy(`${name}-network-${routine}`, policy, child);
     const checksum = filesChecksum({
       [LOADER_KEY]: loader,
       [BUNDLE_KEY]: bundle.toString("base64"),
