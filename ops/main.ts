@@ -1,9 +1,11 @@
 import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { expectedAccess } from "../components/access/matrix";
 import { parseDurationMs } from "../lib/duration";
 import { type Check, exitCode, toJson, toTable } from "./checks";
 import { daily } from "./daily";
 import { AlertmanagerApi, PrometheusApi, Unreachable } from "./http";
+import { kubeTargetOf, readExpectedAccess } from "./kube-access";
 import { DEFAULT_LOAD_DURATION_S, loadCheck, runLoadTest, writeLoadReport } from "./loadtest";
 import { DEFAULT_MONTHLY_DIR, monthly } from "./monthly";
 import { notifySlack, uploadReports } from "./notify";
@@ -39,6 +41,8 @@ interface Options {
   readonly rate?: number;
   readonly vulnerabilityReviewInCi?: string;
   readonly stackFile?: string;
+  readonly expectedAccess?: string;
+  readonly kubernetes?: string;
   readonly grafana?: string;
   readonly slackWebhookFile?: string;
   readonly uploadBucket?: string;
@@ -81,6 +85,10 @@ function positive(value: string): number {
 
 /** Flag combinations commander cannot express; checked before any server is asked. */
 function usageProblems(routine: Routine, o: Options): string | undefined {
+  if (o.stackFile && o.expectedAccess)
+    return "ops: give the grants once: --stack-file or --expected-access";
+  if (o.kubernetes && !o.stackFile && !o.expectedAccess)
+    return "ops: --kubernetes compares with the config's grants: add --stack-file or --expected-access";
   if (routine !== "monthly") return undefined;
   if (!o.loadTest && (o.duration !== undefined || o.target || o.connections || o.rate))
     return "ops: --duration, --target, --connections and --rate belong to --load-test";
@@ -96,7 +104,12 @@ async function checksOf(routine: Routine, o: Options, prom: PrometheusApi, am: A
   if (routine === "quarterly")
     return quarterly(prom, now, {
       outDir: out,
-      config: o.stackFile ? readStackConfig(o.stackFile) : undefined,
+      access: o.expectedAccess
+        ? readExpectedAccess(o.expectedAccess)
+        : o.stackFile
+          ? expectedAccess(readStackConfig(o.stackFile))
+          : undefined,
+      kube: o.kubernetes ? kubeTargetOf(o.kubernetes) : undefined,
       grafanaUrl: o.grafana,
       grafanaToken: process.env.GRAFANA_TOKEN,
       root: resolve(__dirname, ".."),
@@ -189,6 +202,11 @@ function routineCommand(
   if (name === "quarterly")
     cmd
       .option("--stack-file <path>", "the stack file whose access grants are reviewed")
+      .option("--expected-access <file>", "the grants as the program renders them (the CronJob's)")
+      .option(
+        "--kubernetes <in-cluster|kubeconfig>",
+        "read the RoleBindings and ClusterRoleBindings live and compare them with the grants",
+      )
       .option("--grafana <url>", "read Grafana's teams live (token in GRAFANA_TOKEN)", httpUrl)
       .option(
         "--vulnerability-review-in-ci <where>",

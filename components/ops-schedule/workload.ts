@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { nodeBundle } from "../../lib/node-bundle";
+import { expectedAccess } from "../access/matrix";
 import { loadTestSeconds, OPS_ROUTINES, type OpsRoutine } from "../config/ops";
 import type { StackConfig } from "../config/schema";
 import { RELEASE_NAME } from "../prometheus/values";
@@ -14,6 +15,8 @@ import { RELEASE_NAME } from "../prometheus/values";
 
 export const OPS_NAME = "port8000-ops";
 export const OPS_SERVICE_ACCOUNT = OPS_NAME;
+/** The quarterly job's own account: the only ops pods with a Kubernetes token (components/ops-schedule/rbac.ts). */
+export const ACCESS_REVIEW_ACCOUNT = `${OPS_NAME}-access-review`;
 export const OPS_LABELS = {
   "app.kubernetes.io/name": OPS_NAME,
   "app.kubernetes.io/part-of": "port8000-monitoring",
@@ -23,6 +26,8 @@ export const ROUTINE_LABEL = "port8000/routine";
 export const REPORTS_PREFIX = "metrics/monthly/";
 export const BUNDLE_KEY = "ops.cjs.gz";
 export const LOADER_KEY = "run.cjs";
+/** What the config grants (components/access/matrix.ts), for the quarterly access review. */
+export const ACCESS_KEY = "access.json";
 export const SLACK_KEY = "slack-webhook-url";
 const CODE_DIR = "/opt/ops";
 const SECRET_DIR = "/var/run/secrets/port8000-ops";
@@ -50,6 +55,11 @@ export function opsBundle(): Buffer {
   return bundle;
 }
 
+/** The config's grants as the quarterly job compares them with the API server's bindings. */
+export function opsAccessFile(config: StackConfig): string {
+  return `${JSON.stringify(expectedAccess(config), null, 2)}\n`;
+}
+
 /** Unpacks the bundle into the writable work dir and runs it with the CronJob's arguments. */
 export function opsLoader(): string {
   return readFileSync(join(__dirname, "loader.cjs"), "utf8");
@@ -70,7 +80,15 @@ export function inClusterUrls(config: StackConfig) {
 function routineArgs(config: StackConfig, routine: Routine): string[] {
   const { port8000 } = inClusterUrls(config);
   if (routine === "daily") return ["--registry", `${port8000}${config.service.registryPath}`];
-  if (routine === "quarterly") return ["--vulnerability-review-in-ci", VULNERABILITY_REVIEW_IN_CI];
+  if (routine === "quarterly")
+    return [
+      "--expected-access",
+      `${CODE_DIR}/${ACCESS_KEY}`,
+      "--kubernetes",
+      "in-cluster",
+      "--vulnerability-review-in-ci",
+      VULNERABILITY_REVIEW_IN_CI,
+    ];
   if (routine !== "monthly") return [];
   const { loadTest } = config.ops;
   return [
@@ -106,8 +124,10 @@ export function opsArgs(config: StackConfig, routine: Routine, bucket?: string):
 }
 
 function podSpec(config: StackConfig, routine: Routine, image: string, bucket?: string) {
+  const reviewsAccess = routine === "quarterly";
   return {
-    serviceAccountName: OPS_SERVICE_ACCOUNT,
+    serviceAccountName: reviewsAccess ? ACCESS_REVIEW_ACCOUNT : OPS_SERVICE_ACCOUNT,
+    automountServiceAccountToken: reviewsAccess,
     restartPolicy: "Never",
     securityContext: {
       runAsNonRoot: true,

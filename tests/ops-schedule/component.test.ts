@@ -168,6 +168,48 @@ describe("OpsSchedule (prod)", () => {
     ]);
   });
 
+  it("quarterly alone reviews bindings live: its own account, a token, list-only RBAC", () => {
+    const pod = cron("quarterly").jobTemplate.spec.template.spec as PodSpec & {
+      automountServiceAccountToken: boolean;
+    };
+    expect([pod.serviceAccountName, pod.automountServiceAccountToken]).toEqual([
+      "port8000-ops-access-review",
+      true,
+    ]);
+    const args = pod.containers[0].args;
+    expect(
+      args.slice(args.indexOf("--expected-access"), args.indexOf("--expected-access") + 4),
+    ).toEqual(["--expected-access", "/opt/ops/access.json", "--kubernetes", "in-cluster"]);
+    for (const r of ["daily", "weekly", "monthly"]) {
+      const other = cron(r).jobTemplate.spec.template.spec as PodSpec & {
+        automountServiceAccountToken: boolean;
+      };
+      expect([other.serviceAccountName, other.automountServiceAccountToken]).toEqual([
+        "port8000-ops",
+        false,
+      ]);
+    }
+    const rules = (role: string) => named(prod, role).inputs.rules;
+    expect(rules("ops-schedule-review-role")).toEqual([
+      { apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: ["list"] },
+    ]);
+    expect(rules("ops-schedule-review-clusterrole")).toEqual([
+      {
+        apiGroups: ["rbac.authorization.k8s.io"],
+        resources: ["clusterrolebindings"],
+        verbs: ["list"],
+      },
+    ]);
+    const access = JSON.parse(
+      (named(prod, "ops-schedule-code").inputs.data as Record<string, string>)["access.json"],
+    );
+    expect(access.roleBindings.map((b: { metadata: { name: string } }) => b.metadata.name)).toEqual(
+      ofType(prod, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
+        .filter((r) => r.parent === "team-access")
+        .map((r) => (r.inputs.metadata as { name: string }).name),
+    );
+  });
+
   it("egress per routine: what it talks to and nothing else; no ingress", () => {
     type Egress = { ports: { port: number }[]; to?: Record<string, unknown>[] };
     const policy = (routine: string) =>
@@ -249,7 +291,8 @@ describe("each CronJob's own arguments, run by the bundle in a pod without npm o
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "ops-cronjob-"));
     const code = named(prod, "ops-schedule-code") as RecordedResource;
-    writeFileSync(join(dir, "run.cjs"), (code.inputs.data as Record<string, string>)["run.cjs"]);
+    for (const [key, text] of Object.entries(code.inputs.data as Record<string, string>))
+      writeFileSync(join(dir, key), text);
     const gz = (code.inputs.binaryData as Record<string, string>)["ops.cjs.gz"];
     writeFileSync(join(dir, "ops.cjs.gz"), Buffer.from(gz, "base64"));
     servers = [standIn(), loadTarget()];
@@ -325,5 +368,11 @@ describe("each CronJob's own arguments, run by the bundle in a pod without npm o
       "run in .github/workflows/vulnerabilities.yml (job review)",
     );
     expect(Object.keys(byName)).not.toContain("npm audit");
+    // The grants from the ConfigMap's access.json; outside a pod there is no API token to use.
+    expect(byName["access review (config)"].detail).toContain("role port8000-production-sre");
+    expect(byName["access review (Kubernetes live)"]).toMatchObject({
+      status: "warn",
+      detail: expect.stringContaining("KUBERNETES_SERVICE_HOST is not set"),
+    });
   });
 });
