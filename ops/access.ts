@@ -1,49 +1,13 @@
-import { teamRoleName } from "../components/access/federation";
-import { GROUP_PREFIX } from "../components/access/kubernetes";
-import type { StackConfig } from "../components/config/schema";
-import { roleMappings } from "../components/opensearch/access";
+import type { AccessRow } from "../components/access/matrix";
 import { type Check, check } from "./checks";
+
+export { type AccessRow, accessMatrix } from "../components/access/matrix";
 
 /**
  * Guide 3.4 access review and 3.3 "audit access for least-privilege compliance": who holds which
  * role in Grafana, OpenSearch, Kubernetes and AWS, as the stack's config grants it, and in
  * Grafana as it is live (where the CLI can reach it).
  */
-
-export interface AccessRow {
-  readonly team: string;
-  readonly members: readonly string[];
-  readonly grafana: string;
-  readonly opensearch: string;
-  readonly kubernetes: string;
-  readonly aws: string;
-}
-
-/** Pure: the matrix the program deploys for this config. */
-export function accessMatrix(config: StackConfig): AccessRow[] {
-  const mappings = roleMappings(config);
-  return config.rbac.teams.map((team) => {
-    const osRoles = Object.entries(mappings)
-      .filter(([, m]) => m.backend_roles.includes(team.name))
-      .map(([role]) => role)
-      .sort();
-    const none = (level: string, what: string) => (level === "none" ? "—" : what);
-    return {
-      team: team.name,
-      members: [...team.members].sort(),
-      grafana: none(team.grafana, `${team.grafana} on the Port 8000 folders (team ${team.name})`),
-      opensearch: none(team.opensearch, `${team.opensearch}: ${osRoles.join(", ")}`),
-      kubernetes: none(
-        team.kubernetes,
-        `ClusterRole ${team.kubernetes} in ${config.cluster.namespace} (group ${GROUP_PREFIX}${team.name})`,
-      ),
-      aws:
-        team.aws === "none" && team.kubernetes === "none"
-          ? "—"
-          : `role ${teamRoleName(config, team)} (archive: ${team.aws})`,
-    };
-  });
-}
 
 const PRIVILEGED = /admin/;
 

@@ -1,5 +1,5 @@
+import type { WindowOccurrence } from "../components/config/maintenance";
 import { type Check, check } from "./checks";
-import type { Window } from "./windows";
 
 /**
  * Guide 3.2 "Rotate on-call checklist & ensure documentation updated" and "Patch OS security
@@ -26,7 +26,7 @@ export interface Silence {
 export function handoverCheck(
   firing: readonly string[],
   silences: readonly Silence[],
-  next: Window | undefined,
+  next: WindowOccurrence | undefined,
   now: Date,
 ): Check {
   const name = "on-call hand-over";
@@ -38,7 +38,7 @@ export function handoverCheck(
       .map((m) => `${m.name}${m.isEqual === false ? "!" : ""}${m.isRegex ? "=~" : "="}"${m.value}"`)
       .join(",");
   const window = next
-    ? `next maintenance window: ${next.name} ${next.start.toISOString()} – ${next.end.toISOString()} (${next.location})${next.start <= now ? ", IN PROGRESS" : ""}`
+    ? `next maintenance window: ${next.name} ${next.start.toISOString()} – ${next.end.toISOString()} (${next.timeZone})${next.start <= now ? ", IN PROGRESS" : ""}`
     : "no maintenance window configured in Alertmanager (time_intervals)";
   const lines = [
     `still firing: ${firing.length ? firing.join(", ") : "none"}`,

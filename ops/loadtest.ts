@@ -29,6 +29,7 @@ const autocannon = require("autocannon") as (options: {
   connections: number;
   duration: number;
   timeout: number;
+  overallRate?: number;
 }) => Instance;
 
 export class LatencyHistogram {
@@ -145,11 +146,19 @@ export async function runLoadTest(
   target: string,
   durationSeconds: number,
   connections = DEFAULT_CONNECTIONS,
+  /** Requests per second over all connections (one worker, so autocannon's overallRate). */
+  rate?: number,
 ): Promise<LoadResult> {
   const histogram = new LatencyHistogram();
   const status: Record<string, number> = {};
   const startedAt = new Date();
-  const instance = autocannon({ url: target, connections, duration: durationSeconds, timeout: 10 });
+  const instance = autocannon({
+    url: target,
+    connections,
+    duration: durationSeconds,
+    timeout: 10,
+    ...(rate ? { overallRate: rate } : {}),
+  });
   instance.on("response", (_client: unknown, code: number, _bytes: number, ms: number) => {
     status[String(code)] = (status[String(code)] ?? 0) + 1;
     histogram.add(ms);

@@ -1,9 +1,11 @@
 import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { expectedAccess } from "../components/access/matrix";
 import { parseDurationMs } from "../lib/duration";
 import { type Check, exitCode, toJson, toTable } from "./checks";
 import { daily } from "./daily";
 import { AlertmanagerApi, PrometheusApi, Unreachable } from "./http";
+import { kubeTargetOf, readExpectedAccess } from "./kube-access";
 import { DEFAULT_LOAD_DURATION_S, loadCheck, runLoadTest, writeLoadReport } from "./loadtest";
 import { DEFAULT_MONTHLY_DIR, monthly } from "./monthly";
 import { notifySlack, uploadReports } from "./notify";
@@ -36,7 +38,11 @@ interface Options {
   readonly duration?: number;
   readonly target?: string;
   readonly connections?: number;
+  readonly rate?: number;
+  readonly vulnerabilityReviewInCi?: string;
   readonly stackFile?: string;
+  readonly expectedAccess?: string;
+  readonly kubernetes?: string;
   readonly grafana?: string;
   readonly slackWebhookFile?: string;
   readonly uploadBucket?: string;
@@ -79,9 +85,13 @@ function positive(value: string): number {
 
 /** Flag combinations commander cannot express; checked before any server is asked. */
 function usageProblems(routine: Routine, o: Options): string | undefined {
+  if (o.stackFile && o.expectedAccess)
+    return "ops: give the grants once: --stack-file or --expected-access";
+  if (o.kubernetes && !o.stackFile && !o.expectedAccess)
+    return "ops: --kubernetes compares with the config's grants: add --stack-file or --expected-access";
   if (routine !== "monthly") return undefined;
-  if (!o.loadTest && (o.duration !== undefined || o.target || o.connections))
-    return "ops: --duration, --target and --connections belong to --load-test";
+  if (!o.loadTest && (o.duration !== undefined || o.target || o.connections || o.rate))
+    return "ops: --duration, --target, --connections and --rate belong to --load-test";
   if (o.loadTest && !o.target) return "ops: --load-test needs --target URL (what to load)";
   return undefined;
 }
@@ -94,16 +104,22 @@ async function checksOf(routine: Routine, o: Options, prom: PrometheusApi, am: A
   if (routine === "quarterly")
     return quarterly(prom, now, {
       outDir: out,
-      config: o.stackFile ? readStackConfig(o.stackFile) : undefined,
+      access: o.expectedAccess
+        ? readExpectedAccess(o.expectedAccess)
+        : o.stackFile
+          ? expectedAccess(readStackConfig(o.stackFile))
+          : undefined,
+      kube: o.kubernetes ? kubeTargetOf(o.kubernetes) : undefined,
       grafanaUrl: o.grafana,
       grafanaToken: process.env.GRAFANA_TOKEN,
       root: resolve(__dirname, ".."),
+      vulnerabilityReviewIn: o.vulnerabilityReviewInCi,
     });
   const checks: Check[] = await monthly(prom, now, out);
   if (o.loadTest && o.target) {
     const duration = o.duration ?? DEFAULT_LOAD_DURATION_S;
-    say(`  load test: ${o.target} for ${duration}s`);
-    const result = await runLoadTest(o.target, duration, o.connections);
+    say(`  load test: ${o.target} for ${duration}s${o.rate ? ` at ${o.rate}/s` : ""}`);
+    const result = await runLoadTest(o.target, duration, o.connections, o.rate);
     const report = writeLoadReport(out, result);
     const c = loadCheck(result);
     checks.push({ ...c, detail: `${c.detail}\n${report} (+ .json)` });
@@ -177,11 +193,25 @@ function routineCommand(
       .option("--load-test", "add the guide's synthetic load test (autocannon)")
       .option("--duration <duration>", "load test length (default 30m)", durationSeconds)
       .option("--target <url>", "what the load test requests", httpUrl)
-      .option("--connections <n>", "concurrent connections (default 10)", positive);
+      .option("--connections <n>", "concurrent connections (default 10)", positive)
+      .option(
+        "--rate <n>",
+        "requests per second over all connections (default: unthrottled)",
+        positive,
+      );
   if (name === "quarterly")
     cmd
       .option("--stack-file <path>", "the stack file whose access grants are reviewed")
-      .option("--grafana <url>", "read Grafana's teams live (token in GRAFANA_TOKEN)", httpUrl);
+      .option("--expected-access <file>", "the grants as the program renders them (the CronJob's)")
+      .option(
+        "--kubernetes <in-cluster|kubeconfig>",
+        "read the RoleBindings and ClusterRoleBindings live and compare them with the grants",
+      )
+      .option("--grafana <url>", "read Grafana's teams live (token in GRAFANA_TOKEN)", httpUrl)
+      .option(
+        "--vulnerability-review-in-ci <where>",
+        "skip npm audit and govulncheck (no npm or Go here) and name where they run instead",
+      );
   cmd.action((options: Options) => done(run(name, options)));
 }
 

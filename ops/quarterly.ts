@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { StackConfig } from "../components/config/schema";
-import { accessCheck, accessMatrix, grafanaLiveCheck, grafanaTeams } from "./access";
+import type { KubeTarget } from "../cluster/kube";
+import type { ExpectedAccess } from "../components/access/matrix";
+import { accessCheck, grafanaLiveCheck, grafanaTeams } from "./access";
 import {
   CAPACITY_LIMIT,
   capacityCheck,
@@ -14,6 +15,7 @@ import {
 import { type Point, projectionChartSpec, renderSpec } from "./charts";
 import { type Check, check } from "./checks";
 import type { PrometheusApi } from "./http";
+import { kubernetesLiveCheck, liveBindings } from "./kube-access";
 import { percent } from "./promql";
 import { type Runner, runCommand, vulnerabilityChecks } from "./vulns";
 
@@ -23,13 +25,17 @@ const CHART_POINTS = 500;
 
 export interface QuarterlyOptions {
   readonly outDir: string;
-  /** The stack's config for the access review; absent: that check says so. */
-  readonly config?: StackConfig;
+  /** What the stack's config grants, for the access review; absent: that check says so. */
+  readonly access?: ExpectedAccess;
+  /** The API server whose bindings are compared with the grants, or why it cannot be used. */
+  readonly kube?: KubeTarget | string;
   readonly grafanaUrl?: string;
   readonly grafanaToken?: string;
   /** The repository root (npm audit, tools/go). */
   readonly root: string;
   readonly run?: Runner;
+  /** Where the dependency review runs instead; set where npm and Go are not installed. */
+  readonly vulnerabilityReviewIn?: string;
 }
 
 export function quarterName(at: number): string {
@@ -107,21 +113,35 @@ export async function quarterly(
   o: QuarterlyOptions,
 ): Promise<Check[]> {
   const capacity = await capacityChecks(prom, at, o.outDir);
-  const access: Check[] = [];
-  if (!o.config) {
-    access.push(
+  const access = await accessChecks(o);
+  const vulns = o.vulnerabilityReviewIn
+    ? [
+        check(
+          "dependency vulnerabilities",
+          "warn",
+          `not run here (no npm or Go in this image): npm audit and govulncheck run in ${o.vulnerabilityReviewIn}; read its latest result`,
+        ),
+      ]
+    : await vulnerabilityChecks(o.root, o.run ?? runCommand);
+  return [...capacity, ...access, ...vulns];
+}
+
+async function accessChecks(o: QuarterlyOptions): Promise<Check[]> {
+  if (!o.access)
+    return [
       check(
         "access review (config)",
         "warn",
-        "no stack file given (--stack-file): config roles not reviewed",
+        "no stack file given (--stack-file or --expected-access): config roles not reviewed",
       ),
-    );
-  } else {
-    const rows = accessMatrix(o.config);
-    access.push(accessCheck(rows, o.config.deployment.environment));
-    if (o.grafanaUrl)
-      access.push(grafanaLiveCheck(rows, await grafanaTeams(o.grafanaUrl, o.grafanaToken)));
+    ];
+  const { rows, environment, namespace } = o.access;
+  const checks = [accessCheck(rows, environment)];
+  if (o.grafanaUrl)
+    checks.push(grafanaLiveCheck(rows, await grafanaTeams(o.grafanaUrl, o.grafanaToken)));
+  if (o.kube) {
+    const live = typeof o.kube === "string" ? o.kube : await liveBindings(o.kube, namespace);
+    checks.push(kubernetesLiveCheck(o.access, live));
   }
-  const vulns = await vulnerabilityChecks(o.root, o.run ?? runCommand);
-  return [...capacity, ...access, ...vulns];
+  return checks;
 }

@@ -3,9 +3,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { deployJob } from "../automation/annotation-jobs";
+import { VULNERABILITY_REVIEW_IN_CI } from "../components/ops-schedule/workload";
 import { buildDashboards } from "../dashboards";
 import { DashboardUid } from "../lib/conventions";
 import { runTool } from "../lib/tools";
+import { GOVULNCHECK } from "../ops/vulns";
 import { parseStackFileConfig } from "../scripts/synth-lib";
 import { SCHEMAS_DIR } from "./support/chart-values";
 import { ROOT, stackFile } from "./support/program";
@@ -306,6 +308,33 @@ function deployJob_(service: string): string[] {
   const job = deployJob({ service, version: "v1", commit: "abcdef1", who: "ci" });
   return job.kind === "create" ? job.annotation.tags : [];
 }
+
+describe("the dependency vulnerability review the quarterly CronJob points at", () => {
+  const [file, job] = /^\.github\/workflows\/(\S+) \(job (\S+)\)$/
+    .exec(VULNERABILITY_REVIEW_IN_CI)
+    ?.slice(1) ?? ["", ""];
+
+  it("is a job of a workflow that exists", () => {
+    expect(Object.keys(workflows[file]?.jobs ?? {})).toContain(job);
+  });
+
+  it("runs npm audit and the pinned govulncheck over the Go tools, failing on findings", () => {
+    const run = workflows[file].jobs[job].steps as (Step & { "working-directory"?: string })[];
+    expect(run.some((s) => /^npm audit --audit-level=(high|critical)$/.test(s.run ?? ""))).toBe(
+      true,
+    );
+    const go = run.find((s) => s.run?.includes("govulncheck"));
+    expect(go?.run).toBe(`go run ${GOVULNCHECK} -tags tools ./...`);
+    expect(go?.["working-directory"]).toBe("tools/go");
+    // No `|| true` or continue-on-error: a finding fails the job.
+    expect(run.filter((s) => /\|\|/.test(s.run ?? "") || "continue-on-error" in s)).toEqual([]);
+  });
+
+  it("also runs on a schedule, for advisories against unchanged dependencies, and never as ci", () => {
+    expect(workflows[file].on.schedule).toEqual([{ cron: expect.any(String) }]);
+    expect(workflows[file].name).not.toBe(workflows["ci.yml"].name);
+  });
+});
 
 describe("actionlint", () => {
   it("finds nothing in the workflows (and in their scripts where shellcheck is installed, as in CI)", () => {

@@ -4,7 +4,8 @@ import { dnsLabel } from "./primitives";
 /**
  * Weekly maintenance windows (guide 3.2: patch OS security updates during a low-traffic
  * window). Alertmanager mutes warning and info notifications inside them; critical still pages.
- * Pure: the schema, and `nextWindow` for the weekly checklist's reminder.
+ * Pure: the schema, and the one next-window computation (`nextOccurrence`) for the weekly
+ * checklist's reminder.
  */
 
 export const WEEKDAYS = [
@@ -126,19 +127,49 @@ export interface WindowOccurrence {
   readonly active: boolean;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+export interface LocalDate {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+}
 
-/** Occurrences of one window starting between a day before `now` and eight days after. */
-function occurrences(w: MaintenanceWindow, now: number): WindowOccurrence[] {
+/**
+ * A window that recurs on some local dates of a zone: the config's weekly windows, and the
+ * `time_intervals` Alertmanager runs (ops/windows.ts), both go through `nextOccurrence`.
+ */
+export interface RecurringWindow {
+  readonly name: string;
+  readonly timeZone: string;
+  /** Whether an occurrence starts on this local date. */
+  readonly startsOn: (date: LocalDate) => boolean;
+  /** Local minutes after midnight. */
+  readonly startMinutes: number;
+  readonly lengthMinutes: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Far enough for a window that recurs only on some days of a month. */
+const HORIZON_DAYS = 35;
+
+export const weekdayOf = (date: LocalDate): Weekday =>
+  WEEKDAYS[new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay()];
+
+function shiftDays(date: LocalDate, days: number): LocalDate {
+  const next = new Date(Date.UTC(date.year, date.month - 1, date.day) + days * DAY_MS);
+  return { year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() };
+}
+
+/** Occurrences of one window starting between a day before `now` and the horizon. */
+function occurrences(w: RecurringWindow, now: number): WindowOccurrence[] {
   const out: WindowOccurrence[] = [];
-  for (let d = -1; d <= 8; d++) {
+  const endMinutes = w.startMinutes + w.lengthMinutes;
+  for (let d = -1; d <= HORIZON_DAYS; d++) {
     const local = wallClock(now + d * DAY_MS, w.timeZone);
     const date = { year: local.year, month: local.month, day: local.day };
-    const weekday = WEEKDAYS[new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay()];
-    if (!w.weekdays.includes(weekday)) continue;
-    const start = zonedInstant(w.timeZone, date, minutesOf(w.start));
-    const endDate = windowMinutes(w) + minutesOf(w.start) >= 24 * 60 ? shiftDay(date) : date;
-    const end = zonedInstant(w.timeZone, endDate, minutesOf(w.end));
+    if (!w.startsOn(date)) continue;
+    const start = zonedInstant(w.timeZone, date, w.startMinutes);
+    const endDay = shiftDays(date, Math.floor(endMinutes / (24 * 60)));
+    const end = zonedInstant(w.timeZone, endDay, endMinutes % (24 * 60));
     out.push({
       name: w.name,
       start: new Date(start),
@@ -150,25 +181,49 @@ function occurrences(w: MaintenanceWindow, now: number): WindowOccurrence[] {
   return out;
 }
 
-function shiftDay(date: { year: number; month: number; day: number }) {
-  const next = new Date(Date.UTC(date.year, date.month - 1, date.day) + DAY_MS);
-  return { year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() };
+/** Occurrences of one name that touch or overlap become one (a range split at midnight). */
+function joined(sorted: readonly WindowOccurrence[], now: number): WindowOccurrence[] {
+  const out: WindowOccurrence[] = [];
+  for (const o of sorted) {
+    let i = out.length - 1;
+    while (i >= 0 && !(out[i].name === o.name && o.start <= out[i].end)) i--;
+    if (i < 0) {
+      out.push(o);
+      continue;
+    }
+    const p = out[i];
+    const end = new Date(Math.max(p.end.getTime(), o.end.getTime()));
+    out[i] = { ...p, end, active: p.start.getTime() <= now && now < end.getTime() };
+  }
+  return out;
 }
 
-/**
- * The window in progress at `now`, or else the next one to start; undefined without windows.
- * The weekly checklist reminds of it.
- */
+/** The window in progress at `now`, or else the next one to start; undefined without any. */
+export function nextOccurrence(
+  windows: readonly RecurringWindow[],
+  now: Date,
+): WindowOccurrence | undefined {
+  const at = now.getTime();
+  const sorted = windows
+    .flatMap((w) => occurrences(w, at))
+    .sort((a, b) => a.start.getTime() - b.start.getTime() || a.name.localeCompare(b.name));
+  return joined(sorted, at).find((o) => o.end.getTime() > at);
+}
+
+export const recurringWindow = (w: MaintenanceWindow): RecurringWindow => ({
+  name: w.name,
+  timeZone: w.timeZone,
+  startsOn: (date) => w.weekdays.includes(weekdayOf(date)),
+  startMinutes: minutesOf(w.start),
+  lengthMinutes: windowMinutes(w),
+});
+
+/** The config's window in progress at `now`, or the next; the weekly checklist reminds of it. */
 export function nextWindow(
   config: { readonly maintenance: Maintenance },
   now: Date,
 ): WindowOccurrence | undefined {
-  const at = now.getTime();
-  const candidates = config.maintenance.windows
-    .flatMap((w) => occurrences(w, at))
-    .filter((o) => o.end.getTime() > at)
-    .sort((a, b) => a.start.getTime() - b.start.getTime() || a.name.localeCompare(b.name));
-  return candidates[0];
+  return nextOccurrence(config.maintenance.windows.map(recurringWindow), now);
 }
 
 /**

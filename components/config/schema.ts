@@ -8,6 +8,7 @@ import { AUTOMATION_IMAGE, LOG_ROTATION_IMAGE, pinnedImage } from "./images";
 import { loggingSchema } from "./logging";
 import { longTermMetricsSchema } from "./long-term-metrics";
 import { maintenanceSchema } from "./maintenance";
+import { opsSchema } from "./ops";
 import {
   dnsLabel,
   duration,
@@ -56,6 +57,11 @@ export const serviceSchema = z.strictObject({
   portName: dnsLabel.default("http"),
   metricsPath: path.default("/metrics"),
   healthPath: path.default("/health"),
+  /**
+   * Port 8000's bot registry endpoint on the Service (guide 3.1 bot registry audit): answers
+   * ["bot-1", …], [{"name": …}] or {"bots": […]}; the daily checklist audits against it.
+   */
+  registryPath: path.default("/registry"),
   /** What the blackbox exporter probes (guide 3.1: curl https://port8000/health). */
   healthUrl: url,
   /** Labels of the Port 8000 Kubernetes Service, used by the ServiceMonitor. */
@@ -262,6 +268,8 @@ export const stackConfigSchema = z.strictObject({
   /** Required for deployed stacks (rules.ts); the local stack pages sinks with plain keys. */
   escalation: escalationSchema.optional(),
   maintenance: maintenanceSchema,
+  /** The checklists' CronJobs and the monthly load test (components/ops-schedule). */
+  ops: opsSchema,
   longTermMetrics: longTermMetricsSchema,
 });
 

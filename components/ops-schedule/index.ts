@@ -2,16 +2,19 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { filesChecksum } from "../../lib/checksum";
 import type { StackConfig } from "../config";
+import { opsNetworkPolicies } from "./network";
+import { accessReviewRbac } from "./rbac";
 import {
+  ACCESS_KEY,
   BUNDLE_KEY,
   cronJobSpec,
   LOADER_KEY,
   OPS_LABELS,
   OPS_NAME,
   OPS_SERVICE_ACCOUNT,
+  opsAccessFile,
   opsBundle,
   opsLoader,
-  opsNetworkPolicy,
   ROUTINES,
   SLACK_KEY,
 } from "./workload";
@@ -28,7 +31,7 @@ export interface OpsScheduleArgs {
   readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
-/** The guide's daily, weekly and monthly checklists as CronJobs running the ops CLI. */
+/** The guide's daily, weekly, monthly and quarterly checklists as CronJobs running the ops CLI. */
 export class OpsSchedule extends pulumi.ComponentResource {
   readonly cronJobNames: pulumi.Output<string>[];
 
@@ -44,11 +47,12 @@ export class OpsSchedule extends pulumi.ComponentResource {
     });
     const bundle = opsBundle();
     const loader = opsLoader();
+    const access = opsAccessFile(config);
     const code = new k8s.core.v1.ConfigMap(
       `${name}-code`,
       {
         metadata: meta("-code"),
-        data: { [LOADER_KEY]: loader },
+        data: { [ACCESS_KEY]: access, [LOADER_KEY]: loader },
         binaryData: { [BUNDLE_KEY]: bundle.toString("base64") },
       },
       child,
@@ -75,8 +79,11 @@ export class OpsSchedule extends pulumi.ComponentResource {
       },
       child,
     );
-    new k8s.networking.v1.NetworkPolicy(`${name}-network`, opsNetworkPolicy(config), child);
+    for (const { routine, policy } of opsNetworkPolicies(config))
+      new k8s.networking.v1.NetworkPolicy(`${name}-network-${routine}`, policy, child);
+    const review = this.accessReview(name, config, child);
     const checksum = filesChecksum({
+      [ACCESS_KEY]: access,
       [LOADER_KEY]: loader,
       [BUNDLE_KEY]: bundle.toString("base64"),
     });
@@ -93,10 +100,26 @@ export class OpsSchedule extends pulumi.ComponentResource {
           },
           spec,
         },
-        { ...child, dependsOn: [...(args.dependsOn ?? []), code, slack, account] },
+        { ...child, dependsOn: [...(args.dependsOn ?? []), code, slack, account, ...review] },
       );
       return job.metadata.name;
     });
     this.registerOutputs({ cronJobNames: this.cronJobNames });
+  }
+
+  /** The quarterly job's account and its read-only rights on the bindings. */
+  private accessReview(name: string, config: StackConfig, opts: pulumi.CustomResourceOptions) {
+    const rbac = accessReviewRbac(config);
+    return [
+      new k8s.core.v1.ServiceAccount(`${name}-review-sa`, rbac.serviceAccount, opts),
+      new k8s.rbac.v1.Role(`${name}-review-role`, rbac.role, opts),
+      new k8s.rbac.v1.RoleBinding(`${name}-review-rolebinding`, rbac.roleBinding, opts),
+      new k8s.rbac.v1.ClusterRole(`${name}-review-clusterrole`, rbac.clusterRole, opts),
+      new k8s.rbac.v1.ClusterRoleBinding(
+        `${name}-review-clusterrolebinding`,
+        rbac.clusterRoleBinding,
+        opts,
+      ),
+    ];
   }
 }

@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import yaml from "js-yaml";
+import { buildTimeIntervals } from "../../components/alertmanager/time-intervals";
+import { type MaintenanceWindow, nextWindow } from "../../components/config/maintenance";
 import {
   CAPACITY_LIMIT,
   capacityCheck,
@@ -14,7 +17,7 @@ import { slackSummary } from "../../ops/notify";
 import { registryCheck, registryNames } from "../../ops/registry";
 import { authorization, putObject } from "../../ops/s3";
 import { govulncheckCheck, npmAuditCheck, runCommand } from "../../ops/vulns";
-import { intervalsOf, nextWindow } from "../../ops/windows";
+import { intervalsOf, nextWindow as nextLiveWindow } from "../../ops/windows";
 import { ROOT } from "../support/program";
 
 /** The routine items added to the checklists, as pure judgements over fixtures. */
@@ -65,19 +68,59 @@ time_intervals:
 `;
   it("names the next Sunday 02:00 Chicago, in winter and in summer time", () => {
     const intervals = intervalsOf(config);
-    expect(nextWindow(intervals, new Date("2026-12-06T19:00:00Z"))?.start.toISOString()).toBe(
+    expect(nextLiveWindow(intervals, new Date("2026-12-06T19:00:00Z"))?.start.toISOString()).toBe(
       "2026-12-13T08:00:00.000Z",
     );
-    expect(nextWindow(intervals, new Date("2026-07-01T00:00:00Z"))?.start.toISOString()).toBe(
+    expect(nextLiveWindow(intervals, new Date("2026-07-01T00:00:00Z"))?.start.toISOString()).toBe(
       "2026-07-05T07:00:00.000Z",
     );
   });
   it("a window in progress is the next one; none configured is a finding", () => {
     const now = new Date("2026-12-13T09:00:00Z");
-    const w = nextWindow(intervalsOf(config), now);
+    const w = nextLiveWindow(intervalsOf(config), now);
     expect(w?.start.toISOString()).toBe("2026-12-13T08:00:00.000Z");
     expect(handoverCheck([], [], w, now).detail).toContain("IN PROGRESS");
     expect(handoverCheck([], [], undefined, now).status).toBe("warn");
+  });
+});
+
+describe("one next-window computation for the config and for what Alertmanager runs", () => {
+  const windows = [
+    { name: "late", weekdays: ["saturday"], start: "23:00", end: "01:30", timeZone: "UTC" },
+    {
+      name: "patch",
+      weekdays: ["sunday"],
+      start: "02:00",
+      end: "04:00",
+      timeZone: "America/Chicago",
+    },
+  ] as MaintenanceWindow[];
+  const config = { maintenance: { windows } };
+  // What alertmanager.yml carries for these windows: "late" as two ranges split at midnight.
+  const live = intervalsOf(yaml.dump({ time_intervals: buildTimeIntervals(config.maintenance) }));
+
+  it.each([
+    "2026-01-10T12:00:00Z", // before "late"
+    "2026-01-10T23:30:00Z", // inside "late", before midnight
+    "2026-01-11T00:30:00Z", // inside "late", after midnight
+    "2026-01-11T05:00:00Z", // before "patch" (02:00 Chicago = 08:00Z)
+    "2026-07-11T23:59:00Z", // summer time
+  ])("at %s both name the same window, start and end", (at) => {
+    const now = new Date(at);
+    const fromConfig = nextWindow(config, now);
+    const fromAlertmanager = nextLiveWindow(live, now);
+    expect(fromAlertmanager).toEqual(fromConfig);
+    expect(fromConfig).toBeDefined();
+  });
+
+  it("the window past midnight ends at 01:30 on Sunday, not at 24:00", () => {
+    const w = nextLiveWindow(live, new Date("2026-01-10T23:30:00Z"));
+    expect([w?.name, w?.start.toISOString(), w?.end.toISOString(), w?.active]).toEqual([
+      "late",
+      "2026-01-10T23:00:00.000Z",
+      "2026-01-11T01:30:00.000Z",
+      true,
+    ]);
   });
 });
 
@@ -95,7 +138,8 @@ describe("hand-over, dedupe, registry, Slack", () => {
       name: "w",
       start: new Date("2026-12-13T08:00:00Z"),
       end: new Date("2026-12-13T10:00:00Z"),
-      location: "UTC",
+      timeZone: "UTC",
+      active: false,
     };
     expect(
       handoverCheck(

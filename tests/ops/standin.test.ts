@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { listen, loadTarget, NOW_SHARE, PER_DAY, standIn } from "../support/ops-stand-in";
 import { ROOT } from "../support/program";
 
 /**
@@ -15,10 +15,6 @@ import { ROOT } from "../support/program";
 jest.setTimeout(120_000);
 
 const TSX = join(ROOT, "node_modules/.bin/tsx");
-const DAY = 86_400;
-/** The stand-in's utilization line: 30% now, +0.2 points a day → 80% in 250 days. */
-const NOW_SHARE = 0.3;
-const PER_DAY = 0.002;
 
 interface Run {
   readonly code: number | null;
@@ -41,53 +37,6 @@ function ops(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run>
   });
 }
 
-function listen(server: Server): Promise<string> {
-  return new Promise((r) =>
-    server.listen(0, "127.0.0.1", () =>
-      r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    ),
-  );
-}
-
-const json = (data: unknown) => JSON.stringify({ status: "success", data });
-
-function standIn(): Server {
-  return createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://x");
-      const form = new URLSearchParams(body);
-      res.setHeader("content-type", "application/json");
-      if (url.pathname === "/api/v1/status/buildinfo")
-        return res.end(json({ version: "stand-in" }));
-      if (url.pathname === "/api/v2/status")
-        return res.end(JSON.stringify({ versionInfo: {}, config: { original: "" } }));
-      if (url.pathname === "/api/v2/silences" || url.pathname === "/api/v2/alerts")
-        return res.end("[]");
-      if (url.pathname === "/api/v1/rules") return res.end(json({ groups: [] }));
-      if (url.pathname === "/api/v1/query")
-        return res.end(
-          json({
-            resultType: "vector",
-            result: [{ metric: {}, value: [Number(form.get("time")), "0.5"] }],
-          }),
-        );
-      if (url.pathname === "/api/v1/query_range") {
-        const [start, end, step] = ["start", "end", "step"].map((k) => Number(form.get(k)));
-        const values: [number, string][] = [];
-        for (let t = start; t <= end; t += step)
-          values.push([t, String(NOW_SHARE - (PER_DAY * (end - t)) / DAY)]);
-        return res.end(json({ resultType: "matrix", result: [{ metric: {}, values }] }));
-      }
-      res.statusCode = 404;
-      return res.end(JSON.stringify({ status: "error", error: "not found" }));
-    });
-  });
-}
-
 let servers: Server[] = [];
 let api: string;
 let out: string;
@@ -107,14 +56,8 @@ afterAll(() => {
   servers = [];
 });
 
-/** A target answering 200, or 500 for every `failEvery`-th request. */
 async function target(failEvery = 0): Promise<string> {
-  let n = 0;
-  const s = createServer((_req, res) => {
-    n++;
-    res.statusCode = failEvery && n % failEvery === 0 ? 500 : 200;
-    res.end("ok");
-  });
+  const s = loadTarget(failEvery);
   servers.push(s);
   return listen(s);
 }
@@ -149,6 +92,32 @@ describe("monthly --load-test", () => {
     expect(md).toContain(`| p95 latency | ${result.latencyMs.p95} ms |`);
   });
 
+  it("--rate holds the requests per second over all connections", async () => {
+    const url = await target();
+    const run = await ops([
+      "monthly",
+      ...apiFlags(),
+      "--out",
+      out,
+      "--json",
+      "--load-test",
+      "--duration",
+      "3s",
+      "--connections",
+      "4",
+      "--rate",
+      "20",
+      "--target",
+      url,
+    ]);
+    expect(run.code).toBe(0);
+    const [file] = readdirSync(out).filter((f) => f.endsWith("-load-test.json"));
+    const result = JSON.parse(readFileSync(join(out, file), "utf8"));
+    // Unthrottled, loopback answers thousands a second (the test above asks for > 100 in 2 s).
+    expect(result.requests).toBeGreaterThanOrEqual(40);
+    expect(result.requests).toBeLessThanOrEqual(80);
+  });
+
   it("a target failing one request in ten fails the check: exit 1", async () => {
     const url = await target(10);
     const run = await ops([
@@ -170,7 +139,12 @@ describe("monthly --load-test", () => {
     const cases: [string[], RegExp][] = [
       [
         ["monthly", ...apiFlags(), "--duration", "2s"],
-        /^ops: --duration, --target and --connections belong to --load-test$/,
+        /^ops: --duration, --target, --connections and --rate belong to --load-test$/,
+      ],
+      [["monthly", ...apiFlags(), "--rate", "5"], /belong to --load-test$/],
+      [
+        ["monthly", ...apiFlags(), "--load-test", "--target", "http://x", "--rate", "0"],
+        /--rate.*expected a positive integer/,
       ],
       [["monthly", ...apiFlags(), "--load-test"], /^ops: --load-test needs --target URL/],
       [
@@ -236,5 +210,30 @@ describe("quarterly", () => {
     expect(readFileSync(join(out, report), "utf8")).toMatch(
       /\| CPU \| 30\.0% \| 6\.00% \| (249|250|251) \|/,
     );
+  });
+
+  it("--vulnerability-review-in-ci runs neither npm nor go and names where the review runs", async () => {
+    // Only node's own directory on PATH: npm and go would fail to spawn if they were asked.
+    const run = await ops(
+      [
+        "quarterly",
+        ...apiFlags(),
+        "--out",
+        out,
+        "--json",
+        "--vulnerability-review-in-ci",
+        "CI job v",
+      ],
+      { ...process.env, PATH: join(process.execPath, "..") },
+    );
+    const checks = (JSON.parse(run.stdout) as { checks: { name: string; detail: string }[] })
+      .checks;
+    expect(checks.map((c) => c.name).filter((n) => /audit|govuln|vulnerab/.test(n))).toEqual([
+      "dependency vulnerabilities",
+    ]);
+    expect(checks.find((c) => c.name === "dependency vulnerabilities")).toMatchObject({
+      status: "warn",
+      detail: expect.stringContaining("npm audit and govulncheck run in CI job v"),
+    });
   });
 });

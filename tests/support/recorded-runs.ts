@@ -28,13 +28,18 @@ export const RECORDED_RUNS_ENV = "PORT8000_RECORDED_RUNS";
 
 const ROOT = join(__dirname, "..", "..");
 const CACHE = join(ROOT, "node_modules", ".cache", "port8000-recorded-runs");
-/** What the program can read; tests, docs and the local/ops tooling cannot change a run. */
+/**
+ * What the program can read; tests, docs and the local tooling cannot change a run. ops/ (and
+ * the cluster/ client it imports) can: the scheduled checklists ship its bundle in a ConfigMap.
+ */
 const SOURCE_DIRS = [
   "alerts",
   "automation",
+  "cluster",
   "components",
   "dashboards",
   "lib",
+  "ops",
   "policy",
   "scripts",
   "vendor",
