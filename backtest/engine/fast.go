@@ -96,10 +96,11 @@ func newRangeReplay(engine *promql.Engine, blocks []*tsdb.Block, groups []*rules
 			if _, ok := r.(*rules.RecordingRule); !ok {
 				continue
 			}
-			db, err := tsdb.Open(filepath.Join(scratch, fmt.Sprintf("rule-%d", len(dbs))), promslog.NewNopLogger(), nil, tsdb.DefaultOptions(), nil)
+			db, err := tsdb.Open(filepath.Join(scratch, fmt.Sprintf("rule-%d", len(dbs))), promslog.NewNopLogger(), nil, scratchOptions(), nil)
 			if err != nil {
 				return nil, err
 			}
+			db.DisableCompactions()
 			rr.written[r] = db
 			dbs = append(dbs, db)
 		}
@@ -244,4 +245,12 @@ func replayRange(engine *promql.Engine, blocks []*tsdb.Block, groups []*rules.Gr
 		from = to.Add(w.interval)
 	}
 	return evaluations, nil
+}
+
+// scratchOptions: a replay's scratch storage has nothing to recover, so no write-ahead log
+// (and the caller disables compactions: the head holds the replay's few samples in memory).
+func scratchOptions() *tsdb.Options {
+	opts := tsdb.DefaultOptions()
+	opts.WALSegmentSize = -1
+	return opts
 }

@@ -163,10 +163,11 @@ func replay(dataDir, ruleFile string, order []string, w evalWindow, mode string)
 		return nil, err
 	}
 	defer os.RemoveAll(scratch)
-	written, err := tsdb.Open(scratch, promslog.NewNopLogger(), nil, tsdb.DefaultOptions(), nil)
+	written, err := tsdb.Open(scratch, promslog.NewNopLogger(), nil, scratchOptions(), nil)
 	if err != nil {
 		return nil, err
 	}
+	written.DisableCompactions()
 	defer written.Close()
 
 	queryable := recordedQueryable(blocks, written)

@@ -88,7 +88,7 @@ func (t *tracker) results() []ruleResult {
 	out := make([]ruleResult, 0, len(t.rules))
 	for _, tr := range t.rules {
 		episodes := tr.closed
-		sort.Slice(episodes, func(i, j int) bool { return episodes[i].Start < episodes[j].Start })
+		sort.Slice(episodes, func(i, j int) bool { return episodeBefore(episodes[i], episodes[j]) })
 		if episodes == nil {
 			episodes = []episode{}
 		}
@@ -142,4 +142,12 @@ func selectorsCommand(args []string) error {
 func selectorOf(vs *parser.VectorSelector) string {
 	plain := &parser.VectorSelector{Name: vs.Name, LabelMatchers: vs.LabelMatchers}
 	return plain.String()
+}
+
+// episodeBefore orders episodes by start, then by labels: the report is the same on every run.
+func episodeBefore(a, b episode) bool {
+	if a.Start != b.Start {
+		return a.Start < b.Start
+	}
+	return labels.FromMap(a.Labels).String() < labels.FromMap(b.Labels).String()
 }
