@@ -1,7 +1,7 @@
 // Command port8000-backtest replays a Prometheus rule file over recorded TSDB blocks with
 // Prometheus' own rule manager and query engine (the packages the deployed Prometheus runs), one
 // group evaluation per interval, and prints every firing episode of every alerting rule as JSON.
-// By default it evaluates each rule's expression as range queries (fast.go), which gives the
+// By default it evaluates each rule's expression as range queries (range.go), which gives the
 // same evaluations; --mode=manager runs the rule manager's Group.Eval at every time instead.
 //
 // `promtool tsdb create-blocks-from rules` cannot do this: it evaluates an alerting rule's
@@ -171,8 +171,10 @@ func replay(dataDir, ruleFile string, order []string, w evalWindow, mode string)
 	defer written.Close()
 
 	queryable := recordedQueryable(blocks, written)
+	// As the Prometheus server and promtool set them: `@` and negative offsets are on.
 	engine := promql.NewEngine(promql.EngineOpts{
 		Logger: promslog.NewNopLogger(), MaxSamples: 50_000_000, Timeout: 2 * time.Minute,
+		EnableAtModifier: true, EnableNegativeOffset: true,
 	})
 	manager := rules.NewManager(&rules.ManagerOptions{
 		QueryFunc:  rules.EngineQueryFunc(engine, queryable),

@@ -78,21 +78,22 @@ it("gives the rule manager's episodes for every alert of the committed rules", a
   expect(range.rules).toEqual(manager.rules);
 });
 
-it("leaves to the rule manager a file whose rules read ALERTS or a later recording rule", async () => {
-  const file: RuleFile = {
-    groups: [
-      {
-        name: "odd",
-        rules: [
-          { alert: "Early", expr: "job:queue:max > 10" },
-          { record: "job:queue:max", expr: "max by (job) (task_queue_depth)" },
-          { alert: "AlertsRead", expr: 'ALERTS{alertname="Early"}' },
-        ],
-      },
-    ],
-  };
+const ODD: Record<string, RuleFile["groups"][number]["rules"]> = {
+  "reads ALERTS": [
+    { alert: "Backlog", expr: "task_queue_depth > 10" },
+    { alert: "AlertsRead", expr: 'ALERTS{alertname="Backlog"}' },
+  ],
+  "reads a recording rule before it is recorded": [
+    { alert: "Early", expr: "job:queue:max > 10" },
+    { record: "job:queue:max", expr: "max by (job) (task_queue_depth)" },
+  ],
+  "uses @ end()": [{ alert: "Pinned", expr: "task_queue_depth @ end() > 10" }],
+};
+
+it.each(Object.keys(ODD))("leaves to the rule manager a rule file that %s", async (why) => {
+  const file: RuleFile = { groups: [{ name: "odd", rules: ODD[why] }] };
   const [range, manager] = await both(file, "odd");
   expect(range.mode).toBe("manager");
   expect(range.rules).toEqual(manager.rules);
-  expect(range.rules.find((r) => r.alert === "Early")?.episodes).toHaveLength(1);
+  expect(range.rules[0].episodes).toHaveLength(1);
 });

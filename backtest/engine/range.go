@@ -31,8 +31,9 @@ import (
 const chunkSteps = 2880
 
 // rangeModeRefusal says why a rule file needs the rule manager's loop, or "" when it does not:
-// a rule reading ALERTS (the range mode does not write it), or a recording rule that a rule
-// at or before its own position reads (the loop would read its previous evaluation).
+// a rule reading ALERTS (the range mode does not write it), a recording rule that a rule at or
+// before its own position reads (the loop would read its previous evaluation), or an
+// `@ start()`/`@ end()` modifier (the range's ends, not the evaluation time, in a range query).
 func rangeModeRefusal(groups []*rules.Group) string {
 	produced := map[string]int{}
 	position := 0
@@ -49,6 +50,9 @@ func rangeModeRefusal(groups []*rules.Group) string {
 	position = 0
 	for _, g := range groups {
 		for _, r := range g.Rules() {
+			if pinsToRange(r.Query()) {
+				return fmt.Sprintf("rule %s uses @ start() or @ end()", r.Name())
+			}
 			for _, name := range selectorNames(r.Query()) {
 				if name == "ALERTS" || name == "ALERTS_FOR_STATE" {
 					return fmt.Sprintf("rule %s reads %s", r.Name(), name)
@@ -61,6 +65,20 @@ func rangeModeRefusal(groups []*rules.Group) string {
 		}
 	}
 	return ""
+}
+
+func pinsToRange(expr parser.Expr) bool {
+	pinned := false
+	parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
+		switch e := n.(type) {
+		case *parser.VectorSelector:
+			pinned = pinned || e.StartOrEnd != 0
+		case *parser.SubqueryExpr:
+			pinned = pinned || e.StartOrEnd != 0
+		}
+		return nil
+	})
+	return pinned
 }
 
 func selectorNames(expr parser.Expr) []string {
