@@ -17,6 +17,8 @@ export interface RuleReplay {
 }
 
 export interface EngineReport {
+  /** How the engine replayed: range queries per chunk, or the rule manager's loop. */
+  readonly mode: "range" | "manager";
   readonly evaluations: number;
   readonly rules: readonly RuleReplay[];
 }

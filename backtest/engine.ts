@@ -1,6 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { pinnedModuleVersions, ROOT_DIR, TOOLS_MODULE_DIR } from "../lib/tools";
 
@@ -63,6 +71,9 @@ export function ensureEngine(log: (line: string) => void = () => {}): string {
   log(`building the replay engine against ${PROMETHEUS_MODULE}@${version}`);
   const source = prometheusSource(version);
   const target = join(source, "cmd", "port8000-backtest");
+  // Emptied first: a file renamed or removed from backtest/engine would otherwise stay in a
+  // cached copy (CI restores .local/backtest) and break the build with duplicate declarations.
+  rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   for (const file of goFiles()) cpSync(join(ENGINE_SOURCE, file), join(target, file));
   mkdirSync(join(BACKTEST_DIR, "bin"), { recursive: true });

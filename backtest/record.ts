@@ -16,21 +16,23 @@ import { join } from "node:path";
 import { ROOT_DIR, requireTool } from "../lib/tools";
 import { Port8000Model } from "../local/simulator/model";
 import type { Family } from "../local/simulator/registry";
-import { BACKTEST_DIR } from "./engine";
+import { BACKTEST_DIR, ensureEngine } from "./engine";
 import { faultsAt, type Scenario } from "./scenario";
+import { ScrapeStream } from "./stream";
 
 /**
  * Records a scenario as TSDB blocks: the simulator's model is driven through the scenario's
  * incidents, scraped every scrape interval (as Prometheus would, with its job and instance
- * labels and `up`), written as OpenMetrics and turned into blocks by
- * `promtool tsdb create-blocks-from openmetrics`. Only the metrics the replayed rules read are
- * recorded; the blocks are cached by everything that shapes them.
+ * labels and `up`), written as a scrape stream (stream.ts) and turned into day blocks by the
+ * replay engine's `ingest` command (the tsdb package's block writer). Only the metrics the
+ * replayed rules read are recorded; the blocks are cached by everything that shapes them.
+ * `writeOpenMetrics` gives the same scrapes as OpenMetrics, for `promtool tsdb
+ * create-blocks-from openmetrics` (the tests hold both recordings equal).
  */
 
 const JOB_LABELS = 'job="port8000",instance="port8000:8000"';
 /** 18h blocks (promtool's block ranges): a day's input takes two passes, not 12. */
 const MAX_BLOCK_DURATION = "1d";
-const DAY_MS = 86_400_000;
 /** The sources whose code produces the series; a change to any of them re-records. */
 const MODEL_SOURCES = [
   "local/simulator/model.ts",
@@ -38,6 +40,8 @@ const MODEL_SOURCES = [
   "local/simulator/faults.ts",
   "lib/metrics.ts",
   "backtest/record.ts",
+  "backtest/stream.ts",
+  "backtest/engine/ingest.go",
 ];
 
 export interface Recording {
@@ -138,23 +142,53 @@ export function writeOpenMetrics(scenario: Scenario, names: Set<string> | null, 
   return writeSpan(scraper(scenario, names), scenario, scenario.startMs, scenario.endMs, file);
 }
 
-/**
- * Records day by day: promtool holds its whole input in memory, and a day of 1,000 bots is
- * already millions of samples. Days land in separate blocks; queries merge them.
- */
-function recordDays(scenario: Scenario, names: Set<string> | null, dir: string): number {
+/** One scrape at `ms` into the stream. */
+function streamScrape(s: Scraper, scenario: Scenario, ms: number, stream: ScrapeStream): void {
+  s.model.faults = faultsAt(scenario, ms);
+  s.model.tick(ms);
+  stream.begin(ms);
+  for (const family of s.families) family.samples((series, value) => stream.sample(series, value));
+  stream.sample("up", 1);
+  stream.end();
+}
+
+/** Writes the scenario's scrapes as a scrape stream file. */
+export function writeScrapeStream(scenario: Scenario, names: Set<string> | null, file: string) {
   const s = scraper(scenario, names);
-  const input = join(dir, "scrapes.om");
-  let samples = 0;
-  for (let day = scenario.startMs; day < scenario.endMs; day += DAY_MS) {
-    // Whole scrapes: a day that does not start on a scrape continues the previous grid.
-    const from =
-      scenario.startMs +
-      Math.ceil((day - scenario.startMs) / scenario.scrapeIntervalMs) * scenario.scrapeIntervalMs;
-    const to = Math.min(scenario.endMs, day + DAY_MS);
-    samples += writeSpan(s, scenario, from, to, input);
-    createBlocks(input, dir);
+  const fd = openSync(file, "w");
+  let buffer: string[] = [];
+  const stream = new ScrapeStream(JOB_LABELS, names, buffer);
+  for (let ms = scenario.startMs; ms < scenario.endMs; ms += scenario.scrapeIntervalMs) {
+    streamScrape(s, scenario, ms, stream);
+    if (buffer.length > 50_000) {
+      writeSync(fd, buffer.join(""));
+      buffer.length = 0;
+    }
   }
+  writeSync(fd, buffer.join(""));
+  buffer = [];
+  closeSync(fd);
+}
+
+/** Turns a scrape stream into day blocks in `dir`; returns the number of samples. */
+export function ingestStream(file: string, dir: string): number {
+  const fd = openSync(file, "r");
+  try {
+    const result = spawnSync(ensureEngine(), ["ingest", `--out=${dir}`], {
+      stdio: [fd, "pipe", "pipe"],
+      encoding: "utf8",
+    });
+    if (result.status !== 0) throw new Error(`ingest of ${file} failed:\n${result.stderr}`);
+    return (JSON.parse(result.stdout) as { samples: number }).samples;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function recordStream(scenario: Scenario, names: Set<string> | null, dir: string): number {
+  const input = join(dir, "scrapes.stream");
+  writeScrapeStream(scenario, names, input);
+  const samples = ingestStream(input, dir);
   rmSync(input);
   return samples;
 }
@@ -174,7 +208,7 @@ export function recordScenario(
   const work = `${dir}.tmp`;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const samples = recordDays(scenario, names, work);
+  const samples = recordStream(scenario, names, work);
   writeFileSync(join(work, "samples"), String(samples));
   rmSync(dir, { recursive: true, force: true });
   renameSync(work, dir);

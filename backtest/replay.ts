@@ -14,6 +14,12 @@ export interface ReplayWindow {
   readonly interval: string;
 }
 
+/**
+ * range (the default): each rule's expression as range queries, Prometheus' rule code at every
+ * step; manager: the rule manager's Group.Eval at every step. Both give the same episodes.
+ */
+export type ReplayMode = "range" | "manager";
+
 export function writeRuleFile(file: RuleFile, dir: string, name: string): string {
   const path = join(dir, `${name}.rules.yml`);
   writeFileSync(path, ruleFileYaml(file));
@@ -32,6 +38,7 @@ export function replay(
   file: RuleFile,
   ruleFile: string,
   window: ReplayWindow,
+  mode: ReplayMode = "range",
 ): Promise<EngineReport> {
   const args = [
     "replay",
@@ -41,6 +48,7 @@ export function replay(
     `--end=${Math.floor(window.toMs / 1000)}`,
     `--interval=${window.interval}`,
     `--group-order=${file.groups.map((g) => g.name).join(",")}`,
+    `--mode=${mode}`,
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(engine, args, { stdio: ["ignore", "pipe", "pipe"] });

@@ -32,15 +32,27 @@ function incidentOf(episode: Episode, incidents: readonly Incident[]): string | 
   return candidates.sort((a, b) => b.startMs - a.startMs)[0]?.name;
 }
 
+/** Distinct episode lines a table cell lists; the JSON report lists every episode. */
+const CELL_LINES = 10;
+
+/**
+ * Episodes of one alert as a cell: label sets that fired alike (a fleet-wide incident pages
+ * once per bot) are one line with their count, so the PR comment stays readable and within
+ * GitHub's comment size for 1,000 bots.
+ */
 function describeEpisodes(episodes: readonly Episode[], incidents: readonly Incident[]): string {
   if (episodes.length === 0) return "—";
-  return episodes
-    .map((e) => {
-      const incident = incidentOf(e, incidents);
-      const length = formatDurationMs((e.end - e.start) * 1000);
-      return `${when(e.start * 1000)} for ${length}${incident ? ` (${incident})` : ""}`;
-    })
-    .join("<br>");
+  const counts = new Map<string, number>();
+  for (const e of episodes) {
+    const incident = incidentOf(e, incidents);
+    const length = formatDurationMs((e.end - e.start) * 1000);
+    const text = `${when(e.start * 1000)} for ${length}${incident ? ` (${incident})` : ""}`;
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  const lines = [...counts].map(([text, n]) => (n > 1 ? `${text} ×${n}` : text));
+  const shown = lines.slice(0, CELL_LINES);
+  if (lines.length > CELL_LINES) shown.push(`… ${lines.length - CELL_LINES} more`);
+  return shown.join("<br>");
 }
 
 function labelText(labels: Record<string, string>): string {

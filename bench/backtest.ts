@@ -68,6 +68,8 @@ export interface BacktestTiming {
   readonly warmCpuMs: number;
   readonly samples: number;
   readonly row: string;
+  /** 1-minute load average when the case started and when it ended (the machine is shared). */
+  readonly load: readonly [number, number];
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -137,6 +139,7 @@ function timed(repo: string): Run {
 }
 
 function measure(c: Case, log: (line: string) => void): BacktestTiming {
+  const loadBefore = loadavg()[0];
   const repo = prRepo(c);
   rmSync(join(BACKTEST_DIR, "blocks"), { recursive: true, force: true });
   log(`  backtest: ${c.label}, ${c.bots} bots, cold …`);
@@ -150,7 +153,8 @@ function measure(c: Case, log: (line: string) => void): BacktestTiming {
     `    cold ${s(cold.ms)} (CPU ${s(cold.cpuMs)}), warm ${s(warm.ms)} (CPU ${s(warm.cpuMs)}), ${samples} samples; ${row}`,
   );
   const cpu = { coldCpuMs: cold.cpuMs, warmCpuMs: warm.cpuMs };
-  return { ...c, coldMs: cold.ms, warmMs: warm.ms, ...cpu, samples, row };
+  const load: [number, number] = [loadBefore, loadavg()[0]];
+  return { ...c, coldMs: cold.ms, warmMs: warm.ms, ...cpu, samples, row, load };
 }
 
 export function backtestTimings(log: (line: string) => void): BacktestTiming[] {
@@ -162,24 +166,29 @@ export function backtestSection(timings: readonly BacktestTiming[]): string {
   return [
     "## Backtest",
     "",
-    "`npm run backtest` (docs/backtest.md) timed end to end — tsx start-up, recording the",
-    "scenario's series into blocks (cold) or finding them cached (warm), and the replay of base",
-    "and head (in parallel) by the Prometheus engine over 7 days, evaluating every 30 s (20,160",
-    "evaluations each) — for a PR-like change in a throwaway repository. The engine's build (a",
-    "link step once `npm run tools` has built Prometheus) is not included. In CI the job runs",
-    "beside the preview matrix and its blocks are cached by the scenario and the model's sources,",
-    "so a PR pays the warm figure unless it changes the simulator or the scenario.",
+    "`npm run backtest` (docs/backtest.md) timed end to end by `npx tsx bench/backtest.ts` — tsx",
+    "start-up, recording the scenario's series into blocks (cold: the model driven through the",
+    "scenario, a scrape stream ingested by the engine's block writer) or finding them cached",
+    "(warm), and the replay of base and head (in parallel) by the Prometheus engine over 7 days at",
+    "a 30 s evaluation interval (20,161 evaluations each; range mode: a range query per rule and",
+    "day, Prometheus' rule code at every step) — for a PR-like change in a throwaway repository.",
+    "The engine's build (a link step once `npm run tools` has built Prometheus) is not included.",
+    "In CI the job runs beside the preview matrix and its blocks are cached by the scenario, the",
+    "model's sources and the metric set, so a PR pays the warm figure unless it changes those.",
     "",
-    `Load average (1 min) at the end: ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs. On a loaded`,
-    "machine the wall clock is an upper bound; CPU is user + system time of the run and all its",
-    "children (tsx, promtool, both engines), what it costs on a runner with one core to spare.",
+    `The machine has ${cpus().length} CPUs shared with other work: the load average (1 min) at the start`,
+    "and end of each row is shown; the wall clock is an upper bound on a loaded machine. CPU is",
+    "user + system time of the run and all its children (tsx, the engine's ingest, both",
+    "replays), what it costs a runner with a core to spare.",
     "",
-    "| change | bots | what the replay reads | samples recorded | cold: wall | cold: CPU | warm: wall | warm: CPU |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| change | bots | what the replay reads | samples recorded | cold: wall | cold: CPU | warm: wall | warm: CPU | load |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...timings.map(
       (t) =>
-        `| ${t.label} | ${t.bots.toLocaleString("en")} | ${t.change} | ${t.samples.toLocaleString("en")} | ${s(t.coldMs)} | ${s(t.coldCpuMs)} | ${s(t.warmMs)} | ${s(t.warmCpuMs)} |`,
+        `| ${t.label} | ${t.bots.toLocaleString("en")} | ${t.change} | ${t.samples.toLocaleString("en")} | ${s(t.coldMs)} | ${s(t.coldCpuMs)} | ${s(t.warmMs)} | ${s(t.warmCpuMs)} | ${t.load.map((l) => l.toFixed(1)).join(" → ")} |`,
     ),
+    "",
+    ...BEFORE,
     "",
     "The rows the runs printed:",
     "",
@@ -187,6 +196,16 @@ export function backtestSection(timings: readonly BacktestTiming[]): string {
     "",
   ].join("\n");
 }
+
+/** The same rows before the range mode and the scrape stream, as measured then. */
+const BEFORE = [
+  "Before the range mode and the scrape stream (the rule manager's Group.Eval at every",
+  "evaluation, OpenMetrics through `promtool tsdb create-blocks-from openmetrics`), measured the",
+  "same way on 2026-12-06 at a load average of 22–31: queue backlog 57.6 s wall / 11.7 s CPU",
+  "cold, 44.4 s / 10.1 s warm; error rate 156.3 s / 45.6 s cold, 95.5 s / 37.2 s warm; bot CPU",
+  "on 1,000 bots not finished — the recording alone took 13 min, and each replay had used",
+  "2.5 CPU-min 16 min after it started.",
+];
 
 /** Replaces (or appends) the Backtest section of docs/benchmarks.md. */
 export function writeBacktestSection(section: string): void {

@@ -1,12 +1,15 @@
 // Command port8000-backtest replays a Prometheus rule file over recorded TSDB blocks with
 // Prometheus' own rule manager and query engine (the packages the deployed Prometheus runs), one
 // group evaluation per interval, and prints every firing episode of every alerting rule as JSON.
+// By default it evaluates each rule's expression as range queries (range.go), which gives the
+// same evaluations; --mode=manager runs the rule manager's Group.Eval at every time instead.
 //
 // `promtool tsdb create-blocks-from rules` cannot do this: it evaluates an alerting rule's
 // expression as if it were a recording rule, so `for:` and `keep_firing_for:` are lost.
 // `promtool test rules` runs the same loop as this command, over hand-written input series.
 //
-//	port8000-backtest replay --data DIR --rules FILE --start UNIX --end UNIX [--interval 10s]
+//	port8000-backtest replay --data DIR --rules FILE --start UNIX --end UNIX [--interval 10s] [--mode range|manager]
+//	port8000-backtest ingest --out DIR < STREAM
 //	port8000-backtest selectors --rules FILE
 package main
 
@@ -45,18 +48,21 @@ type ruleResult struct {
 }
 
 type report struct {
+	Mode        string       `json:"mode"`
 	Evaluations int          `json:"evaluations"`
 	Rules       []ruleResult `json:"rules"`
 }
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(2, "usage: port8000-backtest replay|selectors [flags]")
+		fail(2, "usage: port8000-backtest replay|ingest|selectors [flags]")
 	}
 	var err error
 	switch os.Args[1] {
 	case "replay":
 		err = replayCommand(os.Args[2:])
+	case "ingest":
+		err = ingestCommand(os.Args[2:])
 	case "selectors":
 		err = selectorsCommand(os.Args[2:])
 	default:
@@ -80,12 +86,16 @@ func replayCommand(args []string) error {
 	end := fs.Int64("end", 0, "last evaluation, unix seconds")
 	interval := fs.Duration("interval", 10*time.Second, "evaluation interval")
 	order := fs.String("group-order", "", "comma-separated group names, in the rule file's order")
+	mode := fs.String("mode", modeRange, "range: range queries per chunk; manager: Group.Eval at every time")
 	_ = fs.Parse(args)
 	if *data == "" || *ruleFile == "" || *end <= *start {
 		return errors.New("replay needs --data, --rules and --start < --end")
 	}
+	if *mode != modeRange && *mode != modeManager {
+		return fmt.Errorf("--mode %q: range or manager", *mode)
+	}
 	window := evalWindow{start: time.Unix(*start, 0).UTC(), end: time.Unix(*end, 0).UTC(), interval: *interval}
-	out, err := replay(*data, *ruleFile, strings.Split(*order, ","), window)
+	out, err := replay(*data, *ruleFile, strings.Split(*order, ","), window, *mode)
 	if err != nil {
 		return err
 	}
@@ -93,7 +103,7 @@ func replayCommand(args []string) error {
 }
 
 // recordedQueryable serves the recorded blocks and the samples the recording rules write.
-func recordedQueryable(blocks []*tsdb.Block, written *tsdb.DB) storage.Queryable {
+func recordedQueryable(blocks []*tsdb.Block, written ...*tsdb.DB) storage.Queryable {
 	return storage.QueryableFunc(func(mint, maxt int64) (storage.Querier, error) {
 		queriers := make([]storage.Querier, 0, len(blocks)+1)
 		for _, b := range blocks {
@@ -103,11 +113,13 @@ func recordedQueryable(blocks []*tsdb.Block, written *tsdb.DB) storage.Queryable
 			}
 			queriers = append(queriers, q)
 		}
-		q, err := written.Querier(mint, maxt)
-		if err != nil {
-			return nil, err
+		for _, db := range written {
+			q, err := db.Querier(mint, maxt)
+			if err != nil {
+				return nil, err
+			}
+			queriers = append(queriers, q)
 		}
-		queriers = append(queriers, q)
 		return storage.NewMergeQuerier(queriers, nil, storage.ChainedSeriesMerge), nil
 	})
 }
@@ -136,7 +148,12 @@ type evalWindow struct {
 	interval   time.Duration
 }
 
-func replay(dataDir, ruleFile string, order []string, w evalWindow) (*report, error) {
+const (
+	modeRange   = "range"
+	modeManager = "manager"
+)
+
+func replay(dataDir, ruleFile string, order []string, w evalWindow, mode string) (*report, error) {
 	blocks, err := openBlocks(dataDir)
 	if err != nil {
 		return nil, err
@@ -146,15 +163,18 @@ func replay(dataDir, ruleFile string, order []string, w evalWindow) (*report, er
 		return nil, err
 	}
 	defer os.RemoveAll(scratch)
-	written, err := tsdb.Open(scratch, promslog.NewNopLogger(), nil, tsdb.DefaultOptions(), nil)
+	written, err := tsdb.Open(scratch, promslog.NewNopLogger(), nil, scratchOptions(), nil)
 	if err != nil {
 		return nil, err
 	}
+	written.DisableCompactions()
 	defer written.Close()
 
 	queryable := recordedQueryable(blocks, written)
+	// As the Prometheus server and promtool set them: `@` and negative offsets are on.
 	engine := promql.NewEngine(promql.EngineOpts{
 		Logger: promslog.NewNopLogger(), MaxSamples: 50_000_000, Timeout: 2 * time.Minute,
+		EnableAtModifier: true, EnableNegativeOffset: true,
 	})
 	manager := rules.NewManager(&rules.ManagerOptions{
 		QueryFunc:  rules.EngineQueryFunc(engine, queryable),
@@ -170,21 +190,41 @@ func replay(dataDir, ruleFile string, order []string, w evalWindow) (*report, er
 	}
 	groups := orderedGroups(groupMap, order)
 	tracker := newTracker(groups)
+	if mode == modeRange {
+		if why := rangeModeRefusal(groups); why != "" {
+			fmt.Fprintf(os.Stderr, "port8000-backtest: the rule manager's loop replays this file: %s\n", why)
+			mode = modeManager
+		}
+	}
+	evaluations := 0
+	if mode == modeRange {
+		evaluations, err = replayRange(engine, blocks, groups, tracker, w)
+	} else {
+		evaluations, err = replayManager(groups, tracker, w)
+	}
+	if err != nil {
+		return nil, err
+	}
+	tracker.closeAll(w.end.Truncate(w.interval).Add(w.interval))
+	return &report{Mode: mode, Evaluations: evaluations, Rules: tracker.results()}, nil
+}
+
+// replayManager calls Group.Eval at every evaluation time, in the rule file's group order.
+func replayManager(groups []*rules.Group, tracker *tracker, w evalWindow) (int, error) {
 	evaluations := 0
 	for ts := w.start.Truncate(w.interval); !ts.After(w.end); ts = ts.Add(w.interval) {
 		for _, g := range groups {
 			g.Eval(context.Background(), ts)
 			for _, r := range g.Rules() {
 				if r.LastError() != nil {
-					return nil, fmt.Errorf("rule %s at %s: %w", r.Name(), ts.Format(time.RFC3339), r.LastError())
+					return 0, fmt.Errorf("rule %s at %s: %w", r.Name(), ts.Format(time.RFC3339), r.LastError())
 				}
 			}
 		}
 		tracker.observe(ts)
 		evaluations++
 	}
-	tracker.closeAll(w.end.Truncate(w.interval).Add(w.interval))
-	return &report{Evaluations: evaluations, Rules: tracker.results()}, nil
+	return evaluations, nil
 }
 
 // orderedGroups evaluates the groups in the rule file's order (as promtool test rules does), so

@@ -43,27 +43,32 @@ func newTracker(groups []*rules.Group) *tracker {
 	return t
 }
 
-// observe notes, after the evaluation at ts, which label sets fire; an episode starts at the
-// first evaluation that finds it firing and ends at the first that does not.
+// observe notes, after the evaluation at ts, which label sets fire.
 func (t *tracker) observe(ts time.Time) {
 	for _, tr := range t.rules {
-		firing := map[uint64]labels.Labels{}
-		for _, a := range tr.rule.ActiveAlerts() {
-			if a.State == rules.StateFiring {
-				firing[a.Labels.Hash()] = a.Labels
-			}
+		tr.observe(ts)
+	}
+}
+
+// observe notes which label sets of the rule fire after its evaluation at ts; an episode
+// starts at the first evaluation that finds it firing and ends at the first that does not.
+func (tr *tracked) observe(ts time.Time) {
+	firing := map[uint64]labels.Labels{}
+	for _, a := range tr.rule.ActiveAlerts() {
+		if a.State == rules.StateFiring {
+			firing[a.Labels.Hash()] = a.Labels
 		}
-		for hash, ep := range tr.open {
-			if _, still := firing[hash]; !still {
-				ep.End = ts.Unix()
-				tr.closed = append(tr.closed, *ep)
-				delete(tr.open, hash)
-			}
+	}
+	for hash, ep := range tr.open {
+		if _, still := firing[hash]; !still {
+			ep.End = ts.Unix()
+			tr.closed = append(tr.closed, *ep)
+			delete(tr.open, hash)
 		}
-		for hash, lset := range firing {
-			if _, known := tr.open[hash]; !known {
-				tr.open[hash] = &episode{Labels: lset.Map(), Start: ts.Unix()}
-			}
+	}
+	for hash, lset := range firing {
+		if _, known := tr.open[hash]; !known {
+			tr.open[hash] = &episode{Labels: lset.Map(), Start: ts.Unix()}
 		}
 	}
 }
@@ -83,7 +88,7 @@ func (t *tracker) results() []ruleResult {
 	out := make([]ruleResult, 0, len(t.rules))
 	for _, tr := range t.rules {
 		episodes := tr.closed
-		sort.Slice(episodes, func(i, j int) bool { return episodes[i].Start < episodes[j].Start })
+		sort.Slice(episodes, func(i, j int) bool { return episodeBefore(episodes[i], episodes[j]) })
 		if episodes == nil {
 			episodes = []episode{}
 		}
@@ -137,4 +142,12 @@ func selectorsCommand(args []string) error {
 func selectorOf(vs *parser.VectorSelector) string {
 	plain := &parser.VectorSelector{Name: vs.Name, LabelMatchers: vs.LabelMatchers}
 	return plain.String()
+}
+
+// episodeBefore orders episodes by start, then by labels: the report is the same on every run.
+func episodeBefore(a, b episode) bool {
+	if a.Start != b.Start {
+		return a.Start < b.Start
+	}
+	return labels.FromMap(a.Labels).String() < labels.FromMap(b.Labels).String()
 }

@@ -79,6 +79,8 @@ export class Port8000Model {
   private lastTick: number;
   private sequence = 0;
   private readonly carry = new Map<string, number>();
+  /** The faults the bots' gauges were last set for: they depend on nothing else. */
+  private botsSetFor?: string;
 
   constructor(
     botCount: number,
@@ -211,6 +213,11 @@ export class Port8000Model {
   }
 
   private refreshBots(): void {
+    // Recording a week of 1,000 bots ticks 20,160 times: setting 5,000 unchanged gauges on
+    // each tick was most of that work.
+    const shape = `${this.faults.crashBot}|${this.faults.botCpuPercent}`;
+    if (shape === this.botsSetFor) return;
+    this.botsSetFor = shape;
     this.bots.forEach((bot, i) => {
       const crashing = this.faults.crashBot === bot;
       const labels = { bot };

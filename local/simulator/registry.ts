@@ -7,6 +7,8 @@ export type Labels = Readonly<Record<string, string>>;
 interface Series<T> {
   readonly labels: Labels;
   value: T;
+  /** The series' names in the text format, formatted once (a histogram has several). */
+  names?: string[];
 }
 
 interface HistogramValue {
@@ -30,7 +32,7 @@ function formatLabels(labels: Labels, extra?: [string, string]): string {
   return `{${pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",")}}`;
 }
 
-function formatNumber(value: number): string {
+export function formatNumber(value: number): string {
   if (value === Number.POSITIVE_INFINITY) return "+Inf";
   return Number.isInteger(value) ? String(value) : value.toPrecision(12).replace(/\.?0+$/, "");
 }
@@ -92,24 +94,37 @@ export class Family {
 
   render(lines: string[]): void {
     lines.push(`# HELP ${this.name} ${this.spec.help}`, `# TYPE ${this.name} ${this.spec.type}`);
-    for (const { labels, value } of this.series.values()) {
+    this.samples((series, value) => lines.push(`${series} ${formatNumber(value)}`));
+  }
+
+  /** Every sample the text format shows, as its series (name and labels) and value. */
+  samples(visit: (series: string, value: number) => void): void {
+    for (const entry of this.series.values()) {
+      entry.names ??= this.seriesNames(entry.labels, typeof entry.value === "number");
+      const { names, value } = entry;
       if (typeof value === "number") {
-        lines.push(`${this.name}${formatLabels(labels)} ${formatNumber(value)}`);
-      } else {
-        this.renderHistogram(lines, labels, value);
+        visit(names[0], value);
+        continue;
       }
+      value.counts.forEach((count, i) => {
+        visit(names[i], count);
+      });
+      visit(names[this.buckets.length], value.count);
+      visit(names[this.buckets.length + 1], value.sum);
+      visit(names[this.buckets.length + 2], value.count);
     }
   }
 
-  private renderHistogram(lines: string[], labels: Labels, h: HistogramValue): void {
-    this.buckets.forEach((le, i) => {
-      lines.push(
-        `${this.name}_bucket${formatLabels(labels, ["le", formatNumber(le)])} ${h.counts[i]}`,
-      );
-    });
-    lines.push(`${this.name}_bucket${formatLabels(labels, ["le", "+Inf"])} ${h.count}`);
-    lines.push(`${this.name}_sum${formatLabels(labels)} ${formatNumber(h.sum)}`);
-    lines.push(`${this.name}_count${formatLabels(labels)} ${h.count}`);
+  private seriesNames(labels: Labels, single: boolean): string[] {
+    if (single) return [`${this.name}${formatLabels(labels)}`];
+    return [
+      ...this.buckets.map(
+        (le) => `${this.name}_bucket${formatLabels(labels, ["le", formatNumber(le)])}`,
+      ),
+      `${this.name}_bucket${formatLabels(labels, ["le", "+Inf"])}`,
+      `${this.name}_sum${formatLabels(labels)}`,
+      `${this.name}_count${formatLabels(labels)}`,
+    ];
   }
 
   private expect(type: MetricType): void {

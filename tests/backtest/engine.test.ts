@@ -1,17 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import type { EngineReport } from "../../backtest/compare";
-import { ensureEngine } from "../../backtest/engine";
+import { BACKTEST_DIR, ENGINE_BIN, ensureEngine } from "../../backtest/engine";
 import { createBlocks } from "../../backtest/record";
-import { requireTool } from "../../lib/tools";
+import { pinnedModuleVersions, requireTool } from "../../lib/tools";
 
 /**
- * The replay engine against `promtool test rules`: both evaluate the same rules over the same
- * series, and promtool confirms that the alert fires exactly from the first evaluation the
- * engine reports to the last, and not one evaluation either side.
+ * The replay engine (its default range mode) against `promtool test rules`: both evaluate the
+ * same rules over the same series, and promtool confirms that the alert fires exactly from the
+ * first evaluation the engine reports to the last, and not one evaluation either side.
  */
 
 jest.setTimeout(300_000);
@@ -121,4 +121,16 @@ it("fires exactly when promtool test rules says the alert fires (for: and keep_f
   expect(promtoolAgrees(episode.start, episode.end)).toMatch(/^0 .*SUCCESS/s);
   // And promtool refutes a replay one evaluation off.
   expect(promtoolAgrees(episode.start + STEP, episode.end)).toMatch(/^1 /);
+});
+
+it("builds from backtest/engine alone, whatever a cached copy of its command directory holds", () => {
+  const version = pinnedModuleVersions()["github.com/prometheus/prometheus"];
+  const command = join(BACKTEST_DIR, "src", `prometheus@${version}`, "cmd", "port8000-backtest");
+  ensureEngine();
+  // A file since renamed or removed from backtest/engine, as a restored CI cache holds it.
+  const stale = join(command, "stale.go");
+  writeFileSync(stale, "package main\n\nfunc replayRange() {}\n");
+  rmSync(`${ENGINE_BIN}.stamp`);
+  expect(ensureEngine()).toBe(ENGINE_BIN);
+  expect(existsSync(stale)).toBe(false);
 });
