@@ -6,6 +6,7 @@ import {
   startAutomationServer,
   type WebhookAlert,
 } from "../components/automation/service/server";
+import { AUTOMATION_ALERTS } from "../components/automation/workload";
 import { httpUrl, LOOPBACK } from "./ports";
 import type { LocalStackConfig } from "./stack-config";
 
@@ -39,6 +40,7 @@ export async function startLocalAutomation(
     port,
     host: LOOPBACK,
     token,
+    alerts: AUTOMATION_ALERTS,
     stateDir: dir,
     runLogRotation: async (alert: WebhookAlert) => {
       const command = local.config.alerting.automation.logRotationCommand.join(" ");

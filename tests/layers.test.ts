@@ -12,6 +12,7 @@ describe("the dependency direction", () => {
     expect(
       [
         "lib/conventions.ts",
+        "lib/alert-names.ts",
         "components/config/schema.ts",
         "alerts/catalogue/host.ts",
         "dashboards/common.ts",
@@ -27,6 +28,7 @@ describe("the dependency direction", () => {
         "tests/purity.test.ts",
       ].map(layerOf),
     ).toEqual([
+      "names-and-config",
       "names-and-config",
       "names-and-config",
       "renderers",
@@ -51,6 +53,24 @@ describe("the dependency direction", () => {
       to: "lib/conventions.ts",
     });
     expect(graph.length).toBeGreaterThan(300);
+  });
+
+  it("has every layer above the bottom read alert names from the registry", () => {
+    const readers = importGraph(ROOT)
+      .filter((i) => i.to === "lib/alert-names.ts")
+      .map((i) => i.from);
+    expect(readers).toEqual(
+      expect.arrayContaining([
+        "lib/conventions.ts",
+        "alerts/catalogue/host.ts",
+        "components/alertmanager/routes.ts",
+        "components/alertmanager/inhibit.ts",
+        "components/automation/workload.ts",
+        "dashboards/service-overview.ts",
+        "ops/weekly.ts",
+        "bench/run.ts",
+      ]),
+    );
   });
 
   it("has no import from a lower layer into a higher one", () => {

@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { percent, seconds, selector } from "../format";
 import { levelsOf } from "../levels";
@@ -12,7 +13,7 @@ const BOT_LOGS = 'service:port8000 and bot:"{{ $labels.bot }}"';
 function dispatchSlow(ctx: RuleContext): AlertDefinition {
   const median = `${RecordName.dispatchMedian(ctx.t.botDispatchMedianSeconds.window)}${APP}`;
   return {
-    name: "Port8000BotDispatchSlow",
+    name: AlertName.Port8000BotDispatchSlow,
     runbook: "bots",
     dashboard: "botFleet",
     summary: "Handing a task to a bot takes {{ $value | humanizeDuration }} (median)",
@@ -25,7 +26,7 @@ function dispatchSlow(ctx: RuleContext): AlertDefinition {
 
 function queueBacklog(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000QueueBacklog",
+    name: AlertName.Port8000QueueBacklog,
     runbook: "bots",
     dashboard: "serviceOverview",
     summary: "{{ $value }} tasks wait in the Port 8000 queue",
@@ -40,7 +41,7 @@ function crashLoop(ctx: RuleContext): AlertDefinition {
   const { window } = ctx.t.botRestarts;
   const w = ctx.range(window);
   return {
-    name: "Port8000BotCrashLoop",
+    name: AlertName.Port8000BotCrashLoop,
     runbook: "bots",
     dashboard: "botFleet",
     summary: `Bot {{ $labels.bot }} restarted {{ $value | humanize }} times in ${w}`,
@@ -56,7 +57,7 @@ function crashLoop(ctx: RuleContext): AlertDefinition {
 
 function botCpu(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000BotHighCpu",
+    name: AlertName.Port8000BotHighCpu,
     runbook: "high-cpu",
     dashboard: "botFleet",
     summary: "Bot {{ $labels.bot }} uses {{ $value | humanize }}% CPU",
@@ -69,7 +70,7 @@ function botCpu(ctx: RuleContext): AlertDefinition {
 
 function botMemory(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000BotHighMemory",
+    name: AlertName.Port8000BotHighMemory,
     runbook: "memory",
     dashboard: "botFleet",
     summary: "Bot {{ $labels.bot }} uses {{ $value | humanizePercentage }} of its memory limit",

@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { percent, selector } from "../format";
 import { levelsOf } from "../levels";
@@ -9,7 +10,7 @@ const APP = selector(Job.port8000);
 
 function ollamaLatency(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000DependencyLatencyHigh",
+    name: AlertName.Port8000DependencyLatencyHigh,
     runbook: "dependencies",
     dashboard: "dependencies",
     summary: "Ollama answers Port 8000 in {{ $value | humanize }} ms",
@@ -22,7 +23,7 @@ function ollamaLatency(ctx: RuleContext): AlertDefinition {
 
 function dbPool(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000DbPoolSaturated",
+    name: AlertName.Port8000DbPoolSaturated,
     runbook: "dependencies",
     dashboard: "dependencies",
     summary: "Port 8000 uses {{ $value | humanizePercentage }} of its database pool",
@@ -42,7 +43,7 @@ function dbPool(ctx: RuleContext): AlertDefinition {
 /** Guide 4.3 "Database connection lost": any instance that cannot reach the database. */
 function dbUnreachable(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000DatabaseUnreachable",
+    name: AlertName.Port8000DatabaseUnreachable,
     runbook: "dependencies",
     dashboard: "dependencies",
     summary: "Port 8000 {{ $labels.instance }} cannot reach its database",
@@ -61,7 +62,7 @@ function dbUnreachable(ctx: RuleContext): AlertDefinition {
 /** The guide's "Ollama / DB" latency row, on the database's own gauge. */
 function dbLatency(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000DbLatencyHigh",
+    name: AlertName.Port8000DbLatencyHigh,
     runbook: "dependencies",
     dashboard: "dependencies",
     summary: "The database answers Port 8000 in {{ $value | humanize }} ms",

@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { REAL_FILESYSTEMS } from "../../lib/metrics";
 import { percent, selector } from "../format";
@@ -17,7 +18,7 @@ const HOST_LOGS = 'host.name:"{{ $labels.node }}"';
 function hostCpu(ctx: RuleContext): AlertDefinition {
   const busy = `${RecordName.hostCpu(ctx.t.hostCpuRatio.window)}${NODE}`;
   return {
-    name: "HostHighCpu",
+    name: AlertName.HostHighCpu,
     runbook: "high-cpu",
     dashboard: "resources",
     summary: "Host {{ $labels.instance }} CPU is {{ $value | humanizePercentage }} busy",
@@ -30,7 +31,7 @@ function hostCpu(ctx: RuleContext): AlertDefinition {
 
 function memoryPressure(ctx: RuleContext): AlertDefinition {
   return {
-    name: "HostMemoryPressure",
+    name: AlertName.HostMemoryPressure,
     runbook: "memory",
     dashboard: "resources",
     summary: "Host {{ $labels.instance }} uses {{ $value | humanizePercentage }} of its RAM",
@@ -49,7 +50,7 @@ function memoryPressure(ctx: RuleContext): AlertDefinition {
 function diskSpace(ctx: RuleContext): AlertDefinition {
   const free = `node_filesystem_avail_bytes${REAL_FS}\n/\nnode_filesystem_size_bytes${REAL_FS}`;
   return {
-    name: "HostDiskSpaceLow",
+    name: AlertName.HostDiskSpaceLow,
     runbook: "disk-space",
     dashboard: "resources",
     summary:
@@ -63,7 +64,7 @@ function diskSpace(ctx: RuleContext): AlertDefinition {
 
 function oomKill(ctx: RuleContext): AlertDefinition {
   return {
-    name: "HostOomKill",
+    name: AlertName.HostOomKill,
     runbook: "memory",
     dashboard: "resources",
     summary: "The kernel OOM killer ran on {{ $labels.instance }}",

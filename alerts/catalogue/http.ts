@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { percent, seconds, selector } from "../format";
 import { levelsOf } from "../levels";
@@ -27,7 +28,7 @@ function queueAndCpu(ctx: RuleContext): string {
 function highErrorRate(ctx: RuleContext): AlertDefinition {
   const { window } = ctx.t.errorRate;
   return {
-    name: "Port8000HighErrorRate",
+    name: AlertName.Port8000HighErrorRate,
     runbook: "error-rate",
     dashboard: "serviceOverview",
     summary: "Port 8000 answers {{ $value | humanizePercentage }} of requests with 5xx",
@@ -45,7 +46,7 @@ function highErrorRate(ctx: RuleContext): AlertDefinition {
 function highLatency(ctx: RuleContext): AlertDefinition {
   const p95 = `${RecordName.latency(0.95, ctx.t.latencyP95Seconds.window)}${APP}`;
   return {
-    name: "Port8000HighLatency",
+    name: AlertName.Port8000HighLatency,
     runbook: "latency",
     dashboard: "serviceOverview",
     summary: "Port 8000 p95 latency is {{ $value | humanizeDuration }}",
@@ -92,7 +93,7 @@ function deployRegression(ctx: RuleContext): AlertDefinition {
   const recentDeploy = `time() - max by (job) (port8000_deploy_timestamp_seconds${APP}) < ${recentSeconds}`;
   const traffic = `${RecordName.requestRate("5m")}${APP} > ${DEPLOY_REGRESSION_MIN_REQUESTS_PER_SECOND}`;
   return {
-    name: "Port8000DeployRegression",
+    name: AlertName.Port8000DeployRegression,
     runbook: "deployment-rollback",
     dashboard: "serviceOverview",
     summary: "Port 8000 regressed within %THRESHOLD% of a deploy: roll back",

@@ -1,4 +1,5 @@
 import { THANOS_JOB } from "../../components/thanos/names";
+import { AlertName } from "../../lib/alert-names";
 import { selector } from "../format";
 import type { AlertDefinition, RuleContext } from "../model";
 
@@ -22,7 +23,7 @@ export const THANOS = {
 
 function compactHalted(ctx: RuleContext): AlertDefinition {
   return {
-    name: "ThanosCompactHalted",
+    name: AlertName.ThanosCompactHalted,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: "The Thanos Compactor {{ $labels.instance }} has halted",
@@ -44,7 +45,7 @@ function storeSyncFailures(ctx: RuleContext): AlertDefinition {
   const w = ctx.range(THANOS.syncWindow);
   const failures = `sum by (job, instance) (increase(thanos_blocks_meta_sync_failures_total${selector(THANOS_JOB.store)}[${w}]))`;
   return {
-    name: "ThanosStoreSyncFailures",
+    name: AlertName.ThanosStoreSyncFailures,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: "The Thanos Store Gateway {{ $labels.instance }} cannot sync the archive's blocks",

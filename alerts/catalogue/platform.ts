@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { percent, selector } from "../format";
 import { levelsOf } from "../levels";
@@ -36,12 +37,11 @@ function one(
 /** Always firing: Alertmanager and the receivers prove the whole path works (dead-man's switch). */
 function watchdog(): AlertDefinition {
   return {
-    name: "Watchdog",
+    name: AlertName.Watchdog,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: "Always firing: the alerting pipeline is alive",
-    description:
-      "Watchdog fires all the time on purpose. Its notifications prove that Prometheus evaluates rules and Alertmanager delivers; their absence means the pipeline is broken.",
+    description: `${AlertName.Watchdog} fires all the time on purpose. Its notifications prove that Prometheus evaluates rules and Alertmanager delivers; their absence means the pipeline is broken.`,
     logQuery: PIPELINE_LOGS,
     levels: [{ severity: "info", expr: "vector(1)", for: "0s", threshold: "always" }],
   };
@@ -51,7 +51,7 @@ function scrapeErrors(ctx: RuleContext): AlertDefinition {
   const w = ctx.range(ctx.t.scrapeErrorRatio.window);
   const failed = `1 - sum(sum_over_time(up[${w}])) / sum(count_over_time(up[${w}]))`;
   return {
-    name: "PrometheusScrapeErrors",
+    name: AlertName.PrometheusScrapeErrors,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: "{{ $value | humanizePercentage }} of Prometheus scrapes fail",
@@ -64,7 +64,7 @@ function scrapeErrors(ctx: RuleContext): AlertDefinition {
 function ruleFailures(ctx: RuleContext): AlertDefinition {
   const w = ctx.range(SELF.notificationWindow);
   return {
-    name: "PrometheusRuleEvaluationFailures",
+    name: AlertName.PrometheusRuleEvaluationFailures,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: "Prometheus {{ $labels.instance }} fails to evaluate rules",
@@ -87,7 +87,7 @@ function errorShare(errors: string, total: string, by: string, w: string): strin
 function prometheusNotifications(ctx: RuleContext): AlertDefinition {
   const w = ctx.range(SELF.notificationWindow);
   return {
-    name: "PrometheusNotificationFailures",
+    name: AlertName.PrometheusNotificationFailures,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary:
@@ -112,7 +112,7 @@ function prometheusNotifications(ctx: RuleContext): AlertDefinition {
 function alertmanagerNotifications(ctx: RuleContext): AlertDefinition {
   const w = ctx.range(SELF.notificationWindow);
   return {
-    name: "AlertmanagerNotificationFailures",
+    name: AlertName.AlertmanagerNotificationFailures,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary:
@@ -134,7 +134,7 @@ function alertmanagerNotifications(ctx: RuleContext): AlertDefinition {
   };
 }
 
-function reloadFailed(ctx: RuleContext, name: string, metric: string): AlertDefinition {
+function reloadFailed(ctx: RuleContext, name: AlertName, metric: string): AlertDefinition {
   return {
     name,
     runbook: "monitoring-pipeline",
@@ -156,7 +156,7 @@ function logVolumeSpike(ctx: RuleContext): AlertDefinition {
   const yesterday = ctx.timeScale === 1 ? "yesterday" : scaledDay;
   const dayEarlier = ctx.timeScale === 1 ? "a day earlier" : scaledDay;
   return {
-    name: "Port8000LogVolumeSpike",
+    name: AlertName.Port8000LogVolumeSpike,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: `Log volume is {{ $value | humanizePercentage }} of the same ${w} ${yesterday}`,
@@ -180,12 +180,12 @@ export function platformAlerts(ctx: RuleContext): AlertDefinition[] {
     alertmanagerNotifications(ctx),
     reloadFailed(
       ctx,
-      "PrometheusConfigReloadFailed",
+      AlertName.PrometheusConfigReloadFailed,
       `prometheus_config_last_reload_successful${PROM}`,
     ),
     reloadFailed(
       ctx,
-      "AlertmanagerConfigReloadFailed",
+      AlertName.AlertmanagerConfigReloadFailed,
       `alertmanager_config_last_reload_successful${AM}`,
     ),
     logVolumeSpike(ctx),

@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job, NODE_LABEL } from "../../lib/conventions";
 import { mebibytes, percent, selector } from "../format";
 import { levelsOf } from "../levels";
@@ -12,7 +13,7 @@ const APP_LOGS = "service:port8000";
 function down(ctx: RuleContext): AlertDefinition {
   const probe = `probe_success${selector(Job.health)}`;
   return {
-    name: "Port8000Down",
+    name: AlertName.Port8000Down,
     runbook: "availability",
     dashboard: "serviceOverview",
     summary: "Port 8000 /health fails from the blackbox probe",
@@ -30,7 +31,7 @@ function down(ctx: RuleContext): AlertDefinition {
 
 function fileDescriptors(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000FileDescriptorsHigh",
+    name: AlertName.Port8000FileDescriptorsHigh,
     runbook: "availability",
     dashboard: "resources",
     summary: "Port 8000 uses {{ $value | humanizePercentage }} of its file descriptors",
@@ -62,7 +63,7 @@ function memoryLeak(ctx: RuleContext): AlertDefinition {
   const growth = `delta(process_resident_memory_bytes${APP}[${w}])`;
   const nodeFalling = `deriv(node_memory_MemAvailable_bytes${NODE}[${w}]) < 0`;
   return {
-    name: "Port8000MemoryLeak",
+    name: AlertName.Port8000MemoryLeak,
     runbook: "memory",
     dashboard: "resources",
     summary: `Port 8000 grew by {{ $value | humanize1024 }}B in ${w} while the memory of its node falls`,
@@ -87,7 +88,7 @@ function connectionDrops(ctx: RuleContext): AlertDefinition {
   const tcp = ctx.t.tcpConnectionErrors;
   const perService = (inner: string) => `sum by (job) (${inner})`;
   return {
-    name: "Port8000ConnectionDrops",
+    name: AlertName.Port8000ConnectionDrops,
     runbook: "websocket",
     dashboard: "serviceOverview",
     summary: "Port 8000 is dropping connections (%signal%: {{ $value | humanize }})",
@@ -116,7 +117,7 @@ function connectionDrops(ctx: RuleContext): AlertDefinition {
 function websocketStuck(ctx: RuleContext): AlertDefinition {
   const age = `time() - websocket_worker_last_heartbeat_timestamp_seconds${APP}`;
   return {
-    name: "Port8000WebSocketWorkersStuck",
+    name: AlertName.Port8000WebSocketWorkersStuck,
     runbook: "websocket",
     dashboard: "serviceOverview",
     summary:
@@ -135,7 +136,7 @@ function websocketStuck(ctx: RuleContext): AlertDefinition {
 
 function metricsAbsent(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000MetricsAbsent",
+    name: AlertName.Port8000MetricsAbsent,
     runbook: "availability",
     dashboard: "serviceOverview",
     summary: "Prometheus has no Port 8000 target up: every Port 8000 alert is blind",

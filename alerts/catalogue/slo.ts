@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 import { BURN_TIERS, type BurnTier, burnFactor, errorBudget } from "../../lib/burn-windows";
 import { Job } from "../../lib/conventions";
 import { percent, selector } from "../format";
@@ -32,7 +33,7 @@ export function sloAlerts(ctx: RuleContext): AlertDefinition[] {
   const budget = errorBudget(ctx.config.slo.availability);
   return [
     {
-      name: "Port8000ErrorBudgetBurn",
+      name: AlertName.Port8000ErrorBudgetBurn,
       runbook: "error-rate",
       dashboard: "serviceOverview",
       summary:

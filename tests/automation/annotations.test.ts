@@ -13,7 +13,12 @@ import {
   type AutomationServer,
   startAutomationServer,
 } from "../../components/automation/service/server";
-import { CODE_DIR, ENTRY, SERVICE_FILES } from "../../components/automation/workload";
+import {
+  AUTOMATION_ALERTS,
+  CODE_DIR,
+  ENTRY,
+  SERVICE_FILES,
+} from "../../components/automation/workload";
 import { buildDashboards } from "../../dashboards";
 import { AnnotationTag } from "../../dashboards/conventions";
 import { tempDir } from "../alertmanager/support";
@@ -50,6 +55,7 @@ async function start(stateDir = tempDir("annotations"), maxAttempts = 30): Promi
   const server = await startAutomationServer({
     port: 0,
     token: "alertmanager-token",
+    alerts: AUTOMATION_ALERTS,
     runLogRotation: async () => "",
     requestHeapSnapshot: async () => "",
     routes: annotations.routes,

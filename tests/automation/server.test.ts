@@ -12,7 +12,7 @@ import {
   startAutomationServer,
   type WebhookAlert,
 } from "../../components/automation/service/server";
-import { SERVICE_FILES } from "../../components/automation/workload";
+import { AUTOMATION_ALERTS, SERVICE_FILES } from "../../components/automation/workload";
 import { tempDir } from "../alertmanager/support";
 
 const TOKEN = "test-token-0123456789";
@@ -58,6 +58,7 @@ async function start(
     port: 0,
     host: "127.0.0.1",
     token: TOKEN,
+    alerts: AUTOMATION_ALERTS,
     stateDir,
     log: (entry) => logged.push(entry),
     runLogRotation: async (a) => {
@@ -335,7 +336,7 @@ describe("the log-only line on the process's stdout (default log)", () => {
       script,
       `import { startAutomationServer } from ${JSON.stringify(serverModule)};
 startAutomationServer({
-  port: 0, token: ${JSON.stringify(TOKEN)}, stateDir: ${JSON.stringify(join(dir, "state"))},
+  port: 0, token: ${JSON.stringify(TOKEN)}, alerts: ${JSON.stringify(AUTOMATION_ALERTS)}, stateDir: ${JSON.stringify(join(dir, "state"))},
   runLogRotation: async () => "", requestHeapSnapshot: async () => "",
 }).then((s) => process.stderr.write("URL " + s.url + "\\n"));
 `,
@@ -522,6 +523,7 @@ describe("the controlled restart and the freeze endpoint (issue 18)", () => {
       port: 0,
       host: "127.0.0.1",
       token: TOKEN,
+      alerts: AUTOMATION_ALERTS,
       log: () => undefined,
       runLogRotation: async () => "rotated",
       requestHeapSnapshot: async () => "snapshot",

@@ -6,6 +6,7 @@ import {
   type AutomationServer,
   startAutomationServer,
 } from "../../components/automation/service/server";
+import { AUTOMATION_ALERTS } from "../../components/automation/workload";
 
 /**
  * The freeze holds Port 8000's own deploys: the composite action its pipeline calls, run
@@ -21,6 +22,7 @@ beforeAll(async () => {
     port: 0,
     host: "127.0.0.1",
     token: TOKEN,
+    alerts: AUTOMATION_ALERTS,
     log: () => undefined,
     runLogRotation: async () => "rotated",
     requestHeapSnapshot: async () => "snapshot",
