@@ -4,7 +4,8 @@ import * as logs from "@grafana/grafana-foundation-sdk/logs";
 import { QUANTILES, RecordName, sloLookback } from "../alerts/recording";
 import { AlertName } from "../lib/alert-names";
 import { BURN_TIERS, burnFactor, errorBudget } from "../lib/burn-windows";
-import { DashboardUid, Job } from "../lib/conventions";
+import { DashboardUid, Job, SERVICE_LABEL } from "../lib/conventions";
+import { LogField } from "../lib/log-fields";
 import {
   type DashboardContext,
   dashboardFrame,
@@ -235,7 +236,7 @@ function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
 }
 
 /** Lucene on the logs index: the 5xx access-log lines of Port 8000. */
-export const SERVER_ERROR_LOG_QUERY = "service:port8000 AND status:[500 TO 599]";
+export const SERVER_ERROR_LOG_QUERY = `${LogField.service}:${SERVICE_LABEL} AND ${LogField.status}:[500 TO 599]`;
 
 function logsRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
   const opensearch = ctx.config.dashboards.datasources.opensearch;

@@ -13,6 +13,7 @@ describe("the dependency direction", () => {
       [
         "lib/conventions.ts",
         "lib/alert-names.ts",
+        "lib/log-fields.ts",
         "components/config/schema.ts",
         "alerts/catalogue/host.ts",
         "dashboards/common.ts",
@@ -28,6 +29,7 @@ describe("the dependency direction", () => {
         "tests/purity.test.ts",
       ].map(layerOf),
     ).toEqual([
+      "names-and-config",
       "names-and-config",
       "names-and-config",
       "names-and-config",
@@ -53,6 +55,22 @@ describe("the dependency direction", () => {
       to: "lib/conventions.ts",
     });
     expect(graph.length).toBeGreaterThan(300);
+  });
+
+  it("has the log pipeline's renderers and the alerts' log links read the log fields module", () => {
+    const readers = importGraph(ROOT)
+      .filter((i) => i.to === "lib/log-fields.ts")
+      .map((i) => i.from);
+    expect(readers).toEqual(
+      expect.arrayContaining([
+        "components/logging/filebeat.ts",
+        "components/logging/grok.ts",
+        "components/logging/logstash.ts",
+        "components/logging/opensearch.ts",
+        "alerts/log-queries.ts",
+        "dashboards/service-overview.ts",
+      ]),
+    );
   });
 
   it("has every layer above the bottom read alert names from the registry", () => {

@@ -1,14 +1,16 @@
 import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
+import { LogField } from "../../lib/log-fields";
 import { percent, seconds, selector } from "../format";
 import { levelsOf } from "../levels";
+import { APP_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 import { RecordName } from "../recording";
 
 /** The orchestrator's queue and the bot fleet (guide 1.1, 1.3, 4.1). */
 
 const APP = selector(Job.port8000);
-const BOT_LOGS = 'service:port8000 and bot:"{{ $labels.bot }}"';
+const BOT_LOGS = `${APP_LOGS} and ${LogField.bot}:"{{ $labels.bot }}"`;
 
 function dispatchSlow(ctx: RuleContext): AlertDefinition {
   const median = `${RecordName.dispatchMedian(ctx.t.botDispatchMedianSeconds.window)}${APP}`;
@@ -19,7 +21,7 @@ function dispatchSlow(ctx: RuleContext): AlertDefinition {
     summary: "Handing a task to a bot takes {{ $value | humanizeDuration }} (median)",
     description:
       "The median of bot_dispatch_latency_seconds is {{ $value | humanizeDuration }} (threshold %THRESHOLD%): bots pick up work slowly. Check queue depth, crash loops and per-bot CPU.",
-    logQuery: "service:port8000 and event:dispatch",
+    logQuery: `${APP_LOGS} and ${LogField.event}:dispatch`,
     levels: levelsOf(ctx, ctx.t.botDispatchMedianSeconds, (v) => `${median} > ${v}`, seconds),
   };
 }
@@ -32,7 +34,7 @@ function queueBacklog(ctx: RuleContext): AlertDefinition {
     summary: "{{ $value }} tasks wait in the Port 8000 queue",
     description:
       "task_queue_depth is {{ $value }} (threshold %THRESHOLD% tasks). Check the auto-scaler's capacity and whether bots are crash-looping or saturated.",
-    logQuery: "service:port8000 and event:queue*",
+    logQuery: `${APP_LOGS} and ${LogField.event}:queue*`,
     levels: levelsOf(ctx, ctx.t.queueDepth, (v) => `task_queue_depth${APP} > ${v}`),
   };
 }

@@ -1,8 +1,10 @@
 import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
+import { LogField } from "../../lib/log-fields";
 import { REAL_FILESYSTEMS } from "../../lib/metrics";
 import { percent, selector } from "../format";
 import { levelsOf } from "../levels";
+import { HOST_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 import { RecordName } from "../recording";
 
@@ -12,8 +14,6 @@ const NODE = selector(Job.node);
 const REAL_FS = selector(Job.node, REAL_FILESYSTEMS);
 /** The contract's "increased in 5m"; a kill is an event, not a threshold. */
 const OOM_WINDOW = "5m";
-/** Filebeat stamps events with the node's name, which the targets' `node` label carries. */
-const HOST_LOGS = 'host.name:"{{ $labels.node }}"';
 
 function hostCpu(ctx: RuleContext): AlertDefinition {
   const busy = `${RecordName.hostCpu(ctx.t.hostCpuRatio.window)}${NODE}`;
@@ -69,7 +69,7 @@ function oomKill(ctx: RuleContext): AlertDefinition {
     dashboard: "resources",
     summary: "The kernel OOM killer ran on {{ $labels.instance }}",
     description: `node_vmstat_oom_kill on {{ $labels.instance }} rose by {{ $value | humanize }} in ${ctx.range(OOM_WINDOW)}: a process was killed for memory.`,
-    logQuery: `${HOST_LOGS} and message:"Out of memory"`,
+    logQuery: `${HOST_LOGS} and ${LogField.message}:"Out of memory"`,
     levels: [
       {
         severity: "critical",

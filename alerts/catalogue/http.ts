@@ -1,7 +1,9 @@
 import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
+import { LogField } from "../../lib/log-fields";
 import { percent, seconds, selector } from "../format";
 import { levelsOf } from "../levels";
+import { APP_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 import { RecordName } from "../recording";
 
@@ -33,7 +35,7 @@ function highErrorRate(ctx: RuleContext): AlertDefinition {
     dashboard: "serviceOverview",
     summary: "Port 8000 answers {{ $value | humanizePercentage }} of requests with 5xx",
     description: `The 5xx share of http_requests_total over ${ctx.range(window)} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). If a release went out in the last ${spoken(sinceDeploySeconds(ctx))}, roll it back.`,
-    logQuery: "service:port8000 and status >= 500",
+    logQuery: `${APP_LOGS} and ${LogField.status} >= 500`,
     levels: levelsOf(
       ctx,
       ctx.t.errorRate,
@@ -51,7 +53,7 @@ function highLatency(ctx: RuleContext): AlertDefinition {
     dashboard: "serviceOverview",
     summary: "Port 8000 p95 latency is {{ $value | humanizeDuration }}",
     description: `p95 of http_request_duration_seconds is {{ $value | humanizeDuration }} (threshold %THRESHOLD%). ${queueAndCpu(ctx)}`,
-    logQuery: "service:port8000 and duration_ms >= 500",
+    logQuery: `${APP_LOGS} and ${LogField.durationMs} >= 500`,
     levels: levelsOf(ctx, ctx.t.latencyP95Seconds, (v) => `${p95} > ${v}`, seconds),
   };
 }
@@ -98,7 +100,7 @@ function deployRegression(ctx: RuleContext): AlertDefinition {
     dashboard: "serviceOverview",
     summary: "Port 8000 regressed within %THRESHOLD% of a deploy: roll back",
     description: `Error rate above ${percent(errorRate.critical)} or p95 latency above ${seconds(latencyP95Seconds.critical)} within %THRESHOLD% of the last deploy. ${nowTemplate(ctx)} Freeze the queue and redeploy the last known good release tag.`,
-    logQuery: "service:port8000 and (status >= 500 or level:ERROR)",
+    logQuery: `${APP_LOGS} and (${LogField.status} >= 500 or ${LogField.level}:ERROR)`,
     levels: [
       {
         severity: "critical",

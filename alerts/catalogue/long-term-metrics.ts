@@ -1,6 +1,8 @@
 import { THANOS_JOB } from "../../components/thanos/names";
 import { AlertName } from "../../lib/alert-names";
+import { LogField } from "../../lib/log-fields";
 import { selector } from "../format";
+import { MONITORING_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 
 /**
@@ -10,7 +12,6 @@ import type { AlertDefinition, RuleContext } from "../model";
  */
 
 // Pods by name: the index template maps kubernetes.pod.name, not the free-form kubernetes.labels.*.
-const PIPELINE_LOGS = "kubernetes.namespace:monitoring";
 
 /** Not in the guide's table, so fixed here rather than in config; the pipeline dashboard draws them. */
 export const THANOS = {
@@ -29,7 +30,7 @@ function compactHalted(ctx: RuleContext): AlertDefinition {
     summary: "The Thanos Compactor {{ $labels.instance }} has halted",
     description:
       "thanos_compact_halted is 1 on {{ $labels.instance }}: the Compactor met an error it will not retry (overlapping or corrupt blocks). Nothing is compacted, downsampled or expired until someone fixes the bucket, so long-range panels slow down and the archive grows.",
-    logQuery: `${PIPELINE_LOGS} and kubernetes.pod.name:thanos-compact-*`,
+    logQuery: `${MONITORING_LOGS} and ${LogField.kubernetesPod}:thanos-compact-*`,
     levels: [
       {
         severity: "warning",
@@ -50,7 +51,7 @@ function storeSyncFailures(ctx: RuleContext): AlertDefinition {
     dashboard: "monitoringPipeline",
     summary: "The Thanos Store Gateway {{ $labels.instance }} cannot sync the archive's blocks",
     description: `{{ $value | humanize }} block syncs of {{ $labels.instance }} failed in ${w} (threshold %THRESHOLD%). It serves the blocks it knew before: new history is missing from long-range panels, and blocks the Compactor deletes may fail queries.`,
-    logQuery: `${PIPELINE_LOGS} and kubernetes.pod.name:thanos-store*`,
+    logQuery: `${MONITORING_LOGS} and ${LogField.kubernetesPod}:thanos-store*`,
     levels: [
       {
         severity: "warning",

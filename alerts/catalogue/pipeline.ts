@@ -1,6 +1,7 @@
 import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { selector } from "../format";
+import { MONITORING_LOGS } from "../log-queries";
 import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
 
 /**
@@ -32,7 +33,7 @@ export const PIPE = {
 } as const;
 
 const DASH = "monitoringPipeline";
-const LOGS = "kubernetes.namespace:monitoring";
+const LOGS = MONITORING_LOGS;
 
 function level(
   ctx: RuleContext,

@@ -2,6 +2,7 @@ import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { percent, selector } from "../format";
 import { levelsOf } from "../levels";
+import { APP_LOGS, MONITORING_LOGS } from "../log-queries";
 import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
 
 /**
@@ -11,7 +12,7 @@ import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
 
 const PROM = selector(Job.prometheus);
 const AM = selector(Job.alertmanager);
-const PIPELINE_LOGS = "kubernetes.namespace:monitoring";
+const PIPELINE_LOGS = MONITORING_LOGS;
 
 /** Not in the guide's table, so fixed here rather than in config. */
 const SELF = {
@@ -161,7 +162,7 @@ function logVolumeSpike(ctx: RuleContext): AlertDefinition {
     dashboard: "monitoringPipeline",
     summary: `Log volume is {{ $value | humanizePercentage }} of the same ${w} ${yesterday}`,
     description: `Logstash ingested {{ $value | humanizePercentage }} of the events of the same ${w} ${dayEarlier} (threshold %THRESHOLD%). Review in the daily standup: a noisy bot, a retry storm, or a new debug log.`,
-    logQuery: "service:port8000",
+    logQuery: APP_LOGS,
     levels: levelsOf(
       ctx,
       ctx.t.logVolumeRatio,

@@ -2,6 +2,7 @@ import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { selector } from "../format";
 import { levelsOf } from "../levels";
+import { APP_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 
 /**
@@ -12,7 +13,7 @@ import type { AlertDefinition, RuleContext } from "../model";
 
 const PUBLIC = selector(Job.publicEndpoint);
 const DAY_SECONDS = 86_400;
-const EDGE_LOGS = "service:port8000 and (tls or certificate or nginx)";
+const EDGE_LOGS = `${APP_LOGS} and (tls or certificate or nginx)`;
 
 function certificateExpiry(ctx: RuleContext): AlertDefinition {
   return {

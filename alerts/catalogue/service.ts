@@ -1,14 +1,15 @@
 import { AlertName } from "../../lib/alert-names";
 import { Job, NODE_LABEL } from "../../lib/conventions";
+import { LogField } from "../../lib/log-fields";
 import { mebibytes, percent, selector } from "../format";
 import { levelsOf } from "../levels";
+import { APP_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 
 /** The controller process itself: reachability, descriptors, memory, connections (2.3, 2.4, 4.4). */
 
 const APP = selector(Job.port8000);
 const NODE = selector(Job.node);
-const APP_LOGS = "service:port8000";
 
 function down(ctx: RuleContext): AlertDefinition {
   const probe = `probe_success${selector(Job.health)}`;
@@ -19,7 +20,7 @@ function down(ctx: RuleContext): AlertDefinition {
     summary: "Port 8000 /health fails from the blackbox probe",
     description:
       "probe_success of {{ $labels.instance }} has been 0 (the /health check fails or times out). Users cannot reach the Port 8000 UI or API.",
-    logQuery: `${APP_LOGS} and url.path:"/health"`,
+    logQuery: `${APP_LOGS} and ${LogField.urlPath}:"/health"`,
     levels: levelsOf(
       ctx,
       ctx.t.healthProbe,
@@ -37,7 +38,7 @@ function fileDescriptors(ctx: RuleContext): AlertDefinition {
     summary: "Port 8000 uses {{ $value | humanizePercentage }} of its file descriptors",
     description:
       "process_open_fds / process_max_fds on {{ $labels.instance }} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). At the limit, new connections and log writes fail.",
-    logQuery: `${APP_LOGS} and message:"Too many open files"`,
+    logQuery: `${APP_LOGS} and ${LogField.message}:"Too many open files"`,
     levels: levelsOf(
       ctx,
       ctx.t.fileDescriptorRatio,
@@ -124,7 +125,7 @@ function websocketStuck(ctx: RuleContext): AlertDefinition {
       "WebSocket worker {{ $labels.worker }} sent no heartbeat for {{ $value | humanizeDuration }}",
     description:
       "The last heartbeat of worker {{ $labels.worker }} on {{ $labels.instance }} is {{ $value | humanizeDuration }} old (threshold %THRESHOLD%). Restart the WebSocket worker pool.",
-    logQuery: `${APP_LOGS} and worker:"{{ $labels.worker }}"`,
+    logQuery: `${APP_LOGS} and ${LogField.worker}:"{{ $labels.worker }}"`,
     levels: levelsOf(
       ctx,
       ctx.t.websocketHeartbeatAgeSeconds,
