@@ -1,5 +1,6 @@
 import type { StackConfig } from "../components/config/schema";
 import type { Thresholds } from "../components/config/thresholds";
+import type { AlertName } from "../lib/alert-names";
 import type { Severity } from "../lib/conventions";
 import { scaleDuration } from "../lib/duration";
 
@@ -32,7 +33,7 @@ export interface AlertLevel {
 }
 
 export interface AlertDefinition {
-  readonly name: string;
+  readonly name: AlertName;
   readonly runbook: RunbookFile;
   /** A key of ALERT_DASHBOARDS (links.ts). */
   readonly dashboard:

@@ -233,6 +233,7 @@ export async function main(start: Start, plugins: RoutePlugin[] = []): Promise<A
     port: Number(env("PORT")),
     host: "0.0.0.0",
     token: readFileSync(env("TOKEN_FILE"), "utf8").trim(),
+    alerts: { diskSpace: env("DISK_SPACE_ALERT"), memoryLeak: env("MEMORY_LEAK_ALERT") },
     runLogRotation: jobFromCronJob(api, namespace, env("LOG_ROTATION_CRONJOB")),
     requestHeapSnapshot: heapSnapshotRequest(env("HEAP_SNAPSHOT_URL")),
     freezeStore: configMapFreezeStore(api, namespace, env("FREEZE_CONFIGMAP")),

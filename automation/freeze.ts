@@ -69,7 +69,7 @@ export function applyFreeze(state: FreezeState, alert: WebhookAlert, freeze: boo
   return {
     frozen: alerts.length > 0,
     alerts,
-    reason: alerts.length > 0 ? `HostDiskSpaceLow critical on ${where}` : "",
+    reason: alerts.length > 0 ? `${alert.labels.alertname} critical on ${where}` : "",
     updatedAt: new Date().toISOString(),
   };
 }

@@ -26,10 +26,17 @@ import {
 
 export type Action = "rotate-logs" | "heap-snapshot" | "freeze" | "unfreeze" | "restart";
 
+/** The alerts the service acts on, named by the component from the alert-name registry. */
+export interface AutomationAlerts {
+  diskSpace: string;
+  memoryLeak: string;
+}
+
 export interface AutomationOptions {
   port: number;
   host?: string;
   token: string;
+  alerts: AutomationAlerts;
   /** Keeps handled notifications (and, without freezeStore, the freeze) across restarts. */
   stateDir?: string;
   runLogRotation: (alert: WebhookAlert) => Promise<string>;
@@ -48,21 +55,20 @@ export interface AutomationServer {
   close(): Promise<void>;
 }
 
-export function actionsFor(alert: WebhookAlert): Action[] {
+export function actionsFor(alert: WebhookAlert, names: AutomationAlerts): Action[] {
   const { alertname, severity } = alert.labels;
   const firing = alert.status === "firing";
   // The critical mutes the warning (inhibition), so it rotates the logs too: a disk filling
   // fast past 10% is not left unrotated.
-  if (alertname === "HostDiskSpaceLow" && severity === "critical") {
+  if (alertname === names.diskSpace && severity === "critical") {
     return firing ? ["freeze", "rotate-logs"] : ["unfreeze"];
   }
   // A leak past the critical level: a controlled restart (the warning already took the heap
   // snapshot, minutes earlier).
-  if (alertname === "Port8000MemoryLeak" && severity === "critical")
-    return firing ? ["restart"] : [];
+  if (alertname === names.memoryLeak && severity === "critical") return firing ? ["restart"] : [];
   if (!firing || severity !== "warning") return [];
-  if (alertname === "HostDiskSpaceLow") return ["rotate-logs"];
-  if (alertname === "Port8000MemoryLeak") return ["heap-snapshot"];
+  if (alertname === names.diskSpace) return ["rotate-logs"];
+  if (alertname === names.memoryLeak) return ["heap-snapshot"];
   return [];
 }
 
@@ -184,7 +190,9 @@ export async function startAutomationServer(options: AutomationOptions): Promise
 
   const handleAlerts = async (req: IncomingMessage, res: ServerResponse) => {
     const alerts = await receiveAlerts(req);
-    const work = alerts.flatMap((alert) => actionsFor(alert).map((action) => ({ action, alert })));
+    const work = alerts.flatMap((alert) =>
+      actionsFor(alert, options.alerts).map((action) => ({ action, alert })),
+    );
     const outcomes = await Promise.allSettled(work.map((w) => once(w.action, w.alert)));
     const failed = outcomes.flatMap((o, i) =>
       o.status === "rejected" ? [{ action: work[i].action, error: String(o.reason) }] : [],

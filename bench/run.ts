@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { detectionOverheadMs } from "../components/prometheus/detection";
+import { AlertName } from "../lib/alert-names";
 import { readStackFile } from "../scripts/stack-file";
 import { parseStackFileConfig } from "../scripts/synth-lib";
 import { backtestSection, backtestTimings, writeBacktestSection } from "./backtest";
@@ -37,8 +38,8 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function pageTimings(): Promise<PageTiming[]> {
   return withStack({ portBase: PORT_BASE, timeScale: TIME_SCALE, bots: 8 }, async (stack) => [
-    await faultToPage(stack, "Port8000QueueBacklog", { queueDepth: 50 }, "2m", RUNS),
-    await faultToPage(stack, "Port8000HighErrorRate", { errorRatio: 0.2 }, "2m", RUNS),
+    await faultToPage(stack, AlertName.Port8000QueueBacklog, { queueDepth: 50 }, "2m", RUNS),
+    await faultToPage(stack, AlertName.Port8000HighErrorRate, { errorRatio: 0.2 }, "2m", RUNS),
   ]);
 }
 

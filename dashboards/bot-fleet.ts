@@ -1,5 +1,6 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { BotQuery, RecordName } from "../alerts/recording";
+import { AlertName } from "../lib/alert-names";
 import { DashboardUid, Job } from "../lib/conventions";
 import {
   botVariable,
@@ -35,7 +36,7 @@ function fleetRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: `Restarts per bot (top ${TOP_BOTS})`,
-        description: `Restarts of the ${TOP_BOTS} most restarting bots within ${t.botRestarts.window} (what Port8000BotCrashLoop counts); the lines are its warning and critical counts.`,
+        description: `Restarts of the ${TOP_BOTS} most restarting bots within ${t.botRestarts.window} (what ${AlertName.Port8000BotCrashLoop} counts); the lines are its warning and critical counts.`,
         unit: "short",
         queries: [query(top(BotQuery.restarts(t.botRestarts.window, BOT)), "{{bot}}")],
         manySeries: true,
@@ -84,8 +85,7 @@ function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     }),
     statPanel({
       title: "Bots over CPU or memory",
-      description:
-        "Bots at or past the warning threshold of Port8000BotHighCpu or Port8000BotHighMemory now (their recording rules keep only those bots).",
+      description: `Bots at or past the warning threshold of ${AlertName.Port8000BotHighCpu} or ${AlertName.Port8000BotHighMemory} now (their recording rules keep only those bots).`,
       unit: "short",
       queries: [
         instantQuery(
@@ -107,7 +107,7 @@ function resourcesRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): voi
     .withPanel(
       timeseriesPanel({
         title: `CPU per bot (top ${TOP_BOTS})`,
-        description: `CPU use of the ${TOP_BOTS} busiest bots in percent of a core (bot_cpu_percent); the lines are the Port8000BotHighCpu thresholds.`,
+        description: `CPU use of the ${TOP_BOTS} busiest bots in percent of a core (bot_cpu_percent); the lines are the ${AlertName.Port8000BotHighCpu} thresholds.`,
         unit: "percent",
         queries: [query(top(`bot_cpu_percent{${BOT}}`), "{{bot}}")],
         manySeries: true,
@@ -119,7 +119,7 @@ function resourcesRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): voi
     .withPanel(
       timeseriesPanel({
         title: `Memory per bot against its limit (top ${TOP_BOTS})`,
-        description: `Resident memory over the limit (bot_memory_mb / bot_memory_limit_mb) of the ${TOP_BOTS} bots closest to their limit; the lines are the Port8000BotHighMemory thresholds.`,
+        description: `Resident memory over the limit (bot_memory_mb / bot_memory_limit_mb) of the ${TOP_BOTS} bots closest to their limit; the lines are the ${AlertName.Port8000BotHighMemory} thresholds.`,
         unit: "percentunit",
         queries: [query(top(BotQuery.memoryRatio(BOT)), "{{bot}}")],
         manySeries: true,
@@ -154,7 +154,7 @@ function dispatchRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void
   b.withRow(new dashboard.RowBuilder("Dispatch")).withPanel(
     timeseriesPanel({
       title: "Dispatch latency",
-      description: `Time to hand a task to a bot: the median over ${t.botDispatchMedianSeconds.window} (recording rule of Port8000BotDispatchSlow, whose threshold is the line; every instance) and the p95 of the chosen instances. Ignores the bot variable: dispatch latency is measured per task, not per bot.`,
+      description: `Time to hand a task to a bot: the median over ${t.botDispatchMedianSeconds.window} (recording rule of ${AlertName.Port8000BotDispatchSlow}, whose threshold is the line; every instance) and the p95 of the chosen instances. Ignores the bot variable: dispatch latency is measured per task, not per bot.`,
       unit: "s",
       queries: [
         query(

@@ -1,4 +1,5 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import { AlertName } from "../lib/alert-names";
 import { DashboardUid, Job } from "../lib/conventions";
 import {
   type DashboardContext,
@@ -26,8 +27,7 @@ function dependencyRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): vo
     .withPanel(
       timeseriesPanel({
         title: "Ollama latency",
-        description:
-          "Latency of the Ollama dependency as Port 8000 measures it (ollama_latency_ms); the lines are the Port8000DependencyLatencyHigh thresholds.",
+        description: `Latency of the Ollama dependency as Port 8000 measures it (ollama_latency_ms); the lines are the ${AlertName.Port8000DependencyLatencyHigh} thresholds.`,
         unit: "ms",
         queries: [query(`ollama_latency_ms{${APP}}`, "{{instance}}")],
         thresholds: thresholds(t.dependencyLatencyMs),
@@ -38,8 +38,7 @@ function dependencyRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): vo
     .withPanel(
       timeseriesPanel({
         title: "Database pool use",
-        description:
-          "Connections in use over the pool size (db_connection_pool_in_use / db_connection_pool_size); the line is the Port8000DbPoolSaturated threshold.",
+        description: `Connections in use over the pool size (db_connection_pool_in_use / db_connection_pool_size); the line is the ${AlertName.Port8000DbPoolSaturated} threshold.`,
         unit: "percentunit",
         queries: [
           query(
@@ -75,8 +74,7 @@ function databaseRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void
     .withPanel(
       stateTimelinePanel({
         title: "Database reachable",
-        description:
-          "Whether each instance's health query reaches the database (db_up: 1 up, 0 down); Port8000DatabaseUnreachable pages while any instance reads 0.",
+        description: `Whether each instance's health query reaches the database (db_up: 1 up, 0 down); ${AlertName.Port8000DatabaseUnreachable} pages while any instance reads 0.`,
         queries: [query(`min by (instance) (db_up{${APP}})`, "{{instance}}")],
         states: [
           { value: 0, text: "unreachable", color: "red" },
@@ -88,8 +86,7 @@ function databaseRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void
     .withPanel(
       timeseriesPanel({
         title: "Database query latency",
-        description:
-          "Latency of the database queries as each instance measures it (db_query_latency_ms); the lines are the Port8000DbLatencyHigh thresholds.",
+        description: `Latency of the database queries as each instance measures it (db_query_latency_ms); the lines are the ${AlertName.Port8000DbLatencyHigh} thresholds.`,
         unit: "ms",
         queries: [query(`db_query_latency_ms{${APP}}`, "{{instance}}")],
         thresholds: thresholds(t.dbLatencyMs),

@@ -1,4 +1,5 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import { AlertName } from "../lib/alert-names";
 import { DashboardUid, Job, PROJECT } from "../lib/conventions";
 import {
   type DashboardContext,
@@ -44,13 +45,12 @@ function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
   const links = [runbookLink(ctx, "monitoring-pipeline", "monitoring pipeline")];
   statusRow(ctx, b, DashboardUid.monitoringPipeline, "monitoring-pipeline", [
     statPanel({
-      title: "Watchdog firing",
-      description:
-        "1 while the always-firing Watchdog alert fires: rules are evaluated. 0 means the alerting path is broken (the external dead-man's switch pages too). Ignores the instance variable.",
+      title: `${AlertName.Watchdog} firing`,
+      description: `1 while the always-firing ${AlertName.Watchdog} alert fires: rules are evaluated. 0 means the alerting path is broken (the external dead-man's switch pages too). Ignores the instance variable.`,
       unit: "short",
       queries: [
         instantQuery(
-          `count(ALERTS{alertname="Watchdog", alertstate="firing"}) or vector(0)`,
+          `count(ALERTS{alertname="${AlertName.Watchdog}", alertstate="firing"}) or vector(0)`,
           "watchdog",
         ),
       ],
@@ -76,8 +76,7 @@ function scrapeRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: "Scrape success by job",
-        description:
-          "Share of each job's targets whose last scrape succeeded (up); PrometheusScrapeErrors watches the failed share over all targets.",
+        description: `Share of each job's targets whose last scrape succeeded (up); ${AlertName.PrometheusScrapeErrors} watches the failed share over all targets.`,
         unit: "percentunit",
         queries: [query(`avg by (job) (up{${ANY_JOB}})`, "{{job}}")],
         thresholds: thresholds({ critical: 0.99 }, "below"),
@@ -89,8 +88,7 @@ function scrapeRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: "Rule evaluation failures",
-        description:
-          "Failed rule evaluations per second (prometheus_rule_evaluation_failures_total): PrometheusRuleEvaluationFailures pages on any.",
+        description: `Failed rule evaluations per second (prometheus_rule_evaluation_failures_total): ${AlertName.PrometheusRuleEvaluationFailures} pages on any.`,
         unit: "ops",
         queries: [
           query(

@@ -2,6 +2,7 @@ import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { THANOS as THANOS_LIMITS } from "../alerts/catalogue/long-term-metrics";
 import { PIPE, PipelineJob } from "../alerts/catalogue/pipeline";
 import { THANOS_JOB } from "../components/thanos/names";
+import { AlertName } from "../lib/alert-names";
 import {
   type DashboardContext,
   query,
@@ -33,7 +34,7 @@ export function thanosRow(ctx: DashboardContext, b: dashboard.DashboardBuilder):
     .withPanel(
       timeseriesPanel({
         title: "Prometheus block uploads",
-        description: `Blocks each Thanos sidecar uploaded to the backup bucket (thanos_shipper_uploads_total) and failed uploads (thanos_shipper_upload_failures_total), per hour. ThanosSidecarUploadFailures warns on any failure; ThanosSidecarNoUpload when no block left in ${PIPE.noUploadWindow}.`,
+        description: `Blocks each Thanos sidecar uploaded to the backup bucket (thanos_shipper_uploads_total) and failed uploads (thanos_shipper_upload_failures_total), per hour. ${AlertName.ThanosSidecarUploadFailures} warns on any failure; ${AlertName.ThanosSidecarNoUpload} when no block left in ${PIPE.noUploadWindow}.`,
         unit: "short",
         queries: [
           query(
@@ -54,8 +55,7 @@ export function thanosRow(ctx: DashboardContext, b: dashboard.DashboardBuilder):
     .withPanel(
       stateTimelinePanel({
         title: "Compactor",
-        description:
-          "Whether the Thanos Compactor has halted on an error it will not retry (thanos_compact_halted: 0 running, 1 halted); ThanosCompactHalted warns while it is 1.",
+        description: `Whether the Thanos Compactor has halted on an error it will not retry (thanos_compact_halted: 0 running, 1 halted); ${AlertName.ThanosCompactHalted} warns while it is 1.`,
         queries: [query(`max by (instance) (thanos_compact_halted{${COMPACT}})`, "{{instance}}")],
         states: [
           { value: 0, text: "running", color: "green" },
@@ -68,7 +68,7 @@ export function thanosRow(ctx: DashboardContext, b: dashboard.DashboardBuilder):
     .withPanel(
       timeseriesPanel({
         title: "Store Gateway sync failures",
-        description: `Failed block-metadata syncs of each Store Gateway over ${THANOS_LIMITS.syncWindow} (thanos_blocks_meta_sync_failures_total); the line is the ThanosStoreSyncFailures threshold.`,
+        description: `Failed block-metadata syncs of each Store Gateway over ${THANOS_LIMITS.syncWindow} (thanos_blocks_meta_sync_failures_total); the line is the ${AlertName.ThanosStoreSyncFailures} threshold.`,
         unit: "short",
         queries: [
           query(
@@ -88,8 +88,7 @@ export function logstashRow(ctx: DashboardContext, b: dashboard.DashboardBuilder
     .withPanel(
       timeseriesPanel({
         title: "Logstash events in and out",
-        description:
-          "Events per second into Logstash (logstash_events_in_total), out of it (logstash_events_out_total) and into the S3 archive output (logstash_output_events_out_total, plugin s3). LogstashPipelineStalled warns when out stays 0 while in does not; LogstashArchiveOutputStalled when the archive line does.",
+        description: `Events per second into Logstash (logstash_events_in_total), out of it (logstash_events_out_total) and into the S3 archive output (logstash_output_events_out_total, plugin s3). ${AlertName.LogstashPipelineStalled} warns when out stays 0 while in does not; ${AlertName.LogstashArchiveOutputStalled} when the archive line does.`,
         unit: "ops",
         queries: [
           query(
@@ -115,8 +114,7 @@ export function logstashRow(ctx: DashboardContext, b: dashboard.DashboardBuilder
     .withPanel(
       timeseriesPanel({
         title: "Log events ingested",
-        description:
-          "Log events per second into Logstash (logstash_events_in_total), and the same time a day before: Port8000LogVolumeSpike compares the two.",
+        description: `Log events per second into Logstash (logstash_events_in_total), and the same time a day before: ${AlertName.Port8000LogVolumeSpike} compares the two.`,
         unit: "ops",
         queries: [
           query(`sum(rate(logstash_events_in_total{${LOGSTASH}}[$__rate_interval]))`, "now", "A"),
@@ -133,7 +131,7 @@ export function logstashRow(ctx: DashboardContext, b: dashboard.DashboardBuilder
     .withPanel(
       timeseriesPanel({
         title: "Dead-lettered events",
-        description: `Events OpenSearch refused, taken by the dead-letter pipeline, over ${PIPE.deadLetterWindow} (logstash_dead_letter_events_total); LogstashDeadLetterGrowth warns on any. The line marks one event.`,
+        description: `Events OpenSearch refused, taken by the dead-letter pipeline, over ${PIPE.deadLetterWindow} (logstash_dead_letter_events_total); ${AlertName.LogstashDeadLetterGrowth} warns on any. The line marks one event.`,
         unit: "short",
         queries: [
           query(
@@ -153,8 +151,7 @@ export function storageRow(ctx: DashboardContext, b: dashboard.DashboardBuilder)
     .withPanel(
       stateTimelinePanel({
         title: "OpenSearch cluster health",
-        description:
-          "opensearch_cluster_status per cluster (0 green, 1 yellow, 2 red); OpenSearchClusterHealth warns at yellow and pages at red.",
+        description: `opensearch_cluster_status per cluster (0 green, 1 yellow, 2 red); ${AlertName.OpenSearchClusterHealth} warns at yellow and pages at red.`,
         queries: [
           query(`max by (cluster) (opensearch_cluster_status{${OPENSEARCH}})`, "{{cluster}}"),
         ],
@@ -170,8 +167,7 @@ export function storageRow(ctx: DashboardContext, b: dashboard.DashboardBuilder)
     .withPanel(
       timeseriesPanel({
         title: "OpenSearch disk used",
-        description:
-          "Disk used per OpenSearch node and path (1 - opensearch_fs_path_available_bytes / _total_bytes); the lines are the low (85%) and high (90%) watermarks OpenSearchDiskWatermark warns and pages on.",
+        description: `Disk used per OpenSearch node and path (1 - opensearch_fs_path_available_bytes / _total_bytes); the lines are the low (85%) and high (90%) watermarks ${AlertName.OpenSearchDiskWatermark} warns and pages on.`,
         unit: "percentunit",
         queries: [
           query(
@@ -192,8 +188,7 @@ function volumePanel(ctx: DashboardContext) {
   const pvc = `job="${PipelineJob.kubelet}", namespace="${ctx.config.cluster.namespace}", persistentvolumeclaim=~"prometheus-.*", ${INSTANCE}`;
   return timeseriesPanel({
     title: "Prometheus volume free",
-    description:
-      "Free share of each Prometheus volume (kubelet_volume_stats_available_bytes / capacity); the lines are the PrometheusVolumeFilling thresholds. The instance variable matches the kubelet of the volume's node.",
+    description: `Free share of each Prometheus volume (kubelet_volume_stats_available_bytes / capacity); the lines are the ${AlertName.PrometheusVolumeFilling} thresholds. The instance variable matches the kubelet of the volume's node.`,
     unit: "percentunit",
     queries: [
       query(
@@ -213,7 +208,7 @@ export function crashLoopRow(ctx: DashboardContext, b: dashboard.DashboardBuilde
   b.withRow(new dashboard.RowBuilder("Monitoring pods")).withPanel(
     stateTimelinePanel({
       title: "Containers crash-looping",
-      description: `Containers of the ${ctx.config.cluster.namespace} namespace kube-state-metrics reports waiting in CrashLoopBackOff (kube_pod_container_status_waiting_reason); MonitoringPodCrashLooping warns after 15 minutes. No data: none crash-loops. Ignores the instance variable: kube-state-metrics reports every pod from one target.`,
+      description: `Containers of the ${ctx.config.cluster.namespace} namespace kube-state-metrics reports waiting in CrashLoopBackOff (kube_pod_container_status_waiting_reason); ${AlertName.MonitoringPodCrashLooping} warns after 15 minutes. No data: none crash-loops. Ignores the instance variable: kube-state-metrics reports every pod from one target.`,
       queries: [
         query(
           `max by (pod, container) (kube_pod_container_status_waiting_reason{${waiting}})`,

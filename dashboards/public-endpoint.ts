@@ -1,4 +1,5 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import { AlertName } from "../lib/alert-names";
 import { Job } from "../lib/conventions";
 import {
   type DashboardContext,
@@ -27,7 +28,7 @@ export function publicEndpointRow(ctx: DashboardContext, b: dashboard.DashboardB
     .withPanel(
       stateTimelinePanel({
         title: "Public endpoint probe",
-        description: `Whether the blackbox probe of ${url} succeeds (probe_success: 1 up, 0 down); Port8000PublicEndpointDown pages while it fails. ${IGNORES}`,
+        description: `Whether the blackbox probe of ${url} succeeds (probe_success: 1 up, 0 down); ${AlertName.Port8000PublicEndpointDown} pages while it fails. ${IGNORES}`,
         queries: [query(`min by (instance) (probe_success{${PUBLIC}})`, "{{instance}}")],
         states: [
           { value: 0, text: "down", color: "red" },
@@ -39,7 +40,7 @@ export function publicEndpointRow(ctx: DashboardContext, b: dashboard.DashboardB
     .withPanel(
       timeseriesPanel({
         title: "Certificate days left",
-        description: `Days until the earliest certificate of ${url}'s chain expires (probe_ssl_earliest_cert_expiry); the lines are the Port8000CertificateExpiry thresholds. ${IGNORES}`,
+        description: `Days until the earliest certificate of ${url}'s chain expires (probe_ssl_earliest_cert_expiry); the lines are the ${AlertName.Port8000CertificateExpiry} thresholds. ${IGNORES}`,
         unit: "d",
         queries: [
           query(

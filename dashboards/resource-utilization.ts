@@ -1,5 +1,6 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { RecordName } from "../alerts/recording";
+import { AlertName } from "../lib/alert-names";
 import { DashboardUid, Job, NODE_LABEL } from "../lib/conventions";
 import {
   type DashboardContext,
@@ -38,7 +39,7 @@ function cpuMemoryRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): voi
     .withPanel(
       timeseriesPanel({
         title: "Host CPU busy",
-        description: `Busy share of all cores over ${t.hostCpuRatio.window} (recording rule of HostHighCpu, whose threshold is the line).`,
+        description: `Busy share of all cores over ${t.hostCpuRatio.window} (recording rule of ${AlertName.HostHighCpu}, whose threshold is the line).`,
         unit: "percentunit",
         queries: [query(`${RecordName.hostCpu(t.hostCpuRatio.window)}{${HOST}}`, BY_NODE)],
         thresholds: thresholds(t.hostCpuRatio),
@@ -50,8 +51,7 @@ function cpuMemoryRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): voi
     .withPanel(
       timeseriesPanel({
         title: "Host memory used",
-        description:
-          "1 - MemAvailable / MemTotal (recording rule of HostMemoryPressure); the lines are its warning and critical thresholds.",
+        description: `1 - MemAvailable / MemTotal (recording rule of ${AlertName.HostMemoryPressure}); the lines are its warning and critical thresholds.`,
         unit: "percentunit",
         queries: [query(`${RecordName.hostMemory}{${HOST}}`, BY_NODE)],
         thresholds: thresholds(t.hostMemoryRatio),
@@ -78,8 +78,7 @@ function cpuMemoryRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): voi
     .withPanel(
       timeseriesPanel({
         title: "Port 8000 resident memory",
-        description:
-          "Resident memory of each Port 8000 process (process_resident_memory_bytes); Port8000MemoryLeak warns when it grows by 500 MiB in 15m while the host's available memory falls.",
+        description: `Resident memory of each Port 8000 process (process_resident_memory_bytes); ${AlertName.Port8000MemoryLeak} warns when it grows by 500 MiB in 15m while the host's available memory falls.`,
         unit: "bytes",
         queries: [query(`process_resident_memory_bytes{${APP}}`, `${BY_NODE} {{instance}}`)],
         links: [runbookLink(ctx, "memory", "memory")],
@@ -90,8 +89,7 @@ function cpuMemoryRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): voi
     .withPanel(
       timeseriesPanel({
         title: "OOM kills",
-        description:
-          "Processes the kernel's OOM killer ended on each host in the last 5m (node_vmstat_oom_kill); HostOomKill pages on any.",
+        description: `Processes the kernel's OOM killer ended on each host in the last 5m (node_vmstat_oom_kill); ${AlertName.HostOomKill} pages on any.`,
         unit: "short",
         queries: [query(`increase(node_vmstat_oom_kill{${HOST}}[5m])`, BY_NODE)],
         thresholds: thresholds({ critical: 1 }),
@@ -107,7 +105,7 @@ function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
   statusRow(ctx, b, DashboardUid.resources, "memory", [
     statPanel({
       title: "Busiest host CPU",
-      description: `Busy share of the busiest host's cores over ${t.hostCpuRatio.window} (recording rule of HostHighCpu).`,
+      description: `Busy share of the busiest host's cores over ${t.hostCpuRatio.window} (recording rule of ${AlertName.HostHighCpu}).`,
       unit: "percentunit",
       queries: [instantQuery(`max(${RecordName.hostCpu(t.hostCpuRatio.window)}{${HOST}})`, "cpu")],
       thresholds: thresholds(t.hostCpuRatio),
@@ -125,7 +123,7 @@ function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     }),
     statPanel({
       title: "Least disk free",
-      description: "Free share of the fullest real filesystem on any host (HostDiskSpaceLow).",
+      description: `Free share of the fullest real filesystem on any host (${AlertName.HostDiskSpaceLow}).`,
       unit: "percentunit",
       queries: [
         instantQuery(
@@ -146,8 +144,7 @@ function diskNetworkRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): v
     .withPanel(
       timeseriesPanel({
         title: "Disk free",
-        description:
-          "Free share of each real filesystem (node_filesystem_avail_bytes / size); HostDiskSpaceLow warns and goes critical below the lines.",
+        description: `Free share of each real filesystem (node_filesystem_avail_bytes / size); ${AlertName.HostDiskSpaceLow} warns and goes critical below the lines.`,
         unit: "percentunit",
         queries: [
           query(
@@ -186,8 +183,7 @@ function diskNetworkRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): v
     .withPanel(
       timeseriesPanel({
         title: "File descriptors used",
-        description:
-          "Open file descriptors of the Port 8000 process over its limit (process_open_fds / process_max_fds); the line is the Port8000FileDescriptorsHigh threshold.",
+        description: `Open file descriptors of the Port 8000 process over its limit (process_open_fds / process_max_fds); the line is the ${AlertName.Port8000FileDescriptorsHigh} threshold.`,
         unit: "percentunit",
         queries: [
           query(`process_open_fds{${APP}}\n/\nprocess_max_fds{${APP}}`, `${BY_NODE} {{instance}}`),

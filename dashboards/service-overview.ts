@@ -2,8 +2,10 @@ import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as elasticsearch from "@grafana/grafana-foundation-sdk/elasticsearch";
 import * as logs from "@grafana/grafana-foundation-sdk/logs";
 import { QUANTILES, RecordName, sloLookback } from "../alerts/recording";
+import { AlertName } from "../lib/alert-names";
 import { BURN_TIERS, burnFactor, errorBudget } from "../lib/burn-windows";
-import { DashboardUid, Job } from "../lib/conventions";
+import { DashboardUid, Job, SERVICE_LABEL } from "../lib/conventions";
+import { LogField } from "../lib/log-fields";
 import {
   type DashboardContext,
   dashboardFrame,
@@ -48,7 +50,7 @@ function trafficRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void 
     .withPanel(
       timeseriesPanel({
         title: "5xx error rate",
-        description: `Share of 5xx responses over ${t.errorRate.window} (recording rule of the Port8000HighErrorRate alert); the lines are its warning and critical thresholds. Ignores the instance variable: the recording rule sums every instance.`,
+        description: `Share of 5xx responses over ${t.errorRate.window} (recording rule of the ${AlertName.Port8000HighErrorRate} alert); the lines are its warning and critical thresholds. Ignores the instance variable: the recording rule sums every instance.`,
         unit: "percentunit",
         queries: [query(`${RecordName.errorRatio(t.errorRate.window)}{${APP}}`, "5xx share")],
         thresholds: thresholds(t.errorRate),
@@ -66,7 +68,7 @@ function latencyRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void 
     .withPanel(
       timeseriesPanel({
         title: "Request latency p50 / p95 / p99",
-        description: `Quantiles of http_request_duration_seconds over ${window} (recording rules); the lines are the p95 warning and critical thresholds of Port8000HighLatency. Ignores the instance variable: the recording rules sum every instance.`,
+        description: `Quantiles of http_request_duration_seconds over ${window} (recording rules); the lines are the p95 warning and critical thresholds of ${AlertName.Port8000HighLatency}. Ignores the instance variable: the recording rules sum every instance.`,
         unit: "s",
         queries: QUANTILES.map((q, i) =>
           query(
@@ -84,8 +86,7 @@ function latencyRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void 
     .withPanel(
       timeseriesPanel({
         title: "Task queue depth",
-        description:
-          "Outstanding tasks in the orchestrator (task_queue_depth); the lines are the Port8000QueueBacklog thresholds.",
+        description: `Outstanding tasks in the orchestrator (task_queue_depth); the lines are the ${AlertName.Port8000QueueBacklog} thresholds.`,
         unit: "short",
         queries: [query(`max by (instance) (task_queue_depth{${APP_INSTANCE}})`, "{{instance}}")],
         thresholds: thresholds(t.queueDepth),
@@ -133,7 +134,7 @@ function sloRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     .withPanel(
       timeseriesPanel({
         title: `Burn rate (${fast.longWindow})`,
-        description: `How fast the error budget burns: the ${fast.longWindow} error ratio over the budget; Port8000ErrorBudgetBurn pages above ${fastFactor}. ${whole}`,
+        description: `How fast the error budget burns: the ${fast.longWindow} error ratio over the budget; ${AlertName.Port8000ErrorBudgetBurn} pages above ${fastFactor}. ${whole}`,
         unit: "none",
         queries: [
           query(`${RecordName.errorRatio(fast.longWindow)}{${APP}} / ${budget}`, "burn rate"),
@@ -153,7 +154,7 @@ function connectionsRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): v
     .withPanel(
       timeseriesPanel({
         title: "Connection drops",
-        description: `WebSocket disconnects per second (websocket_disconnect_total) and TCP connection errors per second (tcp_connection_errors_total): what Port8000ConnectionDrops watches (more than ${t.websocketDisconnectsPerSecond.warning} disconnects/s).`,
+        description: `WebSocket disconnects per second (websocket_disconnect_total) and TCP connection errors per second (tcp_connection_errors_total): what ${AlertName.Port8000ConnectionDrops} watches (more than ${t.websocketDisconnectsPerSecond.warning} disconnects/s).`,
         unit: "ops",
         queries: [
           query(
@@ -175,8 +176,7 @@ function connectionsRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): v
     .withPanel(
       timeseriesPanel({
         title: "WebSocket worker heartbeat age",
-        description:
-          "Seconds since each WebSocket worker's last heartbeat (websocket_worker_last_heartbeat_timestamp_seconds); Port8000WebSocketWorkersStuck fires above the line.",
+        description: `Seconds since each WebSocket worker's last heartbeat (websocket_worker_last_heartbeat_timestamp_seconds); ${AlertName.Port8000WebSocketWorkersStuck} fires above the line.`,
         unit: "s",
         queries: [
           query(
@@ -198,7 +198,7 @@ function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
   statusRow(ctx, b, DashboardUid.serviceOverview, "availability", [
     statPanel({
       title: "Health check",
-      description: `Whether the blackbox probe of ${ctx.config.service.healthUrl} succeeds (probe_success; Port8000Down pages at 0). Ignores the instance variable: the probe goes through the service address.`,
+      description: `Whether the blackbox probe of ${ctx.config.service.healthUrl} succeeds (probe_success; ${AlertName.Port8000Down} pages at 0). Ignores the instance variable: the probe goes through the service address.`,
       unit: "none",
       queries: [instantQuery(`min(probe_success{job="${Job.health}"})`, "health")],
       thresholds: thresholds({ critical: 1 }, "below"),
@@ -211,8 +211,7 @@ function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
     }),
     statPanel({
       title: "Instances scraped",
-      description:
-        "Port 8000 instances whose last scrape succeeded, of all it has (up); Port8000MetricsAbsent warns when none is.",
+      description: `Port 8000 instances whose last scrape succeeded, of all it has (up); ${AlertName.Port8000MetricsAbsent} warns when none is.`,
       unit: "short",
       queries: [instantQuery(`sum(up{${APP_INSTANCE}}) or vector(0)`, "up")],
       thresholds: thresholds({ critical: 1 }, "below"),
@@ -237,7 +236,7 @@ function status(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
 }
 
 /** Lucene on the logs index: the 5xx access-log lines of Port 8000. */
-export const SERVER_ERROR_LOG_QUERY = "service:port8000 AND status:[500 TO 599]";
+export const SERVER_ERROR_LOG_QUERY = `${LogField.service}:${SERVICE_LABEL} AND ${LogField.status}:[500 TO 599]`;
 
 function logsRow(ctx: DashboardContext, b: dashboard.DashboardBuilder): void {
   const opensearch = ctx.config.dashboards.datasources.opensearch;

@@ -1,3 +1,5 @@
+import { AlertName } from "./alert-names";
+
 /** Names other tools depend on (docs/architecture.md, Contracts). Change them with the contract. */
 
 export const SERVICE_LABEL = "port8000";
@@ -50,15 +52,6 @@ export const Receiver = {
 } as const;
 export type Receiver = (typeof Receiver)[keyof typeof Receiver];
 export const RECEIVERS: readonly Receiver[] = Object.values(Receiver);
-
-/** Alert names other areas (routes, the ops CLI) refer to; the catalogue in alerts/ defines them. */
-export const AlertName = {
-  watchdog: "Watchdog",
-  highErrorRate: "Port8000HighErrorRate",
-  logVolumeSpike: "Port8000LogVolumeSpike",
-  queueBacklog: "Port8000QueueBacklog",
-  connectionDrops: "Port8000ConnectionDrops",
-} as const;
 
 export const Label = {
   severity: "severity",
@@ -127,8 +120,8 @@ export const LOG_INDEX_PATTERN = "port8000-*";
 
 /** Alerts whose pages the automation service backs with log evidence in #deia-ops (guide 2.1, 2.4). */
 export const EvidenceAlert = {
-  errors: AlertName.highErrorRate,
-  clients: AlertName.connectionDrops,
+  errors: AlertName.Port8000HighErrorRate,
+  clients: AlertName.Port8000ConnectionDrops,
 } as const;
 
 /** Names of the policy pack's policies (policy/), as violations and exemptions spell them. */

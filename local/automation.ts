@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { WebhookAlert } from "../automation/alertmanager-webhook";
 import { type AutomationServer, startAutomationServer } from "../automation/server";
 import { AUTOMATION_ALERTS_PATH } from "../components/alertmanager/receivers";
+import { AUTOMATION_ALERTS } from "../components/automation/workload";
 import { httpUrl, LOOPBACK } from "./ports";
 import type { LocalStackConfig } from "./stack-config";
 
@@ -36,6 +37,7 @@ export async function startLocalAutomation(
     port,
     host: LOOPBACK,
     token,
+    alerts: AUTOMATION_ALERTS,
     stateDir: dir,
     runLogRotation: async (alert: WebhookAlert) => {
       const command = local.config.alerting.automation.logRotationCommand.join(" ");

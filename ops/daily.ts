@@ -1,4 +1,5 @@
-import { AlertName, Annotation, Job, Label } from "../lib/conventions";
+import { AlertName } from "../lib/alert-names";
+import { Annotation, Job, Label } from "../lib/conventions";
 import { type Check, check } from "./checks";
 import type { AlertingRule, AlertmanagerApi, AmAlert, PrometheusApi } from "./http";
 import { percent, sel } from "./promql";
@@ -12,7 +13,7 @@ export const SCRAPE_ERROR_LIMIT = 0.01;
 /** Guide 3.1: "Detect spikes >25% day-over-day". */
 export const LOG_VOLUME_CHANGE_LIMIT = 0.25;
 /** Alerts that fire on purpose and are not reviewed. */
-const IGNORED = new Set<string>([AlertName.watchdog]);
+const IGNORED = new Set<string>([AlertName.Watchdog]);
 const REQUIRED_ANNOTATIONS = [Annotation.summary, Annotation.runbookUrl] as const;
 
 export interface ScrapeData {

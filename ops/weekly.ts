@@ -1,4 +1,5 @@
-import { AlertName, Job, Label } from "../lib/conventions";
+import { AlertName } from "../lib/alert-names";
+import { Job, Label } from "../lib/conventions";
 import { backupCheck } from "./backup";
 import { type Check, check } from "./checks";
 import { coFiring, dedupeCheck, duplicateRules, type Firing } from "./dedupe";
@@ -93,7 +94,7 @@ async function tuning(prom: PrometheusApi, rule: AlertingRule | undefined, now: 
 
 async function noisyAlerts(prom: PrometheusApi, now: number): Promise<NoisyAlert[]> {
   const activations = await prom.query(
-    `sort_desc(sum by (alertname, severity) (changes(ALERTS_FOR_STATE{alertname!="${AlertName.watchdog}"}[${WEEK}]) + 1))`,
+    `sort_desc(sum by (alertname, severity) (changes(ALERTS_FOR_STATE{alertname!="${AlertName.Watchdog}"}[${WEEK}]) + 1))`,
     now,
   );
   const rules = await prom.alertingRules();
@@ -118,7 +119,7 @@ async function queueData(prom: PrometheusApi, now: number): Promise<QueueData> {
   const depth = `sum(task_queue_depth${sel(Job.port8000)})`;
   const active = `count(bot_active${sel(Job.port8000)} == 1)`;
   const rule = (await prom.alertingRules()).find(
-    (r) => r.name === AlertName.queueBacklog && r.labels[Label.severity] === "warning",
+    (r) => r.name === AlertName.Port8000QueueBacklog && r.labels[Label.severity] === "warning",
   );
   const warning = rule && parseComparison(rule.query)?.threshold;
   // A Prometheus younger than one subquery step has no aligned step with data yet: the instant
@@ -148,7 +149,7 @@ const FIRING_STEP_S = 60;
 
 async function firings(prom: PrometheusApi, now: number): Promise<Firing[]> {
   const series = await prom.queryRange(
-    `max by (alertname, severity) (ALERTS{alertstate="firing",alertname!="${AlertName.watchdog}"})`,
+    `max by (alertname, severity) (ALERTS{alertstate="firing",alertname!="${AlertName.Watchdog}"})`,
     now - 7 * 86_400,
     now,
     FIRING_STEP_S,
@@ -161,7 +162,7 @@ async function firings(prom: PrometheusApi, now: number): Promise<Firing[]> {
 
 async function handover(prom: PrometheusApi, am: AlertmanagerApi, now: number) {
   const firing = (
-    await prom.query(`ALERTS{alertstate="firing",alertname!="${AlertName.watchdog}"}`, now)
+    await prom.query(`ALERTS{alertstate="firing",alertname!="${AlertName.Watchdog}"}`, now)
   )
     .map((s) => `${s.metric[Label.alertname]}/${s.metric[Label.severity]}`)
     .sort();

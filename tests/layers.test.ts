@@ -13,6 +13,8 @@ describe("the dependency direction", () => {
       [
         "automation/server.ts",
         "lib/conventions.ts",
+        "lib/alert-names.ts",
+        "lib/log-fields.ts",
         "components/config/schema.ts",
         "alerts/catalogue/host.ts",
         "dashboards/common.ts",
@@ -29,6 +31,8 @@ describe("the dependency direction", () => {
       ].map(layerOf),
     ).toEqual([
       "automation-service",
+      "names-and-config",
+      "names-and-config",
       "names-and-config",
       "names-and-config",
       "renderers",
@@ -53,6 +57,40 @@ describe("the dependency direction", () => {
       to: "lib/conventions.ts",
     });
     expect(graph.length).toBeGreaterThan(300);
+  });
+
+  it("has the log pipeline's renderers and the alerts' log links read the log fields module", () => {
+    const readers = importGraph(ROOT)
+      .filter((i) => i.to === "lib/log-fields.ts")
+      .map((i) => i.from);
+    expect(readers).toEqual(
+      expect.arrayContaining([
+        "components/logging/filebeat.ts",
+        "components/logging/grok.ts",
+        "components/logging/logstash.ts",
+        "components/logging/opensearch.ts",
+        "alerts/log-queries.ts",
+        "dashboards/service-overview.ts",
+      ]),
+    );
+  });
+
+  it("has every layer above the bottom read alert names from the registry", () => {
+    const readers = importGraph(ROOT)
+      .filter((i) => i.to === "lib/alert-names.ts")
+      .map((i) => i.from);
+    expect(readers).toEqual(
+      expect.arrayContaining([
+        "lib/conventions.ts",
+        "alerts/catalogue/host.ts",
+        "components/alertmanager/routes.ts",
+        "components/alertmanager/inhibit.ts",
+        "components/automation/workload.ts",
+        "dashboards/service-overview.ts",
+        "ops/weekly.ts",
+        "bench/run.ts",
+      ]),
+    );
   });
 
   it("has no import from a lower layer into a higher one", () => {

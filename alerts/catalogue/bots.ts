@@ -1,37 +1,40 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
+import { LogField } from "../../lib/log-fields";
 import { percent, seconds, selector } from "../format";
 import { levelsOf } from "../levels";
+import { APP_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 import { RecordName } from "../recording";
 
 /** The orchestrator's queue and the bot fleet (guide 1.1, 1.3, 4.1). */
 
 const APP = selector(Job.port8000);
-const BOT_LOGS = 'service:port8000 and bot:"{{ $labels.bot }}"';
+const BOT_LOGS = `${APP_LOGS} and ${LogField.bot}:"{{ $labels.bot }}"`;
 
 function dispatchSlow(ctx: RuleContext): AlertDefinition {
   const median = `${RecordName.dispatchMedian(ctx.t.botDispatchMedianSeconds.window)}${APP}`;
   return {
-    name: "Port8000BotDispatchSlow",
+    name: AlertName.Port8000BotDispatchSlow,
     runbook: "bots",
     dashboard: "botFleet",
     summary: "Handing a task to a bot takes {{ $value | humanizeDuration }} (median)",
     description:
       "The median of bot_dispatch_latency_seconds is {{ $value | humanizeDuration }} (threshold %THRESHOLD%): bots pick up work slowly. Check queue depth, crash loops and per-bot CPU.",
-    logQuery: "service:port8000 and event:dispatch",
+    logQuery: `${APP_LOGS} and ${LogField.event}:dispatch`,
     levels: levelsOf(ctx, ctx.t.botDispatchMedianSeconds, (v) => `${median} > ${v}`, seconds),
   };
 }
 
 function queueBacklog(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000QueueBacklog",
+    name: AlertName.Port8000QueueBacklog,
     runbook: "bots",
     dashboard: "serviceOverview",
     summary: "{{ $value }} tasks wait in the Port 8000 queue",
     description:
       "task_queue_depth is {{ $value }} (threshold %THRESHOLD% tasks). Check the auto-scaler's capacity and whether bots are crash-looping or saturated.",
-    logQuery: "service:port8000 and event:queue*",
+    logQuery: `${APP_LOGS} and ${LogField.event}:queue*`,
     levels: levelsOf(ctx, ctx.t.queueDepth, (v) => `task_queue_depth${APP} > ${v}`),
   };
 }
@@ -40,7 +43,7 @@ function crashLoop(ctx: RuleContext): AlertDefinition {
   const { window } = ctx.t.botRestarts;
   const w = ctx.range(window);
   return {
-    name: "Port8000BotCrashLoop",
+    name: AlertName.Port8000BotCrashLoop,
     runbook: "bots",
     dashboard: "botFleet",
     summary: `Bot {{ $labels.bot }} restarted {{ $value | humanize }} times in ${w}`,
@@ -56,7 +59,7 @@ function crashLoop(ctx: RuleContext): AlertDefinition {
 
 function botCpu(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000BotHighCpu",
+    name: AlertName.Port8000BotHighCpu,
     runbook: "high-cpu",
     dashboard: "botFleet",
     summary: "Bot {{ $labels.bot }} uses {{ $value | humanize }}% CPU",
@@ -69,7 +72,7 @@ function botCpu(ctx: RuleContext): AlertDefinition {
 
 function botMemory(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000BotHighMemory",
+    name: AlertName.Port8000BotHighMemory,
     runbook: "memory",
     dashboard: "botFleet",
     summary: "Bot {{ $labels.bot }} uses {{ $value | humanizePercentage }} of its memory limit",

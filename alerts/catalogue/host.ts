@@ -1,7 +1,10 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
+import { LogField } from "../../lib/log-fields";
 import { REAL_FILESYSTEMS } from "../../lib/metrics";
 import { percent, selector } from "../format";
 import { levelsOf } from "../levels";
+import { HOST_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 import { RecordName } from "../recording";
 
@@ -11,13 +14,11 @@ const NODE = selector(Job.node);
 const REAL_FS = selector(Job.node, REAL_FILESYSTEMS);
 /** The contract's "increased in 5m"; a kill is an event, not a threshold. */
 const OOM_WINDOW = "5m";
-/** Filebeat stamps events with the node's name, which the targets' `node` label carries. */
-const HOST_LOGS = 'host.name:"{{ $labels.node }}"';
 
 function hostCpu(ctx: RuleContext): AlertDefinition {
   const busy = `${RecordName.hostCpu(ctx.t.hostCpuRatio.window)}${NODE}`;
   return {
-    name: "HostHighCpu",
+    name: AlertName.HostHighCpu,
     runbook: "high-cpu",
     dashboard: "resources",
     summary: "Host {{ $labels.instance }} CPU is {{ $value | humanizePercentage }} busy",
@@ -30,7 +31,7 @@ function hostCpu(ctx: RuleContext): AlertDefinition {
 
 function memoryPressure(ctx: RuleContext): AlertDefinition {
   return {
-    name: "HostMemoryPressure",
+    name: AlertName.HostMemoryPressure,
     runbook: "memory",
     dashboard: "resources",
     summary: "Host {{ $labels.instance }} uses {{ $value | humanizePercentage }} of its RAM",
@@ -49,7 +50,7 @@ function memoryPressure(ctx: RuleContext): AlertDefinition {
 function diskSpace(ctx: RuleContext): AlertDefinition {
   const free = `node_filesystem_avail_bytes${REAL_FS}\n/\nnode_filesystem_size_bytes${REAL_FS}`;
   return {
-    name: "HostDiskSpaceLow",
+    name: AlertName.HostDiskSpaceLow,
     runbook: "disk-space",
     dashboard: "resources",
     summary:
@@ -63,12 +64,12 @@ function diskSpace(ctx: RuleContext): AlertDefinition {
 
 function oomKill(ctx: RuleContext): AlertDefinition {
   return {
-    name: "HostOomKill",
+    name: AlertName.HostOomKill,
     runbook: "memory",
     dashboard: "resources",
     summary: "The kernel OOM killer ran on {{ $labels.instance }}",
     description: `node_vmstat_oom_kill on {{ $labels.instance }} rose by {{ $value | humanize }} in ${ctx.range(OOM_WINDOW)}: a process was killed for memory.`,
-    logQuery: `${HOST_LOGS} and message:"Out of memory"`,
+    logQuery: `${HOST_LOGS} and ${LogField.message}:"Out of memory"`,
     levels: [
       {
         severity: "critical",

@@ -1,6 +1,9 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
+import { LogField } from "../../lib/log-fields";
 import { percent, seconds, selector } from "../format";
 import { levelsOf } from "../levels";
+import { APP_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 import { RecordName } from "../recording";
 
@@ -27,12 +30,12 @@ function queueAndCpu(ctx: RuleContext): string {
 function highErrorRate(ctx: RuleContext): AlertDefinition {
   const { window } = ctx.t.errorRate;
   return {
-    name: "Port8000HighErrorRate",
+    name: AlertName.Port8000HighErrorRate,
     runbook: "error-rate",
     dashboard: "serviceOverview",
     summary: "Port 8000 answers {{ $value | humanizePercentage }} of requests with 5xx",
     description: `The 5xx share of http_requests_total over ${ctx.range(window)} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). If a release went out in the last ${spoken(sinceDeploySeconds(ctx))}, roll it back.`,
-    logQuery: "service:port8000 and status >= 500",
+    logQuery: `${APP_LOGS} and ${LogField.status} >= 500`,
     levels: levelsOf(
       ctx,
       ctx.t.errorRate,
@@ -45,12 +48,12 @@ function highErrorRate(ctx: RuleContext): AlertDefinition {
 function highLatency(ctx: RuleContext): AlertDefinition {
   const p95 = `${RecordName.latency(0.95, ctx.t.latencyP95Seconds.window)}${APP}`;
   return {
-    name: "Port8000HighLatency",
+    name: AlertName.Port8000HighLatency,
     runbook: "latency",
     dashboard: "serviceOverview",
     summary: "Port 8000 p95 latency is {{ $value | humanizeDuration }}",
     description: `p95 of http_request_duration_seconds is {{ $value | humanizeDuration }} (threshold %THRESHOLD%). ${queueAndCpu(ctx)}`,
-    logQuery: "service:port8000 and duration_ms >= 500",
+    logQuery: `${APP_LOGS} and ${LogField.durationMs} >= 500`,
     levels: levelsOf(ctx, ctx.t.latencyP95Seconds, (v) => `${p95} > ${v}`, seconds),
   };
 }
@@ -92,12 +95,12 @@ function deployRegression(ctx: RuleContext): AlertDefinition {
   const recentDeploy = `time() - max by (job) (port8000_deploy_timestamp_seconds${APP}) < ${recentSeconds}`;
   const traffic = `${RecordName.requestRate("5m")}${APP} > ${DEPLOY_REGRESSION_MIN_REQUESTS_PER_SECOND}`;
   return {
-    name: "Port8000DeployRegression",
+    name: AlertName.Port8000DeployRegression,
     runbook: "deployment-rollback",
     dashboard: "serviceOverview",
     summary: "Port 8000 regressed within %THRESHOLD% of a deploy: roll back",
     description: `Error rate above ${percent(errorRate.critical)} or p95 latency above ${seconds(latencyP95Seconds.critical)} within %THRESHOLD% of the last deploy. ${nowTemplate(ctx)} Freeze the queue and redeploy the last known good release tag.`,
-    logQuery: "service:port8000 and (status >= 500 or level:ERROR)",
+    logQuery: `${APP_LOGS} and (${LogField.status} >= 500 or ${LogField.level}:ERROR)`,
     levels: [
       {
         severity: "critical",

@@ -1,5 +1,8 @@
 import { THANOS_JOB } from "../../components/thanos/names";
+import { AlertName } from "../../lib/alert-names";
+import { LogField } from "../../lib/log-fields";
 import { selector } from "../format";
+import { MONITORING_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 
 /**
@@ -9,7 +12,6 @@ import type { AlertDefinition, RuleContext } from "../model";
  */
 
 // Pods by name: the index template maps kubernetes.pod.name, not the free-form kubernetes.labels.*.
-const PIPELINE_LOGS = "kubernetes.namespace:monitoring";
 
 /** Not in the guide's table, so fixed here rather than in config; the pipeline dashboard draws them. */
 export const THANOS = {
@@ -22,13 +24,13 @@ export const THANOS = {
 
 function compactHalted(ctx: RuleContext): AlertDefinition {
   return {
-    name: "ThanosCompactHalted",
+    name: AlertName.ThanosCompactHalted,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: "The Thanos Compactor {{ $labels.instance }} has halted",
     description:
       "thanos_compact_halted is 1 on {{ $labels.instance }}: the Compactor met an error it will not retry (overlapping or corrupt blocks). Nothing is compacted, downsampled or expired until someone fixes the bucket, so long-range panels slow down and the archive grows.",
-    logQuery: `${PIPELINE_LOGS} and kubernetes.pod.name:thanos-compact-*`,
+    logQuery: `${MONITORING_LOGS} and ${LogField.kubernetesPod}:thanos-compact-*`,
     levels: [
       {
         severity: "warning",
@@ -44,12 +46,12 @@ function storeSyncFailures(ctx: RuleContext): AlertDefinition {
   const w = ctx.range(THANOS.syncWindow);
   const failures = `sum by (job, instance) (increase(thanos_blocks_meta_sync_failures_total${selector(THANOS_JOB.store)}[${w}]))`;
   return {
-    name: "ThanosStoreSyncFailures",
+    name: AlertName.ThanosStoreSyncFailures,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: "The Thanos Store Gateway {{ $labels.instance }} cannot sync the archive's blocks",
     description: `{{ $value | humanize }} block syncs of {{ $labels.instance }} failed in ${w} (threshold %THRESHOLD%). It serves the blocks it knew before: new history is missing from long-range panels, and blocks the Compactor deletes may fail queries.`,
-    logQuery: `${PIPELINE_LOGS} and kubernetes.pod.name:thanos-store*`,
+    logQuery: `${MONITORING_LOGS} and ${LogField.kubernetesPod}:thanos-store*`,
     levels: [
       {
         severity: "warning",

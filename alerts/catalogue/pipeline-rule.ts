@@ -1,9 +1,11 @@
+import type { AlertName } from "../../lib/alert-names";
+import { MONITORING_LOGS } from "../log-queries";
 import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
 
 /** What every monitoring-pipeline alert shares: its runbook, dashboard and log query. */
 
 const DASH = "monitoringPipeline";
-const LOGS = "kubernetes.namespace:monitoring";
+const LOGS = MONITORING_LOGS;
 
 export function pipelineLevel(
   ctx: RuleContext,
@@ -16,7 +18,7 @@ export function pipelineLevel(
 }
 
 export function pipelineAlert(
-  name: string,
+  name: AlertName,
   summary: string,
   description: string,
   levels: AlertLevel[],

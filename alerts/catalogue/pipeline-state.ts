@@ -1,4 +1,5 @@
 import { SNAPSHOT_FAILED_STATUSES, StateMetric } from "../../components/logging/state-exporter";
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { selector } from "../format";
 import type { AlertDefinition, RuleContext } from "../model";
@@ -28,7 +29,7 @@ function filebeat(ctx: RuleContext): AlertDefinition[] {
   const failing = `rate(filebeat_output_events_failed_total${job}[${w}])\n+\nrate(filebeat_output_write_errors_total${job}[${w}])`;
   return [
     alert(
-      "FilebeatOutputErrors",
+      AlertName.FilebeatOutputErrors,
       "Filebeat on {{ $labels.node }} fails to ship logs to Logstash",
       `Filebeat's Logstash output on {{ $labels.node }} reports failed events or write errors (filebeat_output_events_failed_total, filebeat_output_write_errors_total) in every ${w} for ${SHIP.errorHold}: {{ $value | humanize }}/s. Filebeat retries, so nothing is lost yet, but the node's logs stop reaching OpenSearch and the archive, and a rotated file can be gone before it is read.`,
       [
@@ -42,7 +43,7 @@ function filebeat(ctx: RuleContext): AlertDefinition[] {
       ],
     ),
     alert(
-      "FilebeatEventsDropped",
+      AlertName.FilebeatEventsDropped,
       "Filebeat on {{ $labels.node }} dropped {{ $value | humanize }} log events",
       `Filebeat on {{ $labels.node }} dropped {{ $value | humanize }} events in ${dw}: the output gave them up on an error it does not retry (filebeat_output_events_dropped_total: an event it cannot encode), or the pipeline did after the output's retries (filebeat_pipeline_events_dropped_total). They are lost: neither OpenSearch nor the archive has them.`,
       [
@@ -63,7 +64,7 @@ function snapshots(ctx: RuleContext): AlertDefinition {
   const workflow = (metric: string, name: string) =>
     `label_replace(${metric}${failed} == 1, "workflow", "${name}", "", "")`;
   return alert(
-    "OpenSearchSnapshotFailed",
+    AlertName.OpenSearchSnapshotFailed,
     "OpenSearch snapshot {{ $labels.workflow }} of policy {{ $labels.policy }} ended {{ $labels.status }}",
     "The latest {{ $labels.workflow }} run of the snapshot-management policy {{ $labels.policy }} ended {{ $labels.status }} (GET _plugins/_sm/policies/{{ $labels.policy }}/_explain). Creation: last night's indices have no snapshot in the archive bucket, the next try is tomorrow's run. Deletion: snapshots past the retention stay in the bucket.",
     [
@@ -81,7 +82,7 @@ function snapshots(ctx: RuleContext): AlertDefinition {
 function ism(ctx: RuleContext): AlertDefinition {
   const job = selector(Job.opensearchState);
   return alert(
-    "OpenSearchIsmStepFailed",
+    AlertName.OpenSearchIsmStepFailed,
     "ISM stopped on index {{ $labels.index }} ({{ $labels.state }}/{{ $labels.action }})",
     "The ISM policy {{ $labels.policy_id }} failed on {{ $labels.index }} in state {{ $labels.state }}, action {{ $labels.action }}, and used up its retries (retry_info.failed, GET _plugins/_ism/explain/{{ $labels.index }}). ISM no longer moves the index: it stays on the hot tier or is never deleted until someone fixes the cause and retries it.",
     [
@@ -99,7 +100,7 @@ function ism(ctx: RuleContext): AlertDefinition {
 /** The state exporter reporting nothing is not "no failures": its own failed scrapes warn. */
 function stateScrape(ctx: RuleContext): AlertDefinition {
   return alert(
-    "OpenSearchStateScrapeFailing",
+    AlertName.OpenSearchStateScrapeFailing,
     "Snapshot and ISM state of OpenSearch is unknown ({{ $labels.module }})",
     `Prometheus' scrapes of the OpenSearch state exporter (module {{ $labels.module }}) failed for ${SHIP.scrapeDownHold}: OpenSearchSnapshotFailed and OpenSearchIsmStepFailed cannot fire. The exporter cannot reach OpenSearch, its user is refused, or its pod is down.`,
     [

@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { selector } from "../format";
 import type { AlertDefinition, RuleContext } from "../model";
@@ -43,7 +44,7 @@ function thanosUploads(ctx: RuleContext): AlertDefinition[] {
   const oldEnough = `(thanos_shipper_uploads_total${job} offset ${nw})`;
   return [
     alert(
-      "ThanosSidecarUploadFailures",
+      AlertName.ThanosSidecarUploadFailures,
       "Thanos sidecar {{ $labels.pod }} fails to upload blocks to the backup bucket",
       `thanos_shipper_upload_failures_total of {{ $labels.pod }} rose by {{ $value | humanize }} in ${fw}. Prometheus blocks are not reaching S3: the backup and the DR restore miss them.`,
       [
@@ -57,7 +58,7 @@ function thanosUploads(ctx: RuleContext): AlertDefinition[] {
       ],
     ),
     alert(
-      "ThanosSidecarNoUpload",
+      AlertName.ThanosSidecarNoUpload,
       `Thanos sidecar {{ $labels.pod }} uploaded no block for ${nw}`,
       `thanos_shipper_uploads_total of {{ $labels.pod }} did not move in ${nw}, three block periods. The backup bucket falls behind Prometheus.`,
       [
@@ -80,7 +81,7 @@ function logstash(ctx: RuleContext): AlertDefinition[] {
   const receiving = `sum by (job, instance) (rate(logstash_events_in_total${job}[${sw}])) > 0`;
   return [
     alert(
-      "LogstashDeadLetterGrowth",
+      AlertName.LogstashDeadLetterGrowth,
       `OpenSearch refused {{ $value | humanize }} log events in ${dw}`,
       `The dead-letter pipeline of {{ $labels.instance }} took {{ $value | humanize }} events in ${dw}: OpenSearch refused them (mapping conflicts). They are archived under the dead-letter prefix but not searchable.`,
       [
@@ -94,7 +95,7 @@ function logstash(ctx: RuleContext): AlertDefinition[] {
       ],
     ),
     alert(
-      "LogstashArchiveOutputStalled",
+      AlertName.LogstashArchiveOutputStalled,
       "Logstash {{ $labels.instance }} writes nothing to the S3 archive",
       `The s3 output of {{ $labels.instance }} emitted no event in ${sw} while the pipeline receives events. The archive (and the 180-day retention) misses them.`,
       [
@@ -108,7 +109,7 @@ function logstash(ctx: RuleContext): AlertDefinition[] {
       ],
     ),
     alert(
-      "LogstashPipelineStalled",
+      AlertName.LogstashPipelineStalled,
       "Logstash {{ $labels.instance }} receives log events but emits none",
       `logstash_events_out_total of {{ $labels.instance }} did not move in ${sw} while logstash_events_in_total did: the pipeline is stuck (a blocked output or a full queue). Logs stop reaching OpenSearch and the archive.`,
       [
@@ -129,7 +130,7 @@ function opensearch(ctx: RuleContext): AlertDefinition[] {
   const used = `1 - opensearch_fs_path_available_bytes${job} / opensearch_fs_path_total_bytes${job}`;
   return [
     alert(
-      "OpenSearchClusterHealth",
+      AlertName.OpenSearchClusterHealth,
       "OpenSearch cluster {{ $labels.cluster }} is %colour%",
       "opensearch_cluster_status of {{ $labels.cluster }} is {{ $value }} (0 green, 1 yellow, 2 red). Yellow: replicas unassigned, one node loss from losing data. Red: primaries unassigned, log ingest and search fail.",
       [
@@ -144,7 +145,7 @@ function opensearch(ctx: RuleContext): AlertDefinition[] {
       ],
     ),
     alert(
-      "OpenSearchDiskWatermark",
+      AlertName.OpenSearchDiskWatermark,
       "OpenSearch node {{ $labels.node }} has used {{ $value | humanizePercentage }} of its disk",
       "Disk use of {{ $labels.node }} ({{ $labels.path }}) is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). Past the low watermark (85%) no new shards land on it; past the high one (90%) shards move away; at 95% indices turn read-only and ingest stops.",
       [
@@ -163,7 +164,7 @@ function prometheusVolume(ctx: RuleContext): AlertDefinition {
   );
   const free = `kubelet_volume_stats_available_bytes${pvc}\n/\nkubelet_volume_stats_capacity_bytes${pvc}`;
   return alert(
-    "PrometheusVolumeFilling",
+    AlertName.PrometheusVolumeFilling,
     "Prometheus volume {{ $labels.persistentvolumeclaim }} has {{ $value | humanizePercentage }} free",
     "kubelet_volume_stats_available_bytes / capacity of {{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). A full volume stops ingestion: every alert goes blind.",
     [
@@ -180,7 +181,7 @@ function crashLooping(ctx: RuleContext): AlertDefinition {
     'reason="CrashLoopBackOff"',
   );
   return alert(
-    "MonitoringPodCrashLooping",
+    AlertName.MonitoringPodCrashLooping,
     "{{ $labels.pod }} ({{ $labels.container }}) is crash-looping in the monitoring namespace",
     "kube-state-metrics reports {{ $labels.container }} of {{ $labels.pod }} waiting in CrashLoopBackOff. Part of the monitoring pipeline is down.",
     [

@@ -1,6 +1,8 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { percent, selector } from "../format";
 import { levelsOf } from "../levels";
+import { APP_LOGS, MONITORING_LOGS } from "../log-queries";
 import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
 
 /**
@@ -10,7 +12,7 @@ import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
 
 const PROM = selector(Job.prometheus);
 const AM = selector(Job.alertmanager);
-const PIPELINE_LOGS = "kubernetes.namespace:monitoring";
+const PIPELINE_LOGS = MONITORING_LOGS;
 
 /** Not in the guide's table, so fixed here rather than in config. */
 const SELF = {
@@ -36,12 +38,11 @@ function one(
 /** Always firing: Alertmanager and the receivers prove the whole path works (dead-man's switch). */
 function watchdog(): AlertDefinition {
   return {
-    name: "Watchdog",
+    name: AlertName.Watchdog,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: "Always firing: the alerting pipeline is alive",
-    description:
-      "Watchdog fires all the time on purpose. Its notifications prove that Prometheus evaluates rules and Alertmanager delivers; their absence means the pipeline is broken.",
+    description: `${AlertName.Watchdog} fires all the time on purpose. Its notifications prove that Prometheus evaluates rules and Alertmanager delivers; their absence means the pipeline is broken.`,
     logQuery: PIPELINE_LOGS,
     levels: [{ severity: "info", expr: "vector(1)", for: "0s", threshold: "always" }],
   };
@@ -51,7 +52,7 @@ function scrapeErrors(ctx: RuleContext): AlertDefinition {
   const w = ctx.range(ctx.t.scrapeErrorRatio.window);
   const failed = `1 - sum(sum_over_time(up[${w}])) / sum(count_over_time(up[${w}]))`;
   return {
-    name: "PrometheusScrapeErrors",
+    name: AlertName.PrometheusScrapeErrors,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: "{{ $value | humanizePercentage }} of Prometheus scrapes fail",
@@ -64,7 +65,7 @@ function scrapeErrors(ctx: RuleContext): AlertDefinition {
 function ruleFailures(ctx: RuleContext): AlertDefinition {
   const w = ctx.range(SELF.notificationWindow);
   return {
-    name: "PrometheusRuleEvaluationFailures",
+    name: AlertName.PrometheusRuleEvaluationFailures,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: "Prometheus {{ $labels.instance }} fails to evaluate rules",
@@ -87,7 +88,7 @@ function errorShare(errors: string, total: string, by: string, w: string): strin
 function prometheusNotifications(ctx: RuleContext): AlertDefinition {
   const w = ctx.range(SELF.notificationWindow);
   return {
-    name: "PrometheusNotificationFailures",
+    name: AlertName.PrometheusNotificationFailures,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary:
@@ -112,7 +113,7 @@ function prometheusNotifications(ctx: RuleContext): AlertDefinition {
 function alertmanagerNotifications(ctx: RuleContext): AlertDefinition {
   const w = ctx.range(SELF.notificationWindow);
   return {
-    name: "AlertmanagerNotificationFailures",
+    name: AlertName.AlertmanagerNotificationFailures,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary:
@@ -134,7 +135,7 @@ function alertmanagerNotifications(ctx: RuleContext): AlertDefinition {
   };
 }
 
-function reloadFailed(ctx: RuleContext, name: string, metric: string): AlertDefinition {
+function reloadFailed(ctx: RuleContext, name: AlertName, metric: string): AlertDefinition {
   return {
     name,
     runbook: "monitoring-pipeline",
@@ -156,12 +157,12 @@ function logVolumeSpike(ctx: RuleContext): AlertDefinition {
   const yesterday = ctx.timeScale === 1 ? "yesterday" : scaledDay;
   const dayEarlier = ctx.timeScale === 1 ? "a day earlier" : scaledDay;
   return {
-    name: "Port8000LogVolumeSpike",
+    name: AlertName.Port8000LogVolumeSpike,
     runbook: "monitoring-pipeline",
     dashboard: "monitoringPipeline",
     summary: `Log volume is {{ $value | humanizePercentage }} of the same ${w} ${yesterday}`,
     description: `Logstash ingested {{ $value | humanizePercentage }} of the events of the same ${w} ${dayEarlier} (threshold %THRESHOLD%). Review in the daily standup: a noisy bot, a retry storm, or a new debug log.`,
-    logQuery: "service:port8000",
+    logQuery: APP_LOGS,
     levels: levelsOf(
       ctx,
       ctx.t.logVolumeRatio,
@@ -180,12 +181,12 @@ export function platformAlerts(ctx: RuleContext): AlertDefinition[] {
     alertmanagerNotifications(ctx),
     reloadFailed(
       ctx,
-      "PrometheusConfigReloadFailed",
+      AlertName.PrometheusConfigReloadFailed,
       `prometheus_config_last_reload_successful${PROM}`,
     ),
     reloadFailed(
       ctx,
-      "AlertmanagerConfigReloadFailed",
+      AlertName.AlertmanagerConfigReloadFailed,
       `alertmanager_config_last_reload_successful${AM}`,
     ),
     logVolumeSpike(ctx),

@@ -1,6 +1,8 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { selector } from "../format";
 import { levelsOf } from "../levels";
+import { APP_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 
 /**
@@ -11,11 +13,11 @@ import type { AlertDefinition, RuleContext } from "../model";
 
 const PUBLIC = selector(Job.publicEndpoint);
 const DAY_SECONDS = 86_400;
-const EDGE_LOGS = "service:port8000 and (tls or certificate or nginx)";
+const EDGE_LOGS = `${APP_LOGS} and (tls or certificate or nginx)`;
 
 function certificateExpiry(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000CertificateExpiry",
+    name: AlertName.Port8000CertificateExpiry,
     runbook: "availability",
     dashboard: "serviceOverview",
     summary: "The certificate of {{ $labels.instance }} expires in {{ $value | humanize }} days",
@@ -34,7 +36,7 @@ function certificateExpiry(ctx: RuleContext): AlertDefinition {
 /** In-cluster /health may pass while the ingress, DNS or TLS in front of it fails. */
 function publicDown(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000PublicEndpointDown",
+    name: AlertName.Port8000PublicEndpointDown,
     runbook: "availability",
     dashboard: "serviceOverview",
     summary: "The public endpoint {{ $labels.instance }} fails from the blackbox probe",

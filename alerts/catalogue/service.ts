@@ -1,24 +1,26 @@
+import { AlertName } from "../../lib/alert-names";
 import { Job, NODE_LABEL } from "../../lib/conventions";
+import { LogField } from "../../lib/log-fields";
 import { mebibytes, percent, selector } from "../format";
 import { levelsOf } from "../levels";
+import { APP_LOGS } from "../log-queries";
 import type { AlertDefinition, RuleContext } from "../model";
 
 /** The controller process itself: reachability, descriptors, memory, connections (2.3, 2.4, 4.4). */
 
 const APP = selector(Job.port8000);
 const NODE = selector(Job.node);
-const APP_LOGS = "service:port8000";
 
 function down(ctx: RuleContext): AlertDefinition {
   const probe = `probe_success${selector(Job.health)}`;
   return {
-    name: "Port8000Down",
+    name: AlertName.Port8000Down,
     runbook: "availability",
     dashboard: "serviceOverview",
     summary: "Port 8000 /health fails from the blackbox probe",
     description:
       "probe_success of {{ $labels.instance }} has been 0 (the /health check fails or times out). Users cannot reach the Port 8000 UI or API.",
-    logQuery: `${APP_LOGS} and url.path:"/health"`,
+    logQuery: `${APP_LOGS} and ${LogField.urlPath}:"/health"`,
     levels: levelsOf(
       ctx,
       ctx.t.healthProbe,
@@ -30,13 +32,13 @@ function down(ctx: RuleContext): AlertDefinition {
 
 function fileDescriptors(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000FileDescriptorsHigh",
+    name: AlertName.Port8000FileDescriptorsHigh,
     runbook: "availability",
     dashboard: "resources",
     summary: "Port 8000 uses {{ $value | humanizePercentage }} of its file descriptors",
     description:
       "process_open_fds / process_max_fds on {{ $labels.instance }} is {{ $value | humanizePercentage }} (threshold %THRESHOLD%). At the limit, new connections and log writes fail.",
-    logQuery: `${APP_LOGS} and message:"Too many open files"`,
+    logQuery: `${APP_LOGS} and ${LogField.message}:"Too many open files"`,
     levels: levelsOf(
       ctx,
       ctx.t.fileDescriptorRatio,
@@ -62,7 +64,7 @@ function memoryLeak(ctx: RuleContext): AlertDefinition {
   const growth = `delta(process_resident_memory_bytes${APP}[${w}])`;
   const nodeFalling = `deriv(node_memory_MemAvailable_bytes${NODE}[${w}]) < 0`;
   return {
-    name: "Port8000MemoryLeak",
+    name: AlertName.Port8000MemoryLeak,
     runbook: "memory",
     dashboard: "resources",
     summary: `Port 8000 grew by {{ $value | humanize1024 }}B in ${w} while the memory of its node falls`,
@@ -87,7 +89,7 @@ function connectionDrops(ctx: RuleContext): AlertDefinition {
   const tcp = ctx.t.tcpConnectionErrors;
   const perService = (inner: string) => `sum by (job) (${inner})`;
   return {
-    name: "Port8000ConnectionDrops",
+    name: AlertName.Port8000ConnectionDrops,
     runbook: "websocket",
     dashboard: "serviceOverview",
     summary: "Port 8000 is dropping connections (%signal%: {{ $value | humanize }})",
@@ -116,14 +118,14 @@ function connectionDrops(ctx: RuleContext): AlertDefinition {
 function websocketStuck(ctx: RuleContext): AlertDefinition {
   const age = `time() - websocket_worker_last_heartbeat_timestamp_seconds${APP}`;
   return {
-    name: "Port8000WebSocketWorkersStuck",
+    name: AlertName.Port8000WebSocketWorkersStuck,
     runbook: "websocket",
     dashboard: "serviceOverview",
     summary:
       "WebSocket worker {{ $labels.worker }} sent no heartbeat for {{ $value | humanizeDuration }}",
     description:
       "The last heartbeat of worker {{ $labels.worker }} on {{ $labels.instance }} is {{ $value | humanizeDuration }} old (threshold %THRESHOLD%). Restart the WebSocket worker pool.",
-    logQuery: `${APP_LOGS} and worker:"{{ $labels.worker }}"`,
+    logQuery: `${APP_LOGS} and ${LogField.worker}:"{{ $labels.worker }}"`,
     levels: levelsOf(
       ctx,
       ctx.t.websocketHeartbeatAgeSeconds,
@@ -135,7 +137,7 @@ function websocketStuck(ctx: RuleContext): AlertDefinition {
 
 function metricsAbsent(ctx: RuleContext): AlertDefinition {
   return {
-    name: "Port8000MetricsAbsent",
+    name: AlertName.Port8000MetricsAbsent,
     runbook: "availability",
     dashboard: "serviceOverview",
     summary: "Prometheus has no Port 8000 target up: every Port 8000 alert is blind",

@@ -1,6 +1,9 @@
+import { AlertName } from "../../lib/alert-names";
 import { BURN_TIERS, type BurnTier, burnFactor, errorBudget } from "../../lib/burn-windows";
 import { Job } from "../../lib/conventions";
+import { LogField } from "../../lib/log-fields";
 import { percent, selector } from "../format";
+import { APP_LOGS } from "../log-queries";
 import type { AlertDefinition, AlertLevel, RuleContext } from "../model";
 import { RecordName } from "../recording";
 
@@ -32,13 +35,13 @@ export function sloAlerts(ctx: RuleContext): AlertDefinition[] {
   const budget = errorBudget(ctx.config.slo.availability);
   return [
     {
-      name: "Port8000ErrorBudgetBurn",
+      name: AlertName.Port8000ErrorBudgetBurn,
       runbook: "error-rate",
       dashboard: "serviceOverview",
       summary:
         "Port 8000 burns its error budget %THRESHOLD% too fast (%long_range% and %short_range% windows)",
       description: `The 5xx share over %long_range% is {{ $value | humanizePercentage }}, more than %THRESHOLD% the budget of the ${percent(ctx.config.slo.availability)} availability SLO (${percent(budget)} errors over ${ctx.config.slo.window}), and the %short_range% window confirms it is still burning.`,
-      logQuery: "service:port8000 and status >= 500",
+      logQuery: `${APP_LOGS} and ${LogField.status} >= 500`,
       levels: BURN_TIERS.map((tier) => tierLevel(ctx, tier)),
     },
   ];

@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 import { Label } from "../../lib/conventions";
 
 /** Inhibition: the page that explains a problem silences the noise it causes. */
@@ -8,7 +9,7 @@ export interface InhibitRule {
   equal: string[];
 }
 
-export const PORT8000_DOWN_ALERT = "Port8000Down";
+export const PORT8000_DOWN_ALERT = AlertName.Port8000Down;
 
 /**
  * What Port 8000 being down makes fire on its own: requests fail or time out, tasks pile up,
@@ -17,27 +18,27 @@ export const PORT8000_DOWN_ALERT = "Port8000Down";
  * cause of a failing /health, guide 4.3) stay audible: they may be the cause, not the symptom.
  */
 export const PORT8000_DOWN_SYMPTOMS = [
-  "Port8000HighErrorRate",
-  "Port8000HighLatency",
-  "Port8000BotDispatchSlow",
-  "Port8000QueueBacklog",
-  "Port8000ConnectionDrops",
-  "Port8000ErrorBudgetBurn",
-  "Port8000DeployRegression",
-  "Port8000MetricsAbsent",
-  "Port8000WebSocketWorkersStuck",
-  "PrometheusScrapeErrors",
+  AlertName.Port8000HighErrorRate,
+  AlertName.Port8000HighLatency,
+  AlertName.Port8000BotDispatchSlow,
+  AlertName.Port8000QueueBacklog,
+  AlertName.Port8000ConnectionDrops,
+  AlertName.Port8000ErrorBudgetBurn,
+  AlertName.Port8000DeployRegression,
+  AlertName.Port8000MetricsAbsent,
+  AlertName.Port8000WebSocketWorkersStuck,
+  AlertName.PrometheusScrapeErrors,
 ] as const;
 
-export const DATABASE_UNREACHABLE_ALERT = "Port8000DatabaseUnreachable";
+export const DATABASE_UNREACHABLE_ALERT = AlertName.Port8000DatabaseUnreachable;
 
 /**
  * What a lost database makes fire on the same instance (guide 4.3): its pool fills with
  * hanging connections and its health query times out. The page already says why.
  */
 export const DATABASE_UNREACHABLE_SYMPTOMS = [
-  "Port8000DbPoolSaturated",
-  "Port8000DbLatencyHigh",
+  AlertName.Port8000DbPoolSaturated,
+  AlertName.Port8000DbLatencyHigh,
 ] as const;
 
 /**

@@ -1,4 +1,5 @@
-import { AlertName, Label, Receiver } from "../../lib/conventions";
+import { AlertName } from "../../lib/alert-names";
+import { Label, Receiver } from "../../lib/conventions";
 import { scaleDuration } from "../../lib/duration";
 import type { StackConfig } from "../config/schema";
 import { maintenanceMutes } from "./time-intervals";
@@ -23,15 +24,21 @@ export interface Route {
 }
 
 /** Alerts whose warning triggers the automation service (log rotation; heap snapshot). */
-export const WARNING_AUTOMATION_ALERTS = ["HostDiskSpaceLow", "Port8000MemoryLeak"] as const;
+export const WARNING_AUTOMATION_ALERTS = [
+  AlertName.HostDiskSpaceLow,
+  AlertName.Port8000MemoryLeak,
+] as const;
 /** Alerts whose critical also pages the infra lead. */
-export const CRITICAL_INFRA_ALERTS = ["HostDiskSpaceLow"] as const;
+export const CRITICAL_INFRA_ALERTS = [AlertName.HostDiskSpaceLow] as const;
 /** Criticals the automation service acts on: deploy freeze (disk), controlled restart (leak). */
-export const CRITICAL_AUTOMATION_ALERTS = ["HostDiskSpaceLow", "Port8000MemoryLeak"] as const;
+export const CRITICAL_AUTOMATION_ALERTS = [
+  AlertName.HostDiskSpaceLow,
+  AlertName.Port8000MemoryLeak,
+] as const;
 /** Criticals also posted to #deia-ops beside the page (guide 2.1). */
-export const CRITICAL_SLACK_ALERTS = [AlertName.highErrorRate] as const;
+export const CRITICAL_SLACK_ALERTS = [AlertName.Port8000HighErrorRate] as const;
 /** Always-firing heartbeat of the rule set; it only ever pings the dead-man's switch. */
-export const WATCHDOG_ALERT = AlertName.watchdog;
+export const WATCHDOG_ALERT = AlertName.Watchdog;
 /** The dead-man's switch pages when pings stop; a repeat this short keeps them coming. */
 export const HEARTBEAT_MAX_REPEAT = "5m";
 

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PAGERDUTY_PATH } from "../../automation/paths";
+import { AlertName } from "../../lib/alert-names";
 import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
 import { parseDurationMs } from "../../lib/duration";
 import { nodeBundle } from "../../lib/node-bundle";
@@ -35,6 +36,11 @@ export const ANNOTATION_KEYS = {
   pagerdutySecret: "pagerduty-webhook-secret",
 } as const;
 export const STATE_DIR = "/var/lib/automation";
+/** The alerts the service acts on (server.ts, actionsFor): disk space and memory leak. */
+export const AUTOMATION_ALERTS = {
+  diskSpace: AlertName.HostDiskSpaceLow,
+  memoryLeak: AlertName.Port8000MemoryLeak,
+} as const;
 
 /** Node 24 strips the types of /app/*.ts on import; no build step, no image of our own. */
 export const ENTRY = `Promise.all(${JSON.stringify(SERVICE_FILES)}.map((f) => import("${CODE_DIR}/" + f))).then(([s, c, ...plugins]) => c.main(s.startAutomationServer, plugins)).catch((e) => { console.error(e); process.exit(1); })`;
@@ -109,6 +115,8 @@ export function automationContainer(
       { name: "LOG_ROTATION_CRONJOB", value: LOG_ROTATION_CRONJOB },
       { name: "HEAP_SNAPSHOT_URL", value: config.service.heapSnapshotUrl },
       { name: "FREEZE_CONFIGMAP", value: freezeConfigMap },
+      { name: "DISK_SPACE_ALERT", value: AUTOMATION_ALERTS.diskSpace },
+      { name: "MEMORY_LEAK_ALERT", value: AUTOMATION_ALERTS.memoryLeak },
       ...restartEnv(config),
       ...(annotations ? annotationEnv(config) : []),
     ],

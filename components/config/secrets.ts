@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 import type { StackConfig } from "./schema";
 
 /**
@@ -31,7 +32,7 @@ export const SECRET_PURPOSE: Record<SecretKey, string> = {
   automationToken: "bearer token Alertmanager presents to the automation service",
   grafanaAuth: "Grafana service-account token (or user:password) for the Grafana provider",
   opensearchAdminPassword: "OpenSearch admin password for the logging cluster",
-  heartbeatUrl: "ping URL of the external dead-man's switch the Watchdog keeps quiet",
+  heartbeatUrl: `ping URL of the external dead-man's switch the ${AlertName.Watchdog} keeps quiet`,
   deployWebhookToken:
     "bearer token CI presents to the automation service's deploy annotation webhook",
   pagerdutyWebhookSecret:

@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 /**
  * The deploy freeze (guide 2.5: a critical disk alert blocks deployments). The automation
  * service writes the state into a ConfigMap of the monitoring namespace; `pulumi up` of this
@@ -22,7 +23,7 @@ export function freezeVerdict(
   where: string,
 ): FreezeVerdict {
   if (data?.frozen !== "true") return { kind: "clear" };
-  const held = `Deploy freeze in effect (${where}): ${data.reason || "HostDiskSpaceLow critical"} since ${data.updatedAt || "unknown time"}.`;
+  const held = `Deploy freeze in effect (${where}): ${data.reason || `${AlertName.HostDiskSpaceLow} critical`} since ${data.updatedAt || "unknown time"}.`;
   if (override?.trim()) {
     return {
       kind: "overridden",
@@ -33,7 +34,7 @@ export function freezeVerdict(
     kind: "blocked",
     message: [
       held,
-      "Nothing was changed. The freeze lifts by itself when HostDiskSpaceLow resolves; see docs/alerting.md.",
+      `Nothing was changed. The freeze lifts by itself when ${AlertName.HostDiskSpaceLow} resolves; see docs/alerting.md.`,
       `To deploy anyway (e.g. the fix for the disk), rerun with ${FREEZE_OVERRIDE_ENV}="<reason>" or set config alerting.deployFreezeOverride.`,
     ].join("\n"),
   };

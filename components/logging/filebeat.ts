@@ -1,3 +1,4 @@
+import { LogField } from "../../lib/log-fields";
 import { GENERATED_HEADER, toSortedYaml } from "../../lib/serialize";
 import type { LogSource } from "../config/logging";
 import type { StackConfig } from "../config/schema";
@@ -29,19 +30,21 @@ export const CONTAINER_LOG_DIRS = ["/var/log/containers", "/var/log/pods"] as co
  * add_kubernetes_metadata fills kubernetes.* only for container logs (it matches their path).
  */
 export const PROCESSOR_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  add_fields: ["host.name"],
+  add_fields: [LogField.hostName],
   add_kubernetes_metadata: [
-    "kubernetes.namespace",
-    "kubernetes.pod.name",
-    "kubernetes.container.name",
+    LogField.kubernetesNamespace,
+    LogField.kubernetesPod,
+    LogField.kubernetesContainer,
   ],
 };
+/** add_fields writes `name` under `host`: host.name. */
+const [HOST_TARGET, HOST_KEY] = LogField.hostName.split(".");
 
 function input(source: LogSource) {
   const fields = {
-    log_kind: source.kind,
-    log_source: source.name,
-    ...(source.kind === "journald" ? {} : { service: SERVICE }),
+    [LogField.logKind]: source.kind,
+    [LogField.logSource]: source.name,
+    ...(source.kind === "journald" ? {} : { [LogField.service]: SERVICE }),
   };
   const common = { id: source.name, fields, fields_under_root: true };
   // First start (no cursor yet): from now on, not the node's whole journal.
@@ -60,7 +63,7 @@ function monitoringPodsInput(config: StackConfig) {
   return {
     type: "filestream",
     id: "monitoring-pods",
-    fields: { log_kind: "container", log_source: "monitoring-pods" },
+    fields: { [LogField.logKind]: "container", [LogField.logSource]: "monitoring-pods" },
     fields_under_root: true,
     paths: [`${CONTAINER_LOG_DIRS[0]}/*_${config.cluster.namespace}_*.log`],
     parsers: [{ container: {} }],
@@ -86,7 +89,7 @@ export function filebeatConfig(config: StackConfig) {
     name: NODE_NAME,
     "filebeat.inputs": [...config.logging.sources.map(input), monitoringPodsInput(config)],
     processors: [
-      { add_fields: { target: "host", fields: { name: NODE_NAME } } },
+      { add_fields: { target: HOST_TARGET, fields: { [HOST_KEY]: NODE_NAME } } },
       {
         add_kubernetes_metadata: {
           host: NODE_NAME,

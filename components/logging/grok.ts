@@ -1,3 +1,4 @@
+import { LogField, PipelineField, logstashRef as ref } from "../../lib/log-fields";
 import type { LogKind } from "../config/logging";
 
 /**
@@ -11,25 +12,25 @@ export const PATTERN_DEFINITIONS: Readonly<Record<string, string>> = {
   /** Werkzeug's request log time, e.g. 03/Dec/2026 17:05:12. */
   WERKZEUG_TIME: "%{MONTHDAY}/%{MONTH}/%{YEAR} %{TIME}",
   /** The request line of an access log, split into method, path, query and version. */
-  PORT8000_REQUEST:
-    "%{WORD:[http][method]} %{URIPATH:[url][path]}(?:%{URIPARAM:[url][query]})? HTTP/%{NUMBER:[http][version]}",
+  PORT8000_REQUEST: `%{WORD:${ref(LogField.httpMethod)}} %{URIPATH:${ref(LogField.urlPath)}}(?:%{URIPARAM:${ref(LogField.urlQuery)}})? HTTP/%{NUMBER:${ref(LogField.httpVersion)}}`,
 };
 
-const CLIENT = "%{IPORHOST:[client][ip]} %{HTTPDUSER:ident} %{HTTPDUSER:[user][name]}";
-const RESPONSE = "%{INT:status:int} (?:%{INT:bytes:int}|-)";
-const REFERRER_AGENT = '"%{DATA:referrer}" "%{DATA:[user_agent][original]}"';
+const CLIENT = `%{IPORHOST:${ref(LogField.clientIp)}} %{HTTPDUSER:${LogField.ident}} %{HTTPDUSER:${ref(LogField.userName)}}`;
+const RESPONSE = `%{INT:${LogField.status}:int} (?:%{INT:${LogField.bytes}:int}|-)`;
+const REFERRER_AGENT = `"%{DATA:${LogField.referrer}}" "%{DATA:${ref(LogField.userAgent)}}"`;
+const TIME = PipelineField.lineTime;
 
 /**
  * gunicorn with access_log_format = the default (combined) plus ` %(D)s`, the request time in
  * microseconds (docs/logging.md), so that duration_ms can be derived.
  */
-const GUNICORN = `^${CLIENT} \\[%{HTTPDATE:timestamp}\\] "%{PORT8000_REQUEST}" ${RESPONSE} ${REFERRER_AGENT} %{INT:duration_us:int}$`;
+const GUNICORN = `^${CLIENT} \\[%{HTTPDATE:${TIME}}\\] "%{PORT8000_REQUEST}" ${RESPONSE} ${REFERRER_AGENT} %{INT:${PipelineField.durationUs}:int}$`;
 
 /** Nginx `combined`, optionally followed by `$request_time` (seconds, millisecond precision). */
-const NGINX = `^${CLIENT} \\[%{HTTPDATE:timestamp}\\] "%{PORT8000_REQUEST}" ${RESPONSE} ${REFERRER_AGENT}(?: %{NUMBER:request_time_s:float})?$`;
+const NGINX = `^${CLIENT} \\[%{HTTPDATE:${TIME}}\\] "%{PORT8000_REQUEST}" ${RESPONSE} ${REFERRER_AGENT}(?: %{NUMBER:${PipelineField.requestTimeS}:float})?$`;
 
 /** Werkzeug's request line, bare or behind Python logging's `LEVEL:werkzeug:` prefix. */
-const WERKZEUG = `^(?:%{LOGLEVEL:level}:werkzeug:)?%{IPORHOST:[client][ip]} - - \\[%{WERKZEUG_TIME:timestamp}\\] "%{PORT8000_REQUEST}" ${RESPONSE}$`;
+const WERKZEUG = `^(?:%{LOGLEVEL:${LogField.level}}:werkzeug:)?%{IPORHOST:${ref(LogField.clientIp)}} - - \\[%{WERKZEUG_TIME:${TIME}}\\] "%{PORT8000_REQUEST}" ${RESPONSE}$`;
 
 export const GROK_PATTERNS: Readonly<Partial<Record<LogKind, string>>> = {
   "gunicorn-access": GUNICORN,
@@ -42,12 +43,12 @@ export const DATE_FORMATS = ["dd/MMM/yyyy:HH:mm:ss Z", "dd/MMM/yyyy HH:mm:ss", "
 
 /** Fields a bot event (JSON line) may carry; the index template maps them. */
 export const BOT_EVENT_FIELDS = [
-  "timestamp",
-  "event",
-  "bot",
-  "level",
-  "message",
-  "task_id",
-  "client_id",
-  "worker",
+  PipelineField.lineTime,
+  LogField.event,
+  LogField.bot,
+  LogField.level,
+  LogField.message,
+  LogField.taskId,
+  LogField.clientId,
+  LogField.worker,
 ] as const;

@@ -1,10 +1,10 @@
+import { LogField, PipelineField, logstashRef as ref } from "../../lib/log-fields";
 import { toSortedYaml } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";
 import { DATE_FORMATS, GROK_PATTERNS, PATTERN_DEFINITIONS } from "./grok";
 import {
   ArchivePrefix,
   BEATS_PORT,
-  JOURNAL_READ_AT,
   LOG_INDEX_NAME,
   LOGSTASH_API_PORT,
   LogstashPath,
@@ -75,18 +75,33 @@ function beatsInput(): string[] {
   ]);
 }
 
+const KIND = ref(LogField.logKind);
+
 function grokFilter(kind: string, pattern: string): string[] {
   const definitions = Object.entries(PATTERN_DEFINITIONS).map(
     ([name, value]) => `${quote(name)} => ${quote(value)}`,
   );
   return [
-    `if [log_kind] == ${quote(kind)} {`,
+    `if ${KIND} == ${quote(kind)} {`,
     ...block("grok", [
-      `match => { "message" => ${quote(pattern)} }`,
+      `match => { "${LogField.message}" => ${quote(pattern)} }`,
       "pattern_definitions => {",
       ...definitions.map((d) => `  ${d}`),
       "}",
       `tag_on_failure => ["_grokparsefailure", "_${kind}_unparsed"]`,
+    ]),
+    "}",
+  ];
+}
+
+const TIME = PipelineField.lineTime;
+
+/** duration_ms from a request time in another unit, which is then dropped. */
+function toMilliseconds(field: string, scale: string): string[] {
+  return [
+    `if ${ref(field)} {`,
+    ...block("ruby", [
+      `code => "event.set('${LogField.durationMs}', event.get('${field}') ${scale}); event.remove('${field}')"`,
     ]),
     "}",
   ];
@@ -100,38 +115,31 @@ function filters(): string[] {
     ...groks,
     // The journald input adds event.kind and event.created, an object where `event` is the bot
     // events' name (a keyword the alerts' log links search): keep the read time, drop the rest.
-    'if [log_kind] == "journald" {',
+    `if ${KIND} == "journald" {`,
     ...block("mutate", [
-      `rename => { "[event][created]" => "${JOURNAL_READ_AT}" }`,
-      'remove_field => ["[event]"]',
+      `rename => { "${ref(PipelineField.journalCreated)}" => "${LogField.readAt}" }`,
+      `remove_field => ["${ref(LogField.event)}"]`,
     ]),
     "}",
-    'if [log_kind] == "json" {',
-    ...block("json", ['source => "message"', 'tag_on_failure => ["_jsonparsefailure"]']),
+    `if ${KIND} == "json" {`,
+    ...block("json", [
+      `source => "${LogField.message}"`,
+      'tag_on_failure => ["_jsonparsefailure"]',
+    ]),
     "}",
-    "if [timestamp] {",
+    `if ${ref(TIME)} {`,
     ...block("date", [
-      `match => ["timestamp", ${DATE_FORMATS.map(quote).join(", ")}]`,
-      'target => "@timestamp"',
-      'remove_field => ["timestamp"]',
+      `match => ["${TIME}", ${DATE_FORMATS.map(quote).join(", ")}]`,
+      `target => "${LogField.timestamp}"`,
+      `remove_field => ["${TIME}"]`,
     ]),
     "}",
     // The alerts' log links filter on `status >= 500` and `duration_ms >= 500`: numbers.
-    ...block("mutate", ['convert => { "status" => "integer" }']),
-    "if [duration_us] {",
-    ...block("ruby", [
-      `code => "event.set('duration_ms', event.get('duration_us') / 1000.0); event.remove('duration_us')"`,
-    ]),
-    "}",
-    "if [request_time_s] {",
-    ...block("ruby", [
-      `code => "event.set('duration_ms', event.get('request_time_s') * 1000.0); event.remove('request_time_s')"`,
-    ]),
-    "}",
-    "if ![release] and [kubernetes][labels][app_kubernetes_io/version] {",
-    ...block("mutate", [
-      'copy => { "[kubernetes][labels][app_kubernetes_io/version]" => "release" }',
-    ]),
+    ...block("mutate", [`convert => { "${LogField.status}" => "integer" }`]),
+    ...toMilliseconds(PipelineField.durationUs, "/ 1000.0"),
+    ...toMilliseconds(PipelineField.requestTimeS, "* 1000.0"),
+    `if !${ref(LogField.release)} and ${ref(PipelineField.podVersion)} {`,
+    ...block("mutate", [`copy => { "${ref(PipelineField.podVersion)}" => "${LogField.release}" }`]),
     "}",
     ...releaseFilter(),
   ];
@@ -196,7 +204,9 @@ export function deadLetterPipeline(config: StackConfig): string {
     // Why OpenSearch refused the event, which json_lines would leave behind with @metadata.
     ...block(
       "filter",
-      block("mutate", ['copy => { "[@metadata][dead_letter_queue][reason]" => "dlq_reason" }']),
+      block("mutate", [
+        `copy => { "[@metadata][dead_letter_queue][reason]" => "${PipelineField.deadLetterReason}" }`,
+      ]),
     ),
     ...block("output", archiveOutput(config, ArchivePrefix.deadLetter, "dead-letter")),
     "",

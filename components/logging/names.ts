@@ -7,9 +7,6 @@ export const LOG_INDEX_PREFIX = LOG_INDEX_PATTERN.replace(/-\*$/, "");
 /** Daily indices; the ISM policy ages them hot → warm → delete. */
 export const LOG_INDEX_NAME = `${LOG_INDEX_PREFIX}-%{+YYYY.MM.dd}`;
 
-/** When Filebeat read a journal entry (the journald input's event.created, renamed by Logstash). */
-export const JOURNAL_READ_AT = "read_at";
-
 /** The Dashboards tenant every team reads: the index pattern is saved there, log links open it. */
 export const LOG_TENANT = "global";
 

@@ -1,3 +1,4 @@
+import { LogField, logstashRef as ref } from "../../lib/log-fields";
 import { RESTRICTED_CONTAINER } from "../../lib/security-context";
 import type { StackConfig } from "../config/schema";
 import { RELEASE_NAME } from "../prometheus/values";
@@ -72,13 +73,13 @@ export function releaseContainers(config: StackConfig, curlImage: string) {
 /** The pipeline's part: host events without a release get the current one. */
 export function releaseFilter(): string[] {
   return [
-    'if ![release] and [log_kind] != "container" {',
+    `if !${ref(LogField.release)} and ${ref(LogField.logKind)} != "container" {`,
     "  mutate {",
     `    add_field => { "[@metadata][release_of]" => "${RELEASE_KEY}" }`,
     "  }",
     "  translate {",
     '    source => "[@metadata][release_of]"',
-    '    target => "release"',
+    `    target => "${LogField.release}"`,
     `    dictionary_path => "${RELEASE_DIR}/${RELEASE_FILE}"`,
     `    refresh_interval => ${RELEASE_REFRESH_SECONDS}`,
     `    fallback => "${RELEASE_UNKNOWN}"`,

@@ -1,9 +1,9 @@
 import { LOG_INDEX_PATTERN } from "../../lib/conventions";
+import { LogField } from "../../lib/log-fields";
 import type { StackConfig } from "../config/schema";
 import { BOT_EVENT_FIELDS } from "../logging/grok";
 import {
   ArchivePrefix,
-  JOURNAL_READ_AT,
   SNAPSHOT_POLICY,
   SNAPSHOT_REPOSITORY,
   TIER_ATTRIBUTE,
@@ -17,38 +17,38 @@ import {
  */
 
 const keyword = { type: "keyword" };
-/** Mapped fields by dotted path; the alerts' log links query these (tests/logging). */
+/** Mapped fields by dotted path: every field of lib/log-fields.ts, which the log links query. */
 export const FIELD_TYPES: Readonly<Record<string, string>> = {
-  "@timestamp": "date",
-  [JOURNAL_READ_AT]: "date",
-  service: "keyword",
-  log_kind: "keyword",
-  log_source: "keyword",
-  release: "keyword",
-  status: "integer",
-  duration_ms: "float",
-  bytes: "long",
-  ident: "keyword",
-  referrer: "keyword",
-  message: "text",
-  level: "keyword",
-  event: "keyword",
-  bot: "keyword",
-  task_id: "keyword",
-  client_id: "keyword",
-  worker: "keyword",
-  "client.ip": "ip",
-  "user.name": "keyword",
-  "user_agent.original": "keyword",
-  "http.method": "keyword",
-  "http.version": "keyword",
-  "url.path": "keyword",
-  "url.query": "keyword",
-  "host.name": "keyword",
-  "kubernetes.namespace": "keyword",
-  "kubernetes.pod.name": "keyword",
-  "kubernetes.container.name": "keyword",
-};
+  [LogField.timestamp]: "date",
+  [LogField.readAt]: "date",
+  [LogField.service]: "keyword",
+  [LogField.logKind]: "keyword",
+  [LogField.logSource]: "keyword",
+  [LogField.release]: "keyword",
+  [LogField.status]: "integer",
+  [LogField.durationMs]: "float",
+  [LogField.bytes]: "long",
+  [LogField.ident]: "keyword",
+  [LogField.referrer]: "keyword",
+  [LogField.message]: "text",
+  [LogField.level]: "keyword",
+  [LogField.event]: "keyword",
+  [LogField.bot]: "keyword",
+  [LogField.taskId]: "keyword",
+  [LogField.clientId]: "keyword",
+  [LogField.worker]: "keyword",
+  [LogField.clientIp]: "ip",
+  [LogField.userName]: "keyword",
+  [LogField.userAgent]: "keyword",
+  [LogField.httpMethod]: "keyword",
+  [LogField.httpVersion]: "keyword",
+  [LogField.urlPath]: "keyword",
+  [LogField.urlQuery]: "keyword",
+  [LogField.hostName]: "keyword",
+  [LogField.kubernetesNamespace]: "keyword",
+  [LogField.kubernetesPod]: "keyword",
+  [LogField.kubernetesContainer]: "keyword",
+} satisfies Record<LogField, string>;
 
 function nestedProperties(fields: Readonly<Record<string, string>>) {
   const root: Record<string, Record<string, unknown>> = {};

@@ -1,3 +1,4 @@
+import { AlertName } from "../../lib/alert-names";
 import { Receiver } from "../../lib/conventions";
 import type { EscalationConfig } from "../config/escalation";
 
@@ -113,7 +114,7 @@ export function pagerdutyPlan(e: EscalationConfig, service: string): PagerDutyPl
     {
       id: "infraLead",
       name: `${service}-infra-lead`,
-      description: `${service}: what pages the infra lead directly (HostDiskSpaceLow, deploy freeze)`,
+      description: `${service}: what pages the infra lead directly (${AlertName.HostDiskSpaceLow}, deploy freeze)`,
       receiver: Receiver.pagerdutyInfraLead,
     },
   ];

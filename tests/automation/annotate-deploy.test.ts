@@ -4,6 +4,7 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { startAnnotations } from "../../automation/annotations";
 import { startAutomationServer } from "../../automation/server";
+import { AUTOMATION_ALERTS } from "../../components/automation/workload";
 import { parseArgs, postDeploy, UsageError } from "../../scripts/annotate-deploy";
 import { ROOT } from "../support/program";
 import { startGrafanaStandIn } from "./grafana-standin";
@@ -43,6 +44,7 @@ describe("npm run annotate-deploy", () => {
     const server = await startAutomationServer({
       port: 0,
       token: "a",
+      alerts: AUTOMATION_ALERTS,
       runLogRotation: async () => "",
       requestHeapSnapshot: async () => "",
       routes: annotations.routes,

@@ -9,7 +9,13 @@ import {
 } from "../../automation/annotations";
 import { DEPLOY_PATH, PAGERDUTY_PATH } from "../../automation/paths";
 import { type AutomationServer, startAutomationServer } from "../../automation/server";
-import { CODE_DIR, ENTRY, SERVICE_FILES, serviceCode } from "../../components/automation/workload";
+import {
+  AUTOMATION_ALERTS,
+  CODE_DIR,
+  ENTRY,
+  SERVICE_FILES,
+  serviceCode,
+} from "../../components/automation/workload";
 import { buildDashboards } from "../../dashboards";
 import { AnnotationTag } from "../../dashboards/conventions";
 import { tempDir } from "../alertmanager/support";
@@ -46,6 +52,7 @@ async function start(stateDir = tempDir("annotations"), maxAttempts = 30): Promi
   const server = await startAutomationServer({
     port: 0,
     token: "alertmanager-token",
+    alerts: AUTOMATION_ALERTS,
     runLogRotation: async () => "",
     requestHeapSnapshot: async () => "",
     routes: annotations.routes,

@@ -111,6 +111,17 @@ describe("AutomationService on the prod stack", () => {
     });
   });
 
+  it("names the alerts the service acts on: disk space and the memory leak", () => {
+    const env = deployment().spec.template.spec.containers[0].env as {
+      name: string;
+      value: string;
+    }[];
+    expect(Object.fromEntries(env.map((e) => [e.name, e.value]))).toMatchObject({
+      DISK_SPACE_ALERT: "HostDiskSpaceLow",
+      MEMORY_LEAK_ALERT: "Port8000MemoryLeak",
+    });
+  });
+
   it("Alertmanager's receiver Secret holds every credential, masked", () => {
     const secret = named(run, "alertmanager-receivers-secret").inputs as Json;
     expect(secret.metadata.name).toBe("alertmanager-port8000-receivers");

@@ -6,7 +6,7 @@ import ts from "typescript";
 import type { WebhookAlert } from "../../automation/alertmanager-webhook";
 import { heapSnapshotRequest, heapSnapshotTarget } from "../../automation/cluster";
 import { type AutomationServer, startAutomationServer } from "../../automation/server";
-import { serviceModules } from "../../components/automation/workload";
+import { AUTOMATION_ALERTS, serviceModules } from "../../components/automation/workload";
 import { tempDir } from "../alertmanager/support";
 
 const TOKEN = "test-token-0123456789";
@@ -52,6 +52,7 @@ async function start(
     port: 0,
     host: "127.0.0.1",
     token: TOKEN,
+    alerts: AUTOMATION_ALERTS,
     stateDir,
     log: (entry) => logged.push(entry),
     runLogRotation: async (a) => {
@@ -329,7 +330,7 @@ describe("the log-only line on the process's stdout (default log)", () => {
       script,
       `import { startAutomationServer } from ${JSON.stringify(serverModule)};
 startAutomationServer({
-  port: 0, token: ${JSON.stringify(TOKEN)}, stateDir: ${JSON.stringify(join(dir, "state"))},
+  port: 0, token: ${JSON.stringify(TOKEN)}, alerts: ${JSON.stringify(AUTOMATION_ALERTS)}, stateDir: ${JSON.stringify(join(dir, "state"))},
   runLogRotation: async () => "", requestHeapSnapshot: async () => "",
 }).then((s) => process.stderr.write("URL " + s.url + "\\n"));
 `,
@@ -560,6 +561,7 @@ describe("the controlled restart and the freeze endpoint (issue 18)", () => {
       port: 0,
       host: "127.0.0.1",
       token: TOKEN,
+      alerts: AUTOMATION_ALERTS,
       log: () => undefined,
       runLogRotation: async () => "rotated",
       requestHeapSnapshot: async () => "snapshot",

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { type AutomationServer, startAutomationServer } from "../../automation/server";
+import { AUTOMATION_ALERTS } from "../../components/automation/workload";
 
 /**
  * The freeze holds Port 8000's own deploys: the composite action its pipeline calls, run
@@ -18,6 +19,7 @@ beforeAll(async () => {
     port: 0,
     host: "127.0.0.1",
     token: TOKEN,
+    alerts: AUTOMATION_ALERTS,
     log: () => undefined,
     runLogRotation: async () => "rotated",
     requestHeapSnapshot: async () => "snapshot",

@@ -7,6 +7,7 @@ import { LoggingArtifact } from "../../components/logging/names";
 import { FIELD_TYPES } from "../../components/opensearch/documents";
 import { ArtifactPath } from "../../lib/conventions";
 import { type CompiledGrok, compiledPipeline } from "../../lib/grok";
+import { LogField } from "../../lib/log-fields";
 import { renderArtifacts } from "../../scripts/artifacts";
 import { parseStackFileConfig } from "../../scripts/synth-lib";
 import { validateArtifacts } from "../../scripts/validators";
@@ -175,7 +176,9 @@ describe("every field an alert's log link searches", () => {
     expect(fields).toEqual(expect.arrayContaining(["service", "status", "duration_ms"]));
   });
 
-  it("are mapped by the index template", () => {
+  it("are named in lib/log-fields.ts and mapped by the index template", () => {
+    const named: string[] = Object.values(LogField);
+    expect(fields.filter((f) => !named.includes(f))).toEqual([]);
     expect(fields.filter((f) => !(f in FIELD_TYPES))).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { LoggingArtifact } from "../../components/logging/names";
 import { FIELD_TYPES } from "../../components/opensearch/documents";
 import { compiledPipeline } from "../../lib/grok";
+import { PipelineField } from "../../lib/log-fields";
 import { ACCESS_LOG, attachLogWriter, BOT_EVENTS } from "../../local/simulator/logs";
 import { Port8000Model } from "../../local/simulator/model";
 import { renderArtifacts } from "../../scripts/artifacts";
@@ -65,7 +66,7 @@ describe("the simulator's logs, read by the pipeline's own grok", () => {
     const kinds = new Set(parsed.map((e) => e.event));
     expect(kinds).toEqual(new Set(["dispatch", "dispatch_failed", "bot_restart"]));
     const unmapped = [...new Set(parsed.flatMap(Object.keys))].filter(
-      (k) => k !== "timestamp" && !(k in FIELD_TYPES),
+      (k) => k !== PipelineField.lineTime && !(k in FIELD_TYPES),
     );
     expect(unmapped).toEqual([]);
   });
