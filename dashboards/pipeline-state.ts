@@ -1,6 +1,7 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { SHIP } from "../alerts/catalogue/pipeline-state";
 import { SNAPSHOT_FAILED_STATUSES, StateMetric } from "../components/logging/state-exporter";
+import { AlertName } from "../lib/alert-names";
 import { Job } from "../lib/conventions";
 import {
   type DashboardContext,
@@ -32,7 +33,7 @@ export function logShippingRow(ctx: DashboardContext, b: dashboard.DashboardBuil
     .withPanel(
       timeseriesPanel({
         title: "Filebeat output: acked, failed, write errors",
-        description: `Events per second each node's Filebeat got acknowledged by Logstash (filebeat_output_events_acked_total), failed and will retry (filebeat_output_events_failed_total), and network write errors (filebeat_output_write_errors_total). FilebeatOutputErrors warns when failures or write errors go on in every ${SHIP.errorRateWindow} for ${SHIP.errorHold}.`,
+        description: `Events per second each node's Filebeat got acknowledged by Logstash (filebeat_output_events_acked_total), failed and will retry (filebeat_output_events_failed_total), and network write errors (filebeat_output_write_errors_total). ${AlertName.FilebeatOutputErrors} warns when failures or write errors go on in every ${SHIP.errorRateWindow} for ${SHIP.errorHold}.`,
         unit: "ops",
         queries: [
           query(rate("filebeat_output_events_failed_total"), "{{node}} failed", "A"),
@@ -47,7 +48,7 @@ export function logShippingRow(ctx: DashboardContext, b: dashboard.DashboardBuil
     .withPanel(
       timeseriesPanel({
         title: "Filebeat events dropped",
-        description: `Log events lost per node in ${SHIP.dropWindow}: given up by the output (filebeat_output_events_dropped_total) or by the pipeline after the output's retries (filebeat_pipeline_events_dropped_total). FilebeatEventsDropped warns on any.`,
+        description: `Log events lost per node in ${SHIP.dropWindow}: given up by the output (filebeat_output_events_dropped_total) or by the pipeline after the output's retries (filebeat_pipeline_events_dropped_total). ${AlertName.FilebeatEventsDropped} warns on any.`,
         unit: "short",
         queries: [
           query(
@@ -74,7 +75,7 @@ export function opensearchStateRow(ctx: DashboardContext, b: dashboard.Dashboard
     .withPanel(
       statPanel({
         title: "Failed snapshot runs",
-        description: `Snapshot-management workflows (creation, deletion) whose latest run ended ${SNAPSHOT_FAILED_STATUSES.join(" or ")} (${StateMetric.snapshotCreation}, ${StateMetric.snapshotDeletion}); OpenSearchSnapshotFailed warns after ${SHIP.stateHold}.`,
+        description: `Snapshot-management workflows (creation, deletion) whose latest run ended ${SNAPSHOT_FAILED_STATUSES.join(" or ")} (${StateMetric.snapshotCreation}, ${StateMetric.snapshotDeletion}); ${AlertName.OpenSearchSnapshotFailed} warns after ${SHIP.stateHold}.`,
         unit: "short",
         queries: [
           instantQuery(
@@ -113,7 +114,7 @@ export function opensearchStateRow(ctx: DashboardContext, b: dashboard.Dashboard
     .withPanel(
       timeseriesPanel({
         title: "ISM failed indices",
-        description: `Managed indices whose ISM action failed: retries used up (${StateMetric.ismPolicyFailed}, OpenSearchIsmStepFailed warns after ${SHIP.stateHold}) or still retrying (${StateMetric.ismActionFailed}).`,
+        description: `Managed indices whose ISM action failed: retries used up (${StateMetric.ismPolicyFailed}, ${AlertName.OpenSearchIsmStepFailed} warns after ${SHIP.stateHold}) or still retrying (${StateMetric.ismActionFailed}).`,
         unit: "short",
         queries: [
           query(

@@ -68,7 +68,7 @@ describe("the dependency direction", () => {
         "components/logging/filebeat.ts",
         "components/logging/grok.ts",
         "components/logging/logstash.ts",
-        "components/logging/opensearch.ts",
+        "components/opensearch/documents.ts",
         "alerts/log-queries.ts",
         "dashboards/service-overview.ts",
       ]),

@@ -102,7 +102,7 @@ function stateScrape(ctx: RuleContext): AlertDefinition {
   return alert(
     AlertName.OpenSearchStateScrapeFailing,
     "Snapshot and ISM state of OpenSearch is unknown ({{ $labels.module }})",
-    `Prometheus' scrapes of the OpenSearch state exporter (module {{ $labels.module }}) failed for ${SHIP.scrapeDownHold}: OpenSearchSnapshotFailed and OpenSearchIsmStepFailed cannot fire. The exporter cannot reach OpenSearch, its user is refused, or its pod is down.`,
+    `Prometheus' scrapes of the OpenSearch state exporter (module {{ $labels.module }}) failed for ${SHIP.scrapeDownHold}: ${AlertName.OpenSearchSnapshotFailed} and ${AlertName.OpenSearchIsmStepFailed} cannot fire. The exporter cannot reach OpenSearch, its user is refused, or its pod is down.`,
     [
       level(
         ctx,
