@@ -13,12 +13,14 @@ export const LOG_TENANT = "global";
 export const OPENSEARCH_CLUSTER = "port8000-logs";
 export const OPENSEARCH_HTTP_PORT = 9200;
 /**
- * The prometheus-exporter plugin (Aiven), released per OpenSearch version as `<version>.0`; it
- * installs only into that exact version. It serves cluster health and this node's stats
- * (`prometheus.nodes.filter` defaults to `_local`) at OPENSEARCH_METRICS_PATH.
+ * The prometheus-exporter plugin, released per OpenSearch version as `<version>.0`; it installs
+ * only into that exact version. It serves cluster health and this node's stats
+ * (`prometheus.nodes.filter` defaults to `_local`) at OPENSEARCH_METRICS_PATH. The project moved
+ * from Aiven-Open to opensearch-project; its tag 2.19.2.0 (2025-08-04) names this asset in its
+ * README, and the old address only redirects.
  */
 export const prometheusExporterPluginUrl = (version: string) =>
-  `https://github.com/Aiven-Open/prometheus-exporter-plugin-for-opensearch/releases/download/${version}.0/prometheus-exporter-${version}.0.zip`;
+  `https://github.com/opensearch-project/opensearch-prometheus-exporter/releases/download/${version}.0/prometheus-exporter-${version}.0.zip`;
 export const OPENSEARCH_METRICS_PATH = "/_prometheus/metrics";
 export const opensearchUrl = (config: StackConfig) =>
   `https://${OPENSEARCH_CLUSTER}.${config.logging.namespace}.svc:${OPENSEARCH_HTTP_PORT}`;

@@ -46,7 +46,7 @@ describe("OpenSearch metrics in the prod stack", () => {
     expect(general.version).toBe("2.19.2");
     expect(general.pluginsList).toEqual([
       "repository-s3",
-      "https://github.com/Aiven-Open/prometheus-exporter-plugin-for-opensearch/releases/download/2.19.2.0/prometheus-exporter-2.19.2.0.zip",
+      "https://github.com/opensearch-project/opensearch-prometheus-exporter/releases/download/2.19.2.0/prometheus-exporter-2.19.2.0.zip",
     ]);
   });
 
@@ -128,7 +128,7 @@ describe("the exporter plugin follows the configured OpenSearch version", () => 
     const run = await runStack("prod", withConfig(file, { logging }));
     const cluster = ofType(run, `${OPENSEARCH}:OpenSearchCluster`)[0];
     expect((spec(cluster).general as { pluginsList: string[] }).pluginsList).toContain(
-      "https://github.com/Aiven-Open/prometheus-exporter-plugin-for-opensearch/releases/download/2.18.0.0/prometheus-exporter-2.18.0.0.zip",
+      "https://github.com/opensearch-project/opensearch-prometheus-exporter/releases/download/2.18.0.0/prometheus-exporter-2.18.0.0.zip",
     );
   });
 });
