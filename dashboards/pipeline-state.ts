@@ -1,6 +1,6 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import { SHIP } from "../alerts/catalogue/pipeline-state";
-import { SNAPSHOT_FAILED_STATUSES, StateMetric } from "../components/logging/state-exporter";
+import { SNAPSHOT_FAILED_STATUSES, StateMetric } from "../components/opensearch/state-exporter";
 import { AlertName } from "../lib/alert-names";
 import { Job } from "../lib/conventions";
 import {

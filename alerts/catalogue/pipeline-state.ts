@@ -1,4 +1,4 @@
-import { SNAPSHOT_FAILED_STATUSES, StateMetric } from "../../components/logging/state-exporter";
+import { SNAPSHOT_FAILED_STATUSES, StateMetric } from "../../components/opensearch/state-exporter";
 import { AlertName } from "../../lib/alert-names";
 import { Job } from "../../lib/conventions";
 import { selector } from "../format";

@@ -8,6 +8,7 @@ import {
   snapshotsReadOnly,
 } from "../opensearch/documents";
 import { securityConfigYaml } from "../opensearch/sso";
+import { stateExporterYaml } from "../opensearch/state-exporter";
 import { jsonExporterYaml } from "./exporter";
 import { filebeatYaml } from "./filebeat";
 import { filebeatExporterYaml } from "./filebeat-exporter";
@@ -18,7 +19,6 @@ import {
   logstashSettingsYaml,
 } from "./logstash";
 import { LoggingArtifact } from "./names";
-import { stateExporterYaml } from "./state-exporter";
 
 /** Every file of `logging/` (docs/architecture.md, rendered artifacts), rendered from the typed config. */
 export function loggingArtifacts(config: StackConfig): Record<string, string> {

@@ -1,9 +1,9 @@
 import type { StackConfig } from "../config/schema";
+import { STATE_EXPORTER } from "../opensearch/state-exporter";
 import { EXPORTER_PORT } from "./exporter";
 import { FILEBEAT_EXPORTER_PORT } from "./filebeat-exporter";
 import { BEATS_PORT, LOGSTASH, OPENSEARCH_CLUSTER, OPENSEARCH_HTTP_PORT } from "./names";
 import { PROMETHEUS_PORT } from "./release";
-import { STATE_EXPORTER } from "./state-exporter";
 import { FILEBEAT, labelsOf } from "./workloads";
 
 /**

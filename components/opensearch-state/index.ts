@@ -3,13 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { filesChecksum } from "../../lib/checksum";
 import type { StackConfig } from "../config";
 import { ChecksumAnnotation, pinImage } from "../logging";
+import { ConfigMaps } from "../logging/workloads";
 import {
   STATE_EXPORTER,
   stateExporterLabels,
   stateExporterPodSpec,
   stateExporterYaml,
-} from "../logging/state-exporter";
-import { ConfigMaps } from "../logging/workloads";
+} from "../opensearch/state-exporter";
 
 export interface OpenSearchStateExporterArgs {
   readonly config: StackConfig;

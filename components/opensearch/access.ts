@@ -20,7 +20,7 @@ export const OpenSearchRole = {
 /**
  * The index-management plugin's explain actions (its SMActions and ExplainAction names at
  * 2.19) and the cluster state the ISM explain resolves its index pattern from: the OpenSearch
- * state exporter (components/logging/state-exporter.ts) reads, never starts, retries or edits.
+ * state exporter (components/opensearch/state-exporter.ts) reads, never starts, retries or edits.
  */
 export const PIPELINE_STATE_ACTIONS = [
   "cluster:admin/opendistro/ism/managedindex/explain",

@@ -1,8 +1,8 @@
 import { Job } from "../../lib/conventions";
 import type { StackConfig } from "../config/schema";
 import { filebeatExporterEndpoint } from "../logging/filebeat-exporter";
-import { STATE_EXPORTER, stateTargets } from "../logging/state-exporter";
 import { FILEBEAT, labelsOf } from "../logging/workloads";
+import { STATE_EXPORTER, stateTargets } from "../opensearch/state-exporter";
 import { NODE_RELABELING, STACK_LABELS } from "./values";
 
 /**

@@ -1,6 +1,6 @@
 import { LOGSTASH_HEALTH_METRICS } from "../../components/logging/exporter";
 import { FILEBEAT_OUTPUT_METRICS } from "../../components/logging/filebeat-exporter";
-import { StateMetric } from "../../components/logging/state-exporter";
+import { StateMetric } from "../../components/opensearch/state-exporter";
 import { APP_METRICS, LOG_PIPELINE_METRICS, NODE_METRICS } from "../../lib/metrics";
 import { committedRules } from "./support";
 

@@ -20,7 +20,7 @@ import {
   StateModule,
   stateExporterYaml,
   stateTargets,
-} from "../../components/logging/state-exporter";
+} from "../../components/opensearch/state-exporter";
 import { Job } from "../../lib/conventions";
 import { requireTool } from "../../lib/tools";
 import { VENDOR_DIR } from "../../lib/vendored";

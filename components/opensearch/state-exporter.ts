@@ -1,10 +1,16 @@
 import { LOG_INDEX_PATTERN } from "../../lib/conventions";
 import { toSortedYaml } from "../../lib/serialize";
 import type { StackConfig } from "../config/schema";
-import { ClusterSecrets } from "../opensearch/cluster";
-import { snapshotsReadOnly } from "../opensearch/documents";
-import { EXPORTER_PORT, METRICS_USER, opensearchUrl, SNAPSHOT_POLICY, TlsFile } from "./names";
-import { ConfigMaps, jsonExporterContainer, labelsOf, Secrets } from "./workloads";
+import {
+  EXPORTER_PORT,
+  METRICS_USER,
+  opensearchUrl,
+  SNAPSHOT_POLICY,
+  TlsFile,
+} from "../logging/names";
+import { ConfigMaps, jsonExporterContainer, labelsOf, Secrets } from "../logging/workloads";
+import { ClusterSecrets } from "./cluster";
+import { snapshotsReadOnly } from "./documents";
 
 /**
  * The prometheus-exporter plugin reports cluster health, node and index stats, but neither the
