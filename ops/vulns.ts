@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { GO_MODULE_DIRS } from "../lib/tools";
 import { type Check, check } from "./checks";
 
 /**
  * Guide 3.4 "Full security audit (vuln scans, dependency review)": `npm audit` over the npm
- * dependencies and govulncheck over the Go tools (tools/go). Without the vulnerability
+ * dependencies and govulncheck over each Go module the tools are built from (tools/*). Without the vulnerability
  * databases (offline, a registry mirror without the audit endpoint) each is a warning saying so,
  * never a pass and never a failure of the run.
  */
@@ -81,8 +83,8 @@ interface Finding {
 }
 
 /** govulncheck -json: a stream of JSON objects; `finding`s with a trace to a called symbol. */
-export function govulncheckCheck(ran: Ran): Check {
-  const name = "govulncheck (Go tools)";
+export function govulncheckCheck(ran: Ran, module = "tools/go"): Check {
+  const name = `govulncheck (${module})`;
   if (ran.spawnError) return check(name, "warn", `go could not run (${ran.spawnError})`);
   const messages = parseStream(ran.stdout);
   const called = new Map<string, Finding>();
@@ -145,10 +147,10 @@ export async function vulnerabilityChecks(
   run: Runner = runCommand,
 ): Promise<Check[]> {
   const npm = await run("npm", ["audit", "--json"], root);
-  const go = await run(
-    "go",
-    ["run", GOVULNCHECK, "-tags", "tools", "-format", "json", "./..."],
-    `${root}/tools/go`,
-  );
-  return [npmAuditCheck(npm), govulncheckCheck(go)];
+  const checks = [npmAuditCheck(npm)];
+  for (const dir of GO_MODULE_DIRS) {
+    const args = ["run", GOVULNCHECK, "-tags", "tools", "-format", "json", "./..."];
+    checks.push(govulncheckCheck(await run("go", args, join(root, dir)), dir));
+  }
+  return checks;
 }

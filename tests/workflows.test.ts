@@ -323,9 +323,13 @@ describe("the dependency vulnerability review the quarterly CronJob points at", 
     expect(run.some((s) => /^npm audit --audit-level=(high|critical)$/.test(s.run ?? ""))).toBe(
       true,
     );
-    const go = run.find((s) => s.run?.includes("govulncheck"));
-    expect(go?.run).toBe(`go run ${GOVULNCHECK} -tags tools ./...`);
-    expect(go?.["working-directory"]).toBe("tools/go");
+    const modules = readdirSync(join(ROOT, "tools"))
+      .filter((d) => existsSync(join(ROOT, "tools", d, "go.mod")))
+      .map((d) => `tools/${d}`)
+      .sort();
+    const go = run.filter((s) => s.run?.includes("govulncheck"));
+    expect(go.map((s) => s["working-directory"]).sort()).toEqual(modules);
+    for (const step of go) expect(step.run).toBe(`go run ${GOVULNCHECK} -tags tools ./...`);
     // No `|| true` or continue-on-error: a finding fails the job.
     expect(run.filter((s) => /\|\|/.test(s.run ?? "") || "continue-on-error" in s)).toEqual([]);
   });

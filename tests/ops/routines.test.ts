@@ -1,5 +1,7 @@
+import { existsSync, readdirSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import yaml from "js-yaml";
 import { buildTimeIntervals } from "../../components/alertmanager/time-intervals";
 import { type MaintenanceWindow, nextWindow } from "../../components/config/maintenance";
@@ -16,7 +18,13 @@ import { LatencyHistogram, loadCheck, summarize } from "../../ops/loadtest";
 import { slackSummary } from "../../ops/notify";
 import { registryCheck, registryNames } from "../../ops/registry";
 import { authorization, putObject } from "../../ops/s3";
-import { govulncheckCheck, npmAuditCheck, runCommand } from "../../ops/vulns";
+import {
+  govulncheckCheck,
+  npmAuditCheck,
+  type Runner,
+  runCommand,
+  vulnerabilityChecks,
+} from "../../ops/vulns";
 import { intervalsOf, nextWindow as nextLiveWindow } from "../../ops/windows";
 import { ROOT } from "../support/program";
 
@@ -278,6 +286,24 @@ describe("dependency vulnerability review", () => {
     ).toMatch(/^warn: could not reach the vulnerability database \(dial tcp: lookup vuln\.go\.dev/);
     expect(govulncheckCheck({ code: null, stdout: "", stderr: "", timedOut: true }).status).toBe(
       "warn",
+    );
+  });
+
+  it("govulncheck scans every Go module the repository builds tools from, each its own check", async () => {
+    const toolsDir = join(ROOT, "tools");
+    const modules = readdirSync(toolsDir)
+      .filter((d) => existsSync(join(toolsDir, d, "go.mod")))
+      .map((d) => join(toolsDir, d))
+      .sort();
+    const scanned: string[] = [];
+    const fake: Runner = async (cmd, _args, cwd) => {
+      if (cmd === "go") scanned.push(cwd);
+      return { code: 0, stdout: '{"config":{}}', stderr: "" };
+    };
+    const checks = await vulnerabilityChecks(ROOT, fake);
+    expect(scanned.sort()).toEqual(modules);
+    expect(checks.map((c) => c.name).filter((n) => n.startsWith("govulncheck"))).toHaveLength(
+      modules.length,
     );
   });
 });
