@@ -114,17 +114,17 @@ export function opensearchStateRow(ctx: DashboardContext, b: dashboard.Dashboard
     .withPanel(
       timeseriesPanel({
         title: "ISM failed indices",
-        description: `Managed indices whose ISM action failed: retries used up (${StateMetric.ismPolicyFailed}, ${AlertName.OpenSearchIsmStepFailed} warns after ${SHIP.stateHold}) or still retrying (${StateMetric.ismActionFailed}).`,
+        description: `Managed indices ISM stopped on (${AlertName.OpenSearchIsmStepFailed} warns after ${SHIP.stateHold}): a step that used up its retries (${StateMetric.ismActionFailed}) or a policy-level failure such as a version conflict (${StateMetric.ismPolicyFailed}). An action between retries is not failed yet and does not show.`,
         unit: "short",
         queries: [
           query(
-            `sum by (index, state, action) (${StateMetric.ismPolicyFailed}{${STATE}})`,
-            "{{index}} {{state}}/{{action}} stopped",
+            `sum by (index, state, action) (${StateMetric.ismActionFailed}{${STATE}})`,
+            "{{index}} {{state}}/{{action}} retries used up",
             "A",
           ),
           query(
-            `sum by (index, state, action) (${StateMetric.ismActionFailed}{${STATE}})`,
-            "{{index}} {{state}}/{{action}} retrying",
+            `sum by (index, state, action) (${StateMetric.ismPolicyFailed}{${STATE}})`,
+            "{{index}} {{state}}/{{action}} policy failed",
             "B",
           ),
         ],

@@ -9,7 +9,7 @@ import { pipelineAlert as alert, pipelineLevel as level } from "./pipeline-rule"
  * The log pipeline's ends that the exporter plugin and Logstash's stats do not show: Filebeat
  * failing or dropping on its way to Logstash (json_exporter on Filebeat's /stats), and the
  * index-management plugin's daily snapshots and ISM lifecycle (json_exporter on its explain
- * APIs, components/logging/state-exporter.ts). Health and disk watermarks are pipeline.ts'.
+ * APIs, components/opensearch/state-exporter.ts). Health and disk watermarks are pipeline.ts'.
  */
 
 export const SHIP = {
@@ -79,19 +79,26 @@ function snapshots(ctx: RuleContext): AlertDefinition {
   );
 }
 
+/**
+ * ISM stops an index (disables its job) on either flag: `action.failed` once a step used up its
+ * retries (the common case: retry_info stays unfailed), `retry_info.failed` on a policy-level
+ * failure (version conflict, missing state or action). `== 1` before `or`: both series share
+ * their labels, and `or` would keep one side's 0 and drop the other side's 1.
+ */
 function ism(ctx: RuleContext): AlertDefinition {
   const job = selector(Job.opensearchState);
+  const stopped = `${StateMetric.ismActionFailed}${job} == 1\nor\n${StateMetric.ismPolicyFailed}${job} == 1`;
   return alert(
     AlertName.OpenSearchIsmStepFailed,
     "ISM stopped on index {{ $labels.index }} ({{ $labels.state }}/{{ $labels.action }})",
-    "The ISM policy {{ $labels.policy_id }} failed on {{ $labels.index }} in state {{ $labels.state }}, action {{ $labels.action }}, and used up its retries (retry_info.failed, GET _plugins/_ism/explain/{{ $labels.index }}). ISM no longer moves the index: it stays on the hot tier or is never deleted until someone fixes the cause and retries it.",
+    "ISM stopped managing {{ $labels.index }} (policy {{ $labels.policy_id }}, state {{ $labels.state }}, action {{ $labels.action }}): the action failed and used up its retries (action.failed), or the policy itself failed (retry_info.failed: version conflict, missing state or action). GET _plugins/_ism/explain/{{ $labels.index }} shows which and the cause in info.message. The index stays on the hot tier or is never deleted until someone fixes the cause and retries it.",
     [
       level(
         ctx,
         "warning",
-        `max by (job, index, policy_id, state, action) (${StateMetric.ismPolicyFailed}${job}) == 1`,
+        `max by (job, index, policy_id, state, action) (\n${stopped}\n)`,
         SHIP.stateHold,
-        "retries used up",
+        "ISM stopped",
       ),
     ],
   );

@@ -1,5 +1,6 @@
 import type { StackConfig } from "../config/schema";
 import { STATE_EXPORTER } from "../opensearch/state-exporter";
+import { PROMETHEUS_PODS } from "../prometheus/pods";
 import { EXPORTER_PORT } from "./exporter";
 import { FILEBEAT_EXPORTER_PORT } from "./filebeat-exporter";
 import { BEATS_PORT, LOGSTASH, OPENSEARCH_CLUSTER, OPENSEARCH_HTTP_PORT } from "./names";
@@ -26,6 +27,16 @@ const DNS = {
 };
 const NOT_FILEBEAT = { key: "app.kubernetes.io/name", operator: "NotIn", values: [FILEBEAT] };
 const tcp = (port: number) => ({ protocol: "TCP", port });
+/**
+ * Only Prometheus' pods may reach a json_exporter: its /probe fetches any target it is handed,
+ * the state exporter's with the scrape user's basic auth.
+ */
+const scrapedBy = (config: StackConfig, port: number) => ({
+  from: [
+    { ...inNamespace(config.cluster.namespace), podSelector: { matchLabels: PROMETHEUS_PODS } },
+  ],
+  ports: [tcp(port)],
+});
 
 export interface NetworkPolicySpec {
   readonly name: string;
@@ -41,9 +52,7 @@ export function networkPolicies(config: StackConfig): NetworkPolicySpec[] {
         podSelector: { matchLabels: labelsOf(FILEBEAT) },
         policyTypes: ["Ingress", "Egress"],
         // Prometheus scrapes the json_exporter sidecar; Filebeat's own /stats stays on loopback.
-        ingress: [
-          { from: [inNamespace(config.cluster.namespace)], ports: [tcp(FILEBEAT_EXPORTER_PORT)] },
-        ],
+        ingress: [scrapedBy(config, FILEBEAT_EXPORTER_PORT)],
         egress: [
           { to: [logstashPods], ports: [tcp(BEATS_PORT)] },
           DNS,
@@ -62,7 +71,7 @@ export function networkPolicies(config: StackConfig): NetworkPolicySpec[] {
             from: [{ podSelector: { matchLabels: labelsOf(FILEBEAT) } }],
             ports: [tcp(BEATS_PORT)],
           },
-          { from: [inNamespace(config.cluster.namespace)], ports: [tcp(EXPORTER_PORT)] },
+          scrapedBy(config, EXPORTER_PORT),
         ],
         egress: [
           {
@@ -82,7 +91,7 @@ export function networkPolicies(config: StackConfig): NetworkPolicySpec[] {
       spec: {
         podSelector: { matchLabels: labelsOf(STATE_EXPORTER) },
         policyTypes: ["Ingress", "Egress"],
-        ingress: [{ from: [inNamespace(config.cluster.namespace)], ports: [tcp(EXPORTER_PORT)] }],
+        ingress: [scrapedBy(config, EXPORTER_PORT)],
         egress: [
           {
             to: [{ podSelector: { matchLabels: CLUSTER_LABEL } }],

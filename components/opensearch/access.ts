@@ -28,6 +28,13 @@ export const PIPELINE_STATE_ACTIONS = [
   "cluster:monitor/state",
 ] as const;
 
+/**
+ * The ISM explain checks this index action on every index it found and silently drops those
+ * the user lacks it on (TransportExplainAction at 2.19): without it the exporter reports no
+ * failed index at all. The action itself (TransportManagedIndexAction) only acknowledges.
+ */
+export const ISM_EXPLAIN_INDEX_ACTION = "indices:admin/opensearch/ism/managedindex";
+
 export interface RoleDefinition {
   readonly cluster_permissions: string[];
   readonly index_permissions: { index_patterns: string[]; allowed_actions: string[] }[];
@@ -104,7 +111,7 @@ export function roles(): Record<string, RoleDefinition> {
     },
     [OpenSearchRole.pipelineState]: {
       cluster_permissions: [...PIPELINE_STATE_ACTIONS],
-      index_permissions: [],
+      index_permissions: onLogs([ISM_EXPLAIN_INDEX_ACTION]),
       tenant_permissions: [],
     },
   };

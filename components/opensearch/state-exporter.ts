@@ -20,7 +20,10 @@ import { snapshotsReadOnly } from "./documents";
  * - `GET _plugins/_sm/policies/<policy>/_explain`: `policies[].creation|deletion.latest_execution.status`
  *   (IN_PROGRESS, SUCCESS, RETRYING, FAILED, TIME_LIMIT_EXCEEDED);
  * - `POST _plugins/_ism/explain/<pattern>` with `{"filter":{"failed":true}}`: the managed indices
- *   whose action failed or whose retries ran out (`retry_info.failed`), keyed by index name.
+ *   ISM stopped on, keyed by index name. The plugin (2.19) sets `action.failed` only once a step
+ *   used up its retries (between retries it stays false, so the filter drops the index), and
+ *   `retry_info.failed` only on a policy-level failure (version conflict, missing state or
+ *   action); either one disables the index's job.
  */
 
 export const STATE_EXPORTER = "opensearch-state-exporter";
@@ -90,7 +93,14 @@ function snapshotModule() {
   };
 }
 
-/** Every value of the explain map that is an index (the map also holds total_managed_indices). */
+/**
+ * Every value of the explain map: `{.*}` also yields total_managed_indices (a number) and the
+ * settings-only object of an index without metadata yet, for which json_exporter logs an
+ * extraction error and emits nothing. No path can select only the index objects: json_exporter
+ * 0.7.0's JSONPath (client-go 0.31 util/jsonpath) filters (`[?(@.index)]`) only arrays; on this
+ * map `{.*[?(@.index)]}` and `{[?(@.index)]}` fail the whole extraction (no series at all, tried
+ * with the real binary), and the keys are index names, not known in advance.
+ */
 function ismModule() {
   return {
     http_client_config: httpClient(),
@@ -100,7 +110,7 @@ function ismModule() {
       {
         name: "opensearch_ism_index",
         type: "object",
-        help: "ISM state of a failed managed index: policy_failed 1 once its retries ran out (ISM stopped), action_failed 1 while its action fails.",
+        help: "A managed index ISM stopped on: action_failed 1 when its step used up its retries, policy_failed 1 on a policy-level failure (version conflict, missing state or action).",
         path: "{.*}",
         labels: {
           index: "{.index}",

@@ -1,10 +1,17 @@
 import { LABELS as AUTOMATION_PODS } from "../../components/automation/workload";
 import { logPipelinePolicies, networkPolicy } from "../../components/hardening";
+import { FILEBEAT_EXPORTER_PORT } from "../../components/logging/filebeat-exporter";
+import { EXPORTER_PORT, LOGSTASH } from "../../components/logging/names";
+import { FILEBEAT, labelsOf } from "../../components/logging/workloads";
+import { STATE_EXPORTER } from "../../components/opensearch/state-exporter";
 import { ALERTMANAGER_PODS, EXPORTERS, PROMETHEUS_PODS } from "../../components/prometheus/pods";
 import { POLICY_EXEMPTION_PREFIX, PolicyName } from "../../lib/conventions";
 import type { ProgramRun } from "../../scripts/mock-runtime";
 import { named, ofType, runStack, stackFile, withConfig } from "../support/program";
 import { admits, type Policy } from "./admits";
+
+const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
+  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 
 const NS = "monitoring";
 const prometheus = { labels: PROMETHEUS_PODS, namespace: NS };
@@ -31,6 +38,20 @@ describe("hardened workloads in prod", () => {
         expect(admits(policies, other, target, exporter.port)).toBe(false);
     },
   );
+
+  // json_exporter's /probe fetches any target it is given; the state exporter sends the scrape
+  // user's basic auth with it.
+  it.each([
+    ["OpenSearch state exporter", STATE_EXPORTER, EXPORTER_PORT],
+    ["Filebeat json_exporter sidecar", FILEBEAT, FILEBEAT_EXPORTER_PORT],
+    ["Logstash json_exporter sidecar", LOGSTASH, EXPORTER_PORT],
+  ])("let only Prometheus reach the %s's probe", (_, app, port) => {
+    const selected = policies.find((p) => matches(p.spec.podSelector.matchLabels, labelsOf(app)));
+    const target = { labels: labelsOf(app), namespace: String(selected?.metadata.namespace) };
+    expect(admits(policies, prometheus, target, port)).toBe(true);
+    for (const other of [alertmanager, automation, stranger])
+      expect(admits(policies, other, target, port)).toBe(false);
+  });
 
   it("let only Alertmanager reach the automation webhooks", () => {
     const port = Number(

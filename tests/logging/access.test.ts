@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { roleMappings, roles } from "../../components/opensearch/access";
+import { LOG_INDEX_PATTERN } from "../../lib/conventions";
 import { VENDOR_DIR } from "../../lib/vendored";
 import { configOf } from "./support";
 
@@ -91,11 +92,14 @@ describe("roles and role mappings from the RBAC teams", () => {
   });
   it("let the OpenSearch state exporter explain snapshots and ISM, and change nothing", () => {
     // Action names of the index-management plugin at 2.19.2.0 (SMActions.kt, the ISM actions).
+    // The ISM explain checks ManagedIndexAction (indices:admin/opensearch/ism/managedindex) per
+    // index and silently drops the indices that fail it (TransportExplainAction).
     const role = "port8000.pipeline-state-reader";
     for (const action of [
       "cluster:admin/opensearch/snapshot_management/policy/explain",
       "cluster:admin/opendistro/ism/managedindex/explain",
       "cluster:monitor/state",
+      "indices:admin/opensearch/ism/managedindex",
     ])
       expect([action, grants(role, action)]).toEqual([action, true]);
     for (const action of [
@@ -109,10 +113,19 @@ describe("roles and role mappings from the RBAC teams", () => {
       "cluster:admin/opendistro/ism/policy/write",
       "cluster:admin/snapshot/create",
       "indices:data/read/search",
+      "indices:data/write/bulk",
+      "indices:admin/delete",
+      "indices:admin/settings/update",
     ]) {
       expect([action, grants(role, action)]).toEqual([action, false]);
       expect([action, grants("port8000.metrics-reader", action)]).toEqual([action, false]);
     }
+    expect(roles()[role].index_permissions).toEqual([
+      {
+        index_patterns: [LOG_INDEX_PATTERN],
+        allowed_actions: ["indices:admin/opensearch/ism/managedindex"],
+      },
+    ]);
     expect(mapped([["readers", "read"]])[role].users).toEqual(["prometheus-metrics"]);
   });
 });

@@ -246,13 +246,14 @@ describe("json_exporter on the rendered module configs and vendored API answers"
           .filter((s) => s.name === name)
           .map((s) => [s.labels.index, [s.labels.state, s.labels.action, s.value]]),
       );
-    // Retries used up on 11.05; 11.06 still retrying; 12.06 has no metadata yet: no series.
-    expect(byIndex("opensearch_ism_index_policy_failed")).toEqual({
+    // 11.05: a step out of retries (action.failed only); 11.06: a policy-level failure
+    // (retry_info.failed only); 12.06 has no metadata yet: no series.
+    expect(byIndex("opensearch_ism_index_action_failed")).toEqual({
       "port8000-2026.11.05": ["hot", "allocation", 1],
       "port8000-2026.11.06": ["hot", "force_merge", 0],
     });
-    expect(byIndex("opensearch_ism_index_action_failed")).toEqual({
-      "port8000-2026.11.05": ["hot", "allocation", 1],
+    expect(byIndex("opensearch_ism_index_policy_failed")).toEqual({
+      "port8000-2026.11.05": ["hot", "allocation", 0],
       "port8000-2026.11.06": ["hot", "force_merge", 1],
     });
   });

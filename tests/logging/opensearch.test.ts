@@ -11,6 +11,7 @@ import { indexTemplate, ismPolicy, snapshotPolicy } from "../../components/opens
 import { OPENSEARCH_CONFIG_DIR, SNAPSHOT_SERVICE_ACCOUNT } from "../../components/opensearch/pods";
 import { opensearchSnapshotPolicy } from "../../components/opensearch/resources";
 import { logstashServiceMonitor } from "../../components/prometheus/monitors";
+import { PROMETHEUS_PODS } from "../../components/prometheus/pods";
 import { ArtifactPath } from "../../lib/conventions";
 import { VENDOR_DIR } from "../../lib/vendored";
 import { renderArtifacts } from "../../scripts/artifacts";
@@ -233,17 +234,18 @@ describe("Logstash and Filebeat settings", () => {
 });
 
 describe("network policies and the pipeline's scrape", () => {
+  const monitoringNamespace = {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+  };
   it("let Filebeat reach only Logstash's beats port (plus DNS and the API server)", () => {
     const filebeat = networkPolicies(prod).find((p) => p.name === "filebeat-egress");
     const egress = (filebeat?.spec.egress ?? []) as { to?: unknown[]; ports: { port: number }[] }[];
     const toPods = egress.filter((e) => e.to?.some((t) => "podSelector" in (t as object)));
     expect(toPods.map((e) => e.ports.map((p) => p.port))).toEqual([[5044]]);
-    // Inbound: only Prometheus' namespace, only the json_exporter sidecar (/stats stays on loopback).
+    // Inbound: only Prometheus' pods, only the json_exporter sidecar (/stats stays on loopback).
     expect(filebeat?.spec.ingress).toEqual([
       {
-        from: [
-          { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
-        ],
+        from: [{ ...monitoringNamespace, podSelector: { matchLabels: PROMETHEUS_PODS } }],
         ports: [{ protocol: "TCP", port: 7979 }],
       },
     ]);
@@ -259,9 +261,7 @@ describe("network policies and the pipeline's scrape", () => {
     expect(JSON.stringify(toPods)).toContain('"opensearch.org/opensearch-cluster":"port8000-logs"');
     expect(policy?.spec.ingress).toEqual([
       {
-        from: [
-          { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
-        ],
+        from: [{ ...monitoringNamespace, podSelector: { matchLabels: PROMETHEUS_PODS } }],
         ports: [{ protocol: "TCP", port: 7979 }],
       },
     ]);
