@@ -1,12 +1,15 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: "node",
+  // Node's, removing the temporary directories a file made with tests/support/temp.ts.
+  testEnvironment: "<rootDir>/tests/support/environment.ts",
   transform: { "^.+\\.ts$": ["@swc/jest"] },
   testMatch: ["**/tests/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/out/", "/.local/"],
   modulePathIgnorePatterns: ["<rootDir>/out/", "<rootDir>/.local/"],
   // Records the Pulumi program once per stack for every worker (tests/support/recorded-runs.ts).
   globalSetup: "<rootDir>/tests/support/global-setup.ts",
+  // Removes the run's temporary directory and fails the run if a test left files in it.
+  globalTeardown: "<rootDir>/tests/support/global-teardown.ts",
   // Jest's default leaves one of the two cores idle; the live suites use distinct port bases.
   maxWorkers: 2,
   testTimeout: 30000,

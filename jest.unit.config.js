@@ -1,11 +1,13 @@
 // The quick tier (`npm run test:unit`): every suite except those that start the real local
-// stack, spawn its CLI or synth end to end. `npm test` runs them all.
+// stack or the Kubernetes control plane, or spawn a CLI (local, ops, backtest) or synth end to
+// end. `npm test` runs them all.
 const base = require("./jest.config");
 
 const LIVE = [
   "/tests/local/(automation|cli|dashboards|fault-tolerance|lock|routing)\\.test\\.ts$",
   "/tests/alertmanager/inhibit-live\\.test\\.ts$",
-  "/tests/ops/cli\\.test\\.ts$",
+  "/tests/(ops|backtest)/cli\\.test\\.ts$",
+  "/tests/cluster/(apply|operator)\\.test\\.ts$",
   "/tests/synth\\.test\\.ts$",
 ];
 

@@ -41,13 +41,15 @@ export async function declareResources(stack: string, file: StackFileConfig) {
 }
 
 /** Only a directory synth made (or an empty one) may be replaced, so --out never eats a tree. */
-function prepareOutDir(out: string): void {
-  if (existsSync(out) && readdirSync(out).length > 0) {
-    if (!existsSync(join(out, MARKER))) {
-      throw new OutDirError(`${out} exists and was not written by synth; choose another --out`);
-    }
-    rmSync(out, { recursive: true, force: true });
+function refuseForeignOutDir(out: string): void {
+  if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, MARKER))) {
+    throw new OutDirError(`${out} exists and was not written by synth; choose another --out`);
   }
+}
+
+function prepareOutDir(out: string): void {
+  refuseForeignOutDir(out);
+  rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, MARKER), "written by npm run synth; replaced on every run\n");
 }
@@ -89,6 +91,8 @@ export async function synth(
   const file = readStackFile(configFile);
   const config = parseStackFileConfig(stack, file);
   const artifacts = renderArtifacts(config, { timeScale });
+  // Before the program runs, so a wrong --out is refused at once.
+  refuseForeignOutDir(out);
   const { resources, outputs } = await declareResources(stack, file);
   const all = { ...artifacts, [ArtifactPath.resources]: resourcesDocument(resources) };
   writeArtifacts(out, all);

@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseSynthArgs, UsageError } from "../scripts/synth-args";
 import { ROOT } from "./support/program";
+import { tempDir } from "./support/temp";
 
 function synth(...args: string[]) {
   const result = spawnSync(
@@ -17,7 +18,7 @@ function synth(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const scratch = () => mkdtempSync(join(tmpdir(), "synth-test-"));
+const scratch = () => tempDir("synth-test");
 
 describe("npm run synth", () => {
   const out = join(scratch(), "prod");
@@ -104,15 +105,24 @@ describe("npm run synth with bad input", () => {
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 
+  // End to end, once per kind of error: a bad flag and a stack file that cannot be read.
   it.each([
-    [["--stack"], /--stack needs a value/],
-    [["--out", "x"], /--stack is required/],
     [["--stack", "prod", "--colour", "red"], /unknown argument "--colour"/],
-    [["--stack", "prod", "--time-scale", "0"], /--time-scale must be a number >= 1/],
     [["--stack", "nope"], /Pulumi\.nope\.yaml: cannot read the stack file/],
-  ])("rejects %j with a message naming the problem", (args, message) => {
+  ])("rejects %j with exit 2 and a message naming the problem", (args, message) => {
     const result = synth(...(args as string[]));
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message as RegExp);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  // Every other flag mistake is the same usage error, so its message is checked in-process.
+  it.each([
+    [["--stack"], /--stack needs a value/],
+    [["--out", "x"], /--stack is required/],
+    [["--stack", "prod", "--time-scale", "0"], /--time-scale must be a number >= 1/],
+  ])("parsing %j throws a usage error naming the problem", (args, message) => {
+    expect(() => parseSynthArgs(args as string[])).toThrow(UsageError);
+    expect(() => parseSynthArgs(args as string[])).toThrow(message as RegExp);
   });
 });

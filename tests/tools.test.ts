@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { Chart } from "../lib/conventions";
@@ -17,6 +16,7 @@ import {
 import { buildSignature } from "../scripts/build-tools";
 import { configOf } from "./logging/support";
 import { loadChartDefaults } from "./support/chart-values";
+import { tempDir } from "./support/temp";
 
 interface ImageSpec {
   image: { tag: string };
@@ -112,7 +112,7 @@ describe("validators at the versions the pinned chart deploys", () => {
   });
 
   it("refuses a tool that is not built, naming the build step", () => {
-    const empty = mkdtempSync(join(tmpdir(), "no-tools-"));
+    const empty = tempDir("no-tools");
     expect(() => requireTool("promtool", empty)).toThrow(MissingTool);
     expect(() => requireTool("promtool", empty)).toThrow(/npm run tools/);
   });
@@ -149,7 +149,7 @@ describe("the control plane and Helm at their pins", () => {
   });
 
   it("builds Prometheus with only the service discovery the operator's configuration uses", () => {
-    const file = join(mkdtempSync(join(tmpdir(), "sd-")), "prometheus.yml");
+    const file = join(tempDir("sd"), "prometheus.yml");
     writeFileSync(
       file,
       "scrape_configs:\n  - job_name: x\n    ec2_sd_configs:\n      - region: us-east-1\n",

@@ -1,14 +1,14 @@
-import { appendFileSync, mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ArtifactPath } from "../lib/conventions";
 import { renderArtifacts } from "../scripts/artifacts";
 import { parseStackFileConfig, writeArtifacts } from "../scripts/synth-lib";
 import { validateArtifacts } from "../scripts/validators";
 import { stackFile } from "./support/program";
+import { tempDir } from "./support/temp";
 
 function renderProd(): string {
-  const out = join(mkdtempSync(join(tmpdir(), "validators-")), "prod");
+  const out = join(tempDir("validators"), "prod");
   writeArtifacts(out, renderArtifacts(parseStackFileConfig("prod", stackFile("prod"))));
   return out;
 }

@@ -160,7 +160,7 @@ describe("the deploy workflow", () => {
 
   it("reads the EKS target of a stack from its stack file", () => {
     const run = (...args: string[]) =>
-      spawnSync("npx", ["tsx", "scripts/deploy-target.ts", ...args], {
+      spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/deploy-target.ts", ...args], {
         cwd: ROOT,
         encoding: "utf8",
       });

@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { StackConfig } from "../../components/config/schema";
 import { requireTool, runTool } from "../../lib/tools";
 import { readStackFile, type StackFileConfig } from "../../scripts/stack-file";
 import { parseStackFileConfig } from "../../scripts/synth-lib";
+import { tempDir } from "../support/temp";
 
 export const ROOT = join(__dirname, "..", "..");
 export const STACKS = ["prod", "dr", "local"] as const;
@@ -18,9 +18,7 @@ export function stackConfig(stack: string): StackConfig {
   return parseStackFileConfig(stack, stackFile(stack));
 }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `${prefix}-`));
-}
+export { tempDir } from "../support/temp";
 
 /** Writes relative path → content under a fresh temp dir; returns the dir. */
 export function writeFiles(files: Record<string, string>, dir = tempDir("am")): string {

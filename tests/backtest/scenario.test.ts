@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeOpenMetrics } from "../../backtest/record";
 import { faultsAt, parseScenario } from "../../backtest/scenario";
 import { Port8000Model } from "../../local/simulator/model";
 import { renderFamilies } from "../../local/simulator/registry";
 import { ROOT } from "../support/program";
+import { tempDir } from "../support/temp";
 
 const WEEK = readFileSync(join(ROOT, "backtest", "scenarios", "week.json"), "utf8");
 const MIN = 60_000;
@@ -69,7 +69,7 @@ describe("recorded scenarios", () => {
       small([{ name: "backlog", at: "1h", duration: "10m", faults: { queueDepth: 30 } }]),
       "s.json",
     );
-    const dir = mkdtempSync(join(tmpdir(), "scenario-"));
+    const dir = tempDir("scenario");
     const names = new Set(["task_queue_depth", "http_requests_total"]);
     const samples = writeOpenMetrics(s, names, join(dir, "a.om"));
     writeOpenMetrics(s, names, join(dir, "b.om"));

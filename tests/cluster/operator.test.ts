@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { applyAll } from "../../cluster/apply";
@@ -15,6 +14,7 @@ import {
 import { runTool } from "../../lib/tools";
 import type { RecordedResource } from "../../scripts/mock-runtime";
 import { runStack } from "../support/program";
+import { tempDir } from "../support/temp";
 import { declaredObjects, startCluster } from "./support";
 
 /**
@@ -48,7 +48,7 @@ let prometheusConfig: { scrape_jobs?: never; scrape_configs: ScrapeJob[] };
 let ruleFiles: Record<string, string>;
 let alertmanagerConfig: Record<string, unknown>;
 let release: HelmRelease;
-const work = mkdtempSync(join(tmpdir(), "operator-configs-"));
+const work = tempDir("operator-configs");
 
 const ofKind = (kind: string) => declared.filter((o) => o.kind === kind);
 

@@ -37,12 +37,12 @@ function deploy(
   env: Record<string, string> = {},
 ): GateRun {
   const args = [
-    "tsx",
     join(__dirname, "run-gate.ts"),
     data === "missing" ? data : JSON.stringify(data),
     ...(stackFilePath ? [stackFilePath] : []),
   ];
-  const result = spawnSync("npx", args, {
+  // tsx itself, not through npx: npx costs a second Node start-up per run.
+  const result = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), args, {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 120_000,
@@ -85,8 +85,15 @@ const GATED = [
 ];
 
 describe("deploy freeze gate (pulumi up under the recording mocks)", () => {
+  // One run of the program for the two tests that read an unfrozen deploy (a run costs seconds).
+  let unfrozen: GateRun | undefined;
+  const deployUnfrozen = () => {
+    unfrozen ??= deploy({ frozen: "false", alerts: "[]" });
+    return unfrozen;
+  };
+
   it("deploys when the freeze ConfigMap says not frozen", () => {
-    const run = deploy({ frozen: "false", alerts: "[]" });
+    const run = deployUnfrozen();
     expect(run.outputs.deployFreeze).toBe("clear");
     expect(run.names).toEqual(expect.arrayContaining(GATED));
     expect(run.errors).toEqual([]);
@@ -135,7 +142,7 @@ describe("deploy freeze gate (pulumi up under the recording mocks)", () => {
   });
 
   it("declares the state ConfigMap in the monitoring namespace", () => {
-    const run = deploy({ frozen: "false" });
+    const run = deployUnfrozen();
     const state = run.resources.find((r) => r.name === "deploy-freeze-state");
     expect(state?.inputs).toMatchObject({
       metadata: { name: FREEZE_CONFIGMAP, namespace: "monitoring" },

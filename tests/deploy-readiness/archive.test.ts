@@ -155,11 +155,15 @@ describe("archive.replicateTo", () => {
 
 describe("the dr stack before prod ever created the replica", () => {
   it("stops with an error naming the bucket and the bootstrap order", () => {
-    const result = spawnSync("npx", ["tsx", join(__dirname, "run-dr-without-replica.ts")], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 120_000,
-    });
+    const result = spawnSync(
+      join(ROOT, "node_modules", ".bin", "tsx"),
+      [join(__dirname, "run-dr-without-replica.ts")],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
     if (!result.stdout.startsWith("{")) throw new Error(`child failed: ${result.stderr}`);
     const ended = JSON.parse(result.stdout) as { ok: boolean; detail: string };
     expect(ended.ok).toBe(false);
