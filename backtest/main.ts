@@ -10,7 +10,7 @@ import { ensureEngine } from "./engine";
 import { FETCH_STEP_MS, fetchRecording } from "./fetch";
 import { repositoryRoot, resolveRef, rulesAt, workingTreeRules } from "./git";
 import { metricNames, recordScenario } from "./record";
-import { replay, selectorsOf, writeRuleFile } from "./replay";
+import { lookbackOf, replay, selectorsOf, writeRuleFile } from "./replay";
 import { jsonReport, markdownReport, type ReportContext } from "./report";
 import { changedAlerts, parseRuleFile, type RuleFile, replayFile } from "./rules";
 import { type Incident, parseScenario } from "./scenario";
@@ -36,15 +36,19 @@ interface Data {
 
 const log = (line: string) => process.stderr.write(`backtest: ${line}\n`);
 
-async function recordedData(
-  args: BacktestArgs,
-  selectors: string[],
-  scratch: string,
-): Promise<Data> {
+/** What the replayed rules read: their series selectors and how long before the window. */
+interface Reads {
+  readonly selectors: string[];
+  readonly lookbackMs: number;
+}
+
+async function recordedData(args: BacktestArgs, reads: Reads, scratch: string): Promise<Data> {
+  const { selectors, lookbackMs } = reads;
   if (args.prometheus) {
     const toMs = args.untilMs ?? Date.now();
     const fromMs = toMs - args.days * DAY_MS;
-    const dir = await fetchRecording(args.prometheus, selectors, fromMs, toMs, scratch);
+    const source = args.prometheus;
+    const dir = await fetchRecording(source, selectors, fromMs - lookbackMs, toMs, scratch);
     const description = `${args.days} days read from ${args.prometheus}`;
     return { dir, description, fromMs, toMs, stepMs: FETCH_STEP_MS, incidents: [] };
   }
@@ -55,13 +59,16 @@ async function recordedData(
   if (args.days > spanDays) {
     throw new UsageError(`--days ${args.days}: the scenario ${scenario.name} holds ${spanDays}`);
   }
-  const recording = recordScenario(scenario, text, metricNames(selectors));
+  const fromMs = scenario.endMs - args.days * DAY_MS;
+  // The warm-up before the scenario's start is its steady traffic (faults only come with incidents).
+  const recordFromMs = Math.min(scenario.startMs, fromMs - lookbackMs);
+  const recording = recordScenario(scenario, text, metricNames(selectors), recordFromMs);
   log(`${recording.cached ? "cached" : "recorded"} ${recording.samples} samples`);
   return {
     dir: recording.dir,
     stepMs: scenario.scrapeIntervalMs,
     description: `${args.days} days of the recorded scenario ${scenario.name}`,
-    fromMs: scenario.endMs - args.days * DAY_MS,
+    fromMs,
     toMs: scenario.endMs,
     incidents: scenario.incidents,
   };
@@ -106,9 +113,12 @@ export async function backtest(args: BacktestArgs, cwd: string): Promise<string>
     const headFile = replayFile(revs.head, keys);
     const basePath = baseFile && writeRuleFile(baseFile, scratch, "base");
     const headPath = headFile && writeRuleFile(headFile, scratch, "head");
-    const selectors = [basePath, headPath].flatMap((p) => (p ? selectorsOf(engine, p) : []));
-    const data =
-      keys.length > 0 ? await recordedData(args, [...new Set(selectors)], scratch) : null;
+    const paths = [basePath, headPath].filter((p): p is string => Boolean(p));
+    const reads = {
+      selectors: [...new Set(paths.flatMap((p) => selectorsOf(engine, p)))],
+      lookbackMs: Math.max(0, ...paths.map((p) => lookbackOf(engine, p))),
+    };
+    const data = keys.length > 0 ? await recordedData(args, reads, scratch) : null;
     const interval = data ? evaluationInterval(data.stepMs) : EVALUATION_INTERVAL;
     const window = data && { ...data, dataDir: data.dir, interval };
     const [baseReport, headReport] = await Promise.all([

@@ -68,8 +68,8 @@ function seriesNames(family: Family): string[] {
     : [base];
 }
 
-function cacheKey(scenarioText: string, names: Set<string> | null): string {
-  const hash = createHash("sha256").update(scenarioText);
+function cacheKey(scenarioText: string, names: Set<string> | null, fromMs: number): string {
+  const hash = createHash("sha256").update(scenarioText).update(String(fromMs));
   for (const file of MODEL_SOURCES) hash.update(readFileSync(join(ROOT_DIR, file)));
   hash.update(names ? [...names].sort().join(",") : "*");
   return hash.digest("hex").slice(0, 16);
@@ -91,8 +91,8 @@ interface Scraper {
   readonly names: Set<string> | null;
 }
 
-function scraper(scenario: Scenario, names: Set<string> | null): Scraper {
-  const model = new Port8000Model(scenario.bots, 1, scenario.startMs, scenario.requestsPerSecond);
+function scraper(scenario: Scenario, names: Set<string> | null, fromMs: number): Scraper {
+  const model = new Port8000Model(scenario.bots, 1, fromMs, scenario.requestsPerSecond);
   const families = [...model.families.values()].filter(
     (f) => !names || seriesNames(f).some((n) => names.has(n)),
   );
@@ -139,7 +139,8 @@ function writeSpan(s: Scraper, scenario: Scenario, fromMs: number, toMs: number,
 
 /** Writes the whole scenario's scrapes as one OpenMetrics file; returns the number of samples. */
 export function writeOpenMetrics(scenario: Scenario, names: Set<string> | null, file: string) {
-  return writeSpan(scraper(scenario, names), scenario, scenario.startMs, scenario.endMs, file);
+  const s = scraper(scenario, names, scenario.startMs);
+  return writeSpan(s, scenario, scenario.startMs, scenario.endMs, file);
 }
 
 /** One scrape at `ms` into the stream. */
@@ -152,13 +153,21 @@ function streamScrape(s: Scraper, scenario: Scenario, ms: number, stream: Scrape
   stream.end();
 }
 
-/** Writes the scenario's scrapes as a scrape stream file. */
-export function writeScrapeStream(scenario: Scenario, names: Set<string> | null, file: string) {
-  const s = scraper(scenario, names);
+/**
+ * Writes the scenario's scrapes as a scrape stream file, from `fromMs`: before the scenario's
+ * start, its steady traffic (no incident) fills the warm-up the replayed rules read.
+ */
+export function writeScrapeStream(
+  scenario: Scenario,
+  names: Set<string> | null,
+  file: string,
+  fromMs = scenario.startMs,
+) {
+  const s = scraper(scenario, names, fromMs);
   const fd = openSync(file, "w");
   let buffer: string[] = [];
   const stream = new ScrapeStream(JOB_LABELS, names, buffer);
-  for (let ms = scenario.startMs; ms < scenario.endMs; ms += scenario.scrapeIntervalMs) {
+  for (let ms = fromMs; ms < scenario.endMs; ms += scenario.scrapeIntervalMs) {
     streamScrape(s, scenario, ms, stream);
     if (buffer.length > 50_000) {
       writeSync(fd, buffer.join(""));
@@ -185,21 +194,30 @@ export function ingestStream(file: string, dir: string): number {
   }
 }
 
-function recordStream(scenario: Scenario, names: Set<string> | null, dir: string): number {
+function recordStream(
+  scenario: Scenario,
+  names: Set<string> | null,
+  dir: string,
+  fromMs: number,
+): number {
   const input = join(dir, "scrapes.stream");
-  writeScrapeStream(scenario, names, input);
+  writeScrapeStream(scenario, names, input, fromMs);
   const samples = ingestStream(input, dir);
   rmSync(input);
   return samples;
 }
 
-/** The scenario's blocks for these metric names, recorded now or found in the cache. */
+/**
+ * The scenario's blocks for these metric names from `fromMs` (its start, or earlier for a
+ * warm-up), recorded now or found in the cache.
+ */
 export function recordScenario(
   scenario: Scenario,
   scenarioText: string,
   names: Set<string> | null,
+  fromMs = scenario.startMs,
 ): Recording {
-  const key = cacheKey(scenarioText, names);
+  const key = cacheKey(scenarioText, names, fromMs);
   const dir = join(BACKTEST_DIR, "blocks", `${scenario.name}-${key}`);
   const countFile = join(dir, "samples");
   if (existsSync(countFile)) {
@@ -208,7 +226,7 @@ export function recordScenario(
   const work = `${dir}.tmp`;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const samples = recordStream(scenario, names, work);
+  const samples = recordStream(scenario, names, work, fromMs);
   writeFileSync(join(work, "samples"), String(samples));
   rmSync(dir, { recursive: true, force: true });
   renameSync(work, dir);

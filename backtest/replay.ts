@@ -33,6 +33,16 @@ export function selectorsOf(engine: string, ruleFile: string): string[] {
   return result.stdout.split("\n").filter((line) => line !== "");
 }
 
+/**
+ * How long before a window's start the rule file reads (range windows, offsets, subqueries, the
+ * recording rules it reads, for: and keep_firing_for:), in ms: the recording starts that early.
+ */
+export function lookbackOf(engine: string, ruleFile: string): number {
+  const result = spawnSync(engine, ["lookback", "--rules", ruleFile], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`lookback of ${ruleFile}: ${result.stderr}`);
+  return Number(result.stdout.trim()) * 1000;
+}
+
 export function replay(
   engine: string,
   file: RuleFile,

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/value"
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
@@ -50,6 +52,8 @@ type liveSeries struct {
 	ref    storage.SeriesRef
 	value  float64
 	live   bool
+	// gone: it vanished since the last scrape, which writes a stale marker as a scrape does.
+	gone bool
 }
 
 type ingester struct {
@@ -109,6 +113,7 @@ func (in *ingester) apply(text string) error {
 		if err != nil {
 			return err
 		}
+		s.gone = s.live && kind == "x"
 		s.live = kind == "v"
 		if s.live {
 			s.value, err = strconv.ParseFloat(number, 64)
@@ -154,10 +159,14 @@ func (in *ingester) appendScrape() error {
 		}
 	}
 	for _, s := range in.series {
-		if !s.live {
+		if !s.live && !s.gone {
 			continue
 		}
-		ref, err := in.app.Append(s.ref, s.labels, in.scrape, s.value)
+		v := s.value
+		if s.gone {
+			v, s.gone = math.Float64frombits(value.StaleNaN), false
+		}
+		ref, err := in.app.Append(s.ref, s.labels, in.scrape, v)
 		if err != nil {
 			return fmt.Errorf("%s at %d: %w", s.labels, in.scrape, err)
 		}

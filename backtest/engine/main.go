@@ -11,6 +11,7 @@
 //	port8000-backtest replay --data DIR --rules FILE --start UNIX --end UNIX [--interval 10s] [--mode range|manager]
 //	port8000-backtest ingest --out DIR < STREAM
 //	port8000-backtest selectors --rules FILE
+//	port8000-backtest lookback --rules FILE
 package main
 
 import (
@@ -55,7 +56,7 @@ type report struct {
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(2, "usage: port8000-backtest replay|ingest|selectors [flags]")
+		fail(2, "usage: port8000-backtest replay|ingest|selectors|lookback [flags]")
 	}
 	var err error
 	switch os.Args[1] {
@@ -65,6 +66,8 @@ func main() {
 		err = ingestCommand(os.Args[2:])
 	case "selectors":
 		err = selectorsCommand(os.Args[2:])
+	case "lookback":
+		err = lookbackCommand(os.Args[2:])
 	default:
 		fail(2, "unknown command "+os.Args[1])
 	}
@@ -143,9 +146,28 @@ func openBlocks(dir string) ([]*tsdb.Block, error) {
 	return blocks, nil
 }
 
+// evalWindow is the reported window [start, end]; evaluation starts earlier, at warm, so that
+// the windows the rules read are full at start (lookback.go).
 type evalWindow struct {
-	start, end time.Time
-	interval   time.Duration
+	start, end, warm time.Time
+	interval         time.Duration
+}
+
+// warmFrom is the first evaluation: the rules' lookback before the window, but not before the
+// first recorded sample (evaluations over no data at all would only find absent() true).
+func warmFrom(w evalWindow, groups []*rules.Group, blocks []*tsdb.Block) time.Time {
+	warm := w.start.Add(-lookback(groupReads(groups)))
+	first := blocks[0].MinTime()
+	for _, b := range blocks {
+		first = min(first, b.MinTime())
+	}
+	if recorded := time.UnixMilli(first).UTC(); warm.Before(recorded) {
+		warm = recorded
+	}
+	if warm.After(w.start) {
+		warm = w.start
+	}
+	return warm.Truncate(w.interval)
 }
 
 const (
@@ -189,6 +211,7 @@ func replay(dataDir, ruleFile string, order []string, w evalWindow, mode string)
 		return nil, errors.Join(errs...)
 	}
 	groups := orderedGroups(groupMap, order)
+	w.warm = warmFrom(w, groups, blocks)
 	tracker := newTracker(groups)
 	if mode == modeRange {
 		if why := rangeModeRefusal(groups); why != "" {
@@ -206,13 +229,14 @@ func replay(dataDir, ruleFile string, order []string, w evalWindow, mode string)
 		return nil, err
 	}
 	tracker.closeAll(w.end.Truncate(w.interval).Add(w.interval))
+	tracker.clip(w.start.Truncate(w.interval))
 	return &report{Mode: mode, Evaluations: evaluations, Rules: tracker.results()}, nil
 }
 
 // replayManager calls Group.Eval at every evaluation time, in the rule file's group order.
 func replayManager(groups []*rules.Group, tracker *tracker, w evalWindow) (int, error) {
 	evaluations := 0
-	for ts := w.start.Truncate(w.interval); !ts.After(w.end); ts = ts.Add(w.interval) {
+	for ts := w.warm; !ts.After(w.end); ts = ts.Add(w.interval) {
 		for _, g := range groups {
 			g.Eval(context.Background(), ts)
 			for _, r := range g.Rules() {

@@ -32,16 +32,22 @@ const chunkSteps = 2880
 
 // rangeModeRefusal says why a rule file needs the rule manager's loop, or "" when it does not:
 // a rule reading ALERTS (the range mode does not write it), a recording rule that a rule at or
-// before its own position reads (the loop would read its previous evaluation), or an
-// `@ start()`/`@ end()` modifier (the range's ends, not the evaluation time, in a range query).
+// before its own position reads (the loop would read its previous evaluation) or that a group
+// with a shorter query_offset reads (the loop would not have written it yet), a selector whose
+// metric name is a pattern (it may read either), or an `@ start()`/`@ end()` modifier (the
+// range's ends, not the evaluation time, in a range query).
 func rangeModeRefusal(groups []*rules.Group) string {
-	produced := map[string]int{}
+	type writer struct {
+		position int
+		offset   time.Duration
+	}
+	produced := map[string]writer{}
 	position := 0
 	for _, g := range groups {
 		for _, r := range g.Rules() {
 			if rr, ok := r.(*rules.RecordingRule); ok {
 				if _, seen := produced[rr.Name()]; !seen {
-					produced[rr.Name()] = position
+					produced[rr.Name()] = writer{position, g.QueryOffset()}
 				}
 			}
 			position++
@@ -53,12 +59,19 @@ func rangeModeRefusal(groups []*rules.Group) string {
 			if pinsToRange(r.Query()) {
 				return fmt.Sprintf("rule %s uses @ start() or @ end()", r.Name())
 			}
-			for _, name := range selectorNames(r.Query()) {
+			for _, vs := range selectors(r.Query()) {
+				name, ok := metricNameOf(vs)
+				if !ok {
+					return fmt.Sprintf("rule %s reads %s, whose metric name is not fixed", r.Name(), vs)
+				}
 				if name == "ALERTS" || name == "ALERTS_FOR_STATE" {
 					return fmt.Sprintf("rule %s reads %s", r.Name(), name)
 				}
-				if at, ok := produced[name]; ok && at >= position {
+				if w, ok := produced[name]; ok && w.position >= position {
 					return fmt.Sprintf("rule %s reads %s, recorded at or after it", r.Name(), name)
+				}
+				if w, ok := produced[name]; ok && g.QueryOffset() < w.offset {
+					return fmt.Sprintf("rule %s reads %s, recorded with a longer query_offset", r.Name(), name)
 				}
 			}
 			position++
@@ -81,15 +94,15 @@ func pinsToRange(expr parser.Expr) bool {
 	return pinned
 }
 
-func selectorNames(expr parser.Expr) []string {
-	var names []string
+func selectors(expr parser.Expr) []*parser.VectorSelector {
+	var found []*parser.VectorSelector
 	parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
 		if vs, ok := n.(*parser.VectorSelector); ok {
-			names = append(names, vs.Name)
+			found = append(found, vs)
 		}
 		return nil
 	})
-	return names
+	return found
 }
 
 // rangeReplay is the range mode's state: the recorded blocks and one scratch TSDB per
@@ -247,11 +260,11 @@ func replayRange(engine *promql.Engine, blocks []*tsdb.Block, groups []*rules.Gr
 	}
 	defer rr.close()
 	evaluations := 0
-	last := w.start.Truncate(w.interval)
+	last := w.warm
 	for !last.Add(w.interval).After(w.end) {
 		last = last.Add(w.interval)
 	}
-	for from := w.start.Truncate(w.interval); !from.After(last); {
+	for from := w.warm; !from.After(last); {
 		to := from.Add(time.Duration(chunkSteps-1) * w.interval)
 		if to.After(last) {
 			to = last

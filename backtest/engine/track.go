@@ -1,17 +1,13 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"sort"
 	"time"
 
-	"github.com/prometheus/common/model"
-	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/prometheus/model/labels"
-	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/rules"
 )
@@ -84,6 +80,22 @@ func (t *tracker) closeAll(end time.Time) {
 	}
 }
 
+// clip leaves out what fired before the window (during the warm-up): an episode that ended by
+// its start is dropped, one still firing at its start begins there.
+func (t *tracker) clip(start time.Time) {
+	for _, tr := range t.rules {
+		kept := tr.closed[:0]
+		for _, ep := range tr.closed {
+			if ep.End <= start.Unix() {
+				continue
+			}
+			ep.Start = max(ep.Start, start.Unix())
+			kept = append(kept, ep)
+		}
+		tr.closed = kept
+	}
+}
+
 func (t *tracker) results() []ruleResult {
 	out := make([]ruleResult, 0, len(t.rules))
 	for _, tr := range t.rules {
@@ -101,36 +113,33 @@ func (t *tracker) results() []ruleResult {
 }
 
 // selectorsCommand prints the series selectors a rule file reads from recorded data: every
-// vector selector of every rule, except the series its own recording rules produce.
+// vector selector of every rule, except the series its own recording rules produce and the
+// ALERTS and ALERTS_FOR_STATE series the replay writes itself (production's would be mixed in).
 func selectorsCommand(args []string) error {
 	fs := flag.NewFlagSet("selectors", flag.ExitOnError)
 	ruleFile := fs.String("rules", "", "Prometheus rule file")
 	_ = fs.Parse(args)
-	groups, errs := rulefmt.ParseFile(*ruleFile, false, model.UTF8Validation, parser.NewParser(parser.Options{}), promslog.NewNopLogger())
-	if errs != nil {
-		return errors.Join(errs...)
+	all, err := parseRuleFile(*ruleFile)
+	if err != nil {
+		return err
 	}
-	recorded := map[string]bool{}
-	var exprs []string
-	for _, g := range groups.Groups {
-		for _, r := range g.Rules {
-			if r.Record != "" {
-				recorded[r.Record] = true
-			}
-			exprs = append(exprs, r.Expr)
+	skipped := map[string]bool{"ALERTS": true, "ALERTS_FOR_STATE": true}
+	for _, r := range all {
+		if r.record != "" {
+			skipped[r.record] = true
 		}
 	}
 	seen := map[string]bool{}
-	for _, expr := range exprs {
-		node, err := parser.NewParser(parser.Options{}).ParseExpr(expr)
-		if err != nil {
-			return err
-		}
-		parser.Inspect(node, func(n parser.Node, _ []parser.Node) error {
+	for _, r := range all {
+		parser.Inspect(r.expr, func(n parser.Node, _ []parser.Node) error {
 			vs, ok := n.(*parser.VectorSelector)
-			if ok && !recorded[vs.Name] && !seen[vs.String()] {
-				seen[vs.String()] = true
-				fmt.Fprintln(os.Stdout, selectorOf(vs))
+			if !ok {
+				return nil
+			}
+			name, _ := metricNameOf(vs)
+			if selector := selectorOf(vs, name); !skipped[name] && !seen[selector] {
+				seen[selector] = true
+				fmt.Fprintln(os.Stdout, selector)
 			}
 			return nil
 		})
@@ -138,9 +147,10 @@ func selectorsCommand(args []string) error {
 	return nil
 }
 
-// selectorOf drops offsets and @ modifiers: the recorded range already covers them.
-func selectorOf(vs *parser.VectorSelector) string {
-	plain := &parser.VectorSelector{Name: vs.Name, LabelMatchers: vs.LabelMatchers}
+// selectorOf drops offsets and @ modifiers: the recording starts early enough for the
+// longest of them (lookback.go), and the name is written out (`{__name__="x"}` as `x`).
+func selectorOf(vs *parser.VectorSelector, name string) string {
+	plain := &parser.VectorSelector{Name: name, LabelMatchers: vs.LabelMatchers}
 	return plain.String()
 }
 

@@ -43,6 +43,16 @@ const ERRORS_DAY = {
   ],
 };
 
+/** An hour in, 30 minutes at 20 % errors: a page for the 1h burn, none for the 3d one. */
+const EARLY_SPIKE_DAY = {
+  ...ERRORS_DAY,
+  name: "early-spike",
+  description: "a strong error spike an hour after the window starts",
+  incidents: [{ name: "early spike", at: "1h", duration: "30m", faults: { errorRatio: 0.2 } }],
+};
+const FAST_BURN = "(14.4 * 0.005)\n        for: 2m";
+const SLOW_BURN = "(1 * 0.005)\n        for: 3h";
+
 let repo: string;
 
 function git(...args: string[]): string {
@@ -101,6 +111,12 @@ beforeAll(() => {
   pr("queue-warning-10", QUEUE_WARNING, QUEUE_WARNING.replace("> 20", "> 10"));
   pr("error-warning-3m", ERROR_WARNING, ERROR_WARNING.replace("for: 5m", "for: 3m"));
   pr("queue-keep-firing", QUEUE_CRITICAL, `${QUEUE_CRITICAL}\n        keep_firing_for: 10m`);
+  git("checkout", "-q", "-b", "burn-holds", "base");
+  const text = readFileSync(join(repo, RULES), "utf8");
+  for (const held of [FAST_BURN, SLOW_BURN]) expect(text.split(held)).toHaveLength(2);
+  const changed = text.replace(FAST_BURN, FAST_BURN.replace("2m", "1m"));
+  writeFileSync(join(repo, RULES), changed.replace(SLOW_BURN, SLOW_BURN.replace("3h", "2h")));
+  git("commit", "-qam", "burn-holds");
   git("checkout", "-q", "main");
 });
 
@@ -153,6 +169,19 @@ describe("npm run backtest", () => {
     const blipStart = Date.parse(ERRORS_DAY.start) / 1000 + 14 * 3600;
     expect(row.added[0].start).toBeGreaterThan(blipStart + 180);
     expect(row.added[0].start).toBeLessThan(blipStart + 240 + 300);
+  });
+
+  it("reads 3 days before the window: a 3d burn does not page on a spike an hour in", () => {
+    const scenario = join(repo, "early-spike.json");
+    writeFileSync(scenario, JSON.stringify(EARLY_SPIKE_DAY));
+    const args = ["--base", "base", "--head", "burn-holds", "--days", "1", "--scenario", scenario];
+    const byWindow = new Map(rows(...args).map((r) => [r.labels.long_window, r]));
+    expect([...byWindow.keys()].sort()).toEqual(["1h", "3d"]);
+    // The spike is there: the 1h burn pages on both sides.
+    expect(byWindow.get("1h")).toMatchObject({ base: { firings: 1 }, head: { firings: 1 } });
+    // Over 3 days of 0.1 % errors the spike is 0.24 %, under the 0.5 % budget; over the hours
+    // since the window's start it would be far above it, for longer than the 3h hold.
+    expect(byWindow.get("3d")).toMatchObject({ base: { firings: 0 }, head: { firings: 0 } });
   });
 
   it("honours keep_firing_for: each page lasts 10 minutes longer", () => {

@@ -78,22 +78,40 @@ it("gives the rule manager's episodes for every alert of the committed rules", a
   expect(range.rules).toEqual(manager.rules);
 });
 
-const ODD: Record<string, RuleFile["groups"][number]["rules"]> = {
-  "reads ALERTS": [
+type Rules = RuleFile["groups"][number]["rules"];
+const odd = (rules: Rules): RuleFile["groups"] => [{ name: "odd", rules }];
+const RECORD_MAX = { record: "job:queue:max", expr: "max by (job) (task_queue_depth)" };
+const ODD: Record<string, RuleFile["groups"]> = {
+  "reads ALERTS": odd([
     { alert: "Backlog", expr: "task_queue_depth > 10" },
     { alert: "AlertsRead", expr: 'ALERTS{alertname="Backlog"}' },
-  ],
-  "reads a recording rule before it is recorded": [
+  ]),
+  'reads {__name__="ALERTS"}': odd([
+    { alert: "Backlog", expr: "task_queue_depth > 10" },
+    { alert: "AlertsRead", expr: '{__name__="ALERTS",alertname="Backlog"}' },
+  ]),
+  "reads a recording rule before it is recorded": odd([
     { alert: "Early", expr: "job:queue:max > 10" },
-    { record: "job:queue:max", expr: "max by (job) (task_queue_depth)" },
+    RECORD_MAX,
+  ]),
+  "reads a recording rule by {__name__=…} before it is recorded": odd([
+    { alert: "Early", expr: '{__name__="job:queue:max"} > 10' },
+    RECORD_MAX,
+  ]),
+  "selects metric names by a pattern": odd([
+    RECORD_MAX,
+    { alert: "Either", expr: '{__name__=~"job:queue:max|nothing"} > 10' },
+  ]),
+  "reads a recording rule of a group with a longer query_offset": [
+    { name: "recorded", query_offset: "2m", rules: [RECORD_MAX] },
+    { name: "alerts", rules: [{ alert: "Late", expr: "job:queue:max > 10" }] },
   ],
-  "uses @ end()": [{ alert: "Pinned", expr: "task_queue_depth @ end() > 10" }],
+  "uses @ end()": odd([{ alert: "Pinned", expr: "task_queue_depth @ end() > 10" }]),
 };
 
 it.each(Object.keys(ODD))("leaves to the rule manager a rule file that %s", async (why) => {
-  const file: RuleFile = { groups: [{ name: "odd", rules: ODD[why] }] };
-  const [range, manager] = await both(file, "odd");
+  const [range, manager] = await both({ groups: ODD[why] }, "odd");
   expect(range.mode).toBe("manager");
   expect(range.rules).toEqual(manager.rules);
-  expect(range.rules[0].episodes).toHaveLength(1);
+  for (const rule of range.rules) expect(rule.episodes).toHaveLength(1);
 });

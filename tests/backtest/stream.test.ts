@@ -45,11 +45,11 @@ it("writes a series once, then only its changes, and a series that went away", (
   ]);
 });
 
-it("becomes blocks holding every live series at every scrape, and no gone one", () => {
+it("becomes blocks holding every live series at every scrape, and a stale marker when one goes", () => {
   const dir = mkdtempSync(join(tmpdir(), "backtest-stream-"));
   try {
     writeFileSync(join(dir, "s.stream"), stream());
-    expect(ingestStream(join(dir, "s.stream"), join(dir, "blocks"))).toBe(5);
+    expect(ingestStream(join(dir, "s.stream"), join(dir, "blocks"))).toBe(6);
     mkdirSync(join(dir, "blocks", "wal"));
     const dump = spawnSync(requireTool("promtool"), ["tsdb", "dump", join(dir, "blocks")], {
       encoding: "utf8",
@@ -61,6 +61,8 @@ it("becomes blocks holding every live series at every scrape, and no gone one", 
         `{__name__="depth", job="j", queue="a"} 1 ${at(1)}`,
         `{__name__="depth", job="j", queue="a"} 3 ${at(2)}`,
         `{__name__="depth", job="j", queue="b"} 2 ${at(0)}`,
+        // As a scrape that no longer finds a series: gone at once, not 5 minutes later.
+        `{__name__="depth", job="j", queue="b"} NaN ${at(1)}`,
         `{__name__="depth", job="j", queue="b"} 2 ${at(2)}`,
       ].sort(),
     );
