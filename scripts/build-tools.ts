@@ -120,9 +120,25 @@ export function buildTools(
   return built;
 }
 
+/**
+ * `--only promtool,amtool`: the modules that build those commands (a job that needs one tool
+ * then builds one module on a cold cache); without it, every tool.
+ */
+export function selectTools(argv: readonly string[]): readonly GoTool[] {
+  const at = argv.indexOf("--only");
+  if (at < 0) return GO_TOOLS;
+  const names = (argv[at + 1] ?? "").split(",").filter(Boolean);
+  if (names.length === 0) throw new Error("--only needs a comma-separated list of commands");
+  const known = GO_TOOLS.flatMap((t) => t.commands);
+  const unknown = names.find((n) => !known.includes(n));
+  if (unknown) throw new Error(`--only: no tool "${unknown}"; known: ${known.join(", ")}`);
+  return GO_TOOLS.filter((t) => t.commands.some((c) => names.includes(c)));
+}
+
 if (require.main === module) {
   try {
-    buildTools((line) => process.stderr.write(`tools: ${line}\n`));
+    const tools = selectTools(process.argv.slice(2));
+    buildTools((line) => process.stderr.write(`tools: ${line}\n`), tools);
   } catch (error) {
     process.stderr.write(`tools: ${(error as Error).message}\n`);
     process.exit(1);

@@ -13,7 +13,7 @@ import {
   TOOLS_DIR,
   type ToolName,
 } from "../lib/tools";
-import { buildSignature } from "../scripts/build-tools";
+import { buildSignature, selectTools } from "../scripts/build-tools";
 import { configOf } from "./logging/support";
 import { loadChartDefaults } from "./support/chart-values";
 import { tempDir } from "./support/temp";
@@ -157,5 +157,24 @@ describe("the control plane and Helm at their pins", () => {
     const run = spawnSync(requireTool("promtool"), ["check", "config", file], { encoding: "utf8" });
     expect(`${run.stdout}${run.stderr}`).toMatch(/ec2_sd_configs/);
     expect(run.status).not.toBe(0);
+  });
+});
+
+describe("npm run tools -- --only", () => {
+  it("selects the modules of the named commands, and all of them without the flag", () => {
+    const modules = (argv: string[]) => selectTools(argv).map((t) => t.module);
+    expect(modules(["--only", "promtool"])).toEqual(["github.com/prometheus/prometheus"]);
+    expect(modules(["--only", "amtool,thanos"])).toEqual([
+      "github.com/prometheus/alertmanager",
+      "github.com/thanos-io/thanos",
+    ]);
+    expect(modules([])).toHaveLength(new Set(GO_TOOLS.map((t) => t.module)).size);
+  });
+
+  it("refuses a command no module builds, naming it and the ones that exist", () => {
+    expect(() => selectTools(["--only", "promtool,grafana"])).toThrow(
+      /--only: no tool "grafana"; known: .*promtool/,
+    );
+    expect(() => selectTools(["--only"])).toThrow(/--only needs/);
   });
 });
