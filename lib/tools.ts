@@ -118,11 +118,6 @@ export type ToolName =
   | "helm"
   | "json_exporter";
 
-/** Every Go module under tools/ that pins a tool, as repository paths (the vulnerability review). */
-export const GO_MODULE_DIRS: readonly string[] = [
-  ...new Set(GO_TOOLS.map((tool) => `tools/${tool.pinnedIn ?? "go"}`)),
-].sort();
-
 export function pinsFile(tool: Pick<GoTool, "pinnedIn">): string {
   return join(TOOLS_DIR, tool.pinnedIn ?? "go", "go.mod");
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -19,9 +19,11 @@ import { slackSummary } from "../../ops/notify";
 import { registryCheck, registryNames } from "../../ops/registry";
 import { authorization, putObject } from "../../ops/s3";
 import {
+  GOVULNCHECK,
   govulncheckCheck,
   npmAuditCheck,
   type Runner,
+  reviewPasses,
   runCommand,
   vulnerabilityChecks,
 } from "../../ops/vulns";
@@ -289,22 +291,49 @@ describe("dependency vulnerability review", () => {
     );
   });
 
-  it("govulncheck scans every Go module the repository builds tools from, each its own check", async () => {
-    const toolsDir = join(ROOT, "tools");
-    const modules = readdirSync(toolsDir)
-      .filter((d) => existsSync(join(toolsDir, d, "go.mod")))
-      .map((d) => join(toolsDir, d))
+  it("govulncheck scans every tool binary npm run tools built, in binary mode, each its own check", async () => {
+    const bin = join(ROOT, ".tools", "bin");
+    const built = readdirSync(bin)
+      .filter((b) => !b.startsWith("."))
       .sort();
     const scanned: string[] = [];
-    const fake: Runner = async (cmd, _args, cwd) => {
-      if (cmd === "go") scanned.push(cwd);
+    const fake: Runner = async (cmd, args) => {
+      if (cmd === "go") {
+        expect(args.slice(0, 4)).toEqual(["run", GOVULNCHECK, "-mode", "binary"]);
+        scanned.push(args[args.length - 1]);
+      }
       return { code: 0, stdout: '{"config":{}}', stderr: "" };
     };
     const checks = await vulnerabilityChecks(ROOT, fake);
-    expect(scanned.sort()).toEqual(modules);
-    expect(checks.map((c) => c.name).filter((n) => n.startsWith("govulncheck"))).toHaveLength(
-      modules.length,
-    );
+    expect(scanned.sort()).toEqual(built.map((b) => join(bin, b)));
+    expect(checks.filter((c) => c.name.startsWith("govulncheck"))).toHaveLength(built.length);
+  });
+
+  it("CI's review passes only when everything was scanned and nothing serious was found", () => {
+    const ok = { name: "npm audit", status: "ok" as const, detail: "no known vulnerability" };
+    const minor = { ...ok, status: "warn" as const, detail: "2 moderate in 90 dependencies; …" };
+    const unreachable = {
+      ...ok,
+      status: "warn" as const,
+      detail: "warn: could not reach the vulnerability database (dial tcp)",
+    };
+    const notBuilt = {
+      name: "govulncheck (thanos)",
+      status: "warn" as const,
+      detail: "not built: run npm run tools",
+    };
+    expect(reviewPasses([ok, minor])).toBe(true);
+    expect(reviewPasses([ok, unreachable])).toBe(false);
+    expect(reviewPasses([ok, notBuilt])).toBe(false);
+    expect(reviewPasses([{ ...ok, status: "fail", detail: "1 high" }])).toBe(false);
+  });
+
+  it("govulncheck that cannot load what it scans fails; only a network error is 'unreachable'", () => {
+    const load = 'tools.go:10:2: import "x" is a program, not an importable package';
+    expect(govulncheckCheck({ code: 1, stdout: "", stderr: load })).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(/^could not scan \(tools\.go:10:2: import/),
+    });
   });
 });
 

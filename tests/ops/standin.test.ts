@@ -199,8 +199,14 @@ describe("quarterly", () => {
     expect(byName["access review (config)"]).toMatchObject({ status: "ok" });
     expect(byName["access review (config)"].detail).toContain("role port8000-production-sre");
     expect(byName["npm audit"].detail).toMatch(/^warn: could not reach the vulnerability database/);
-    for (const module of ["tools/go", "tools/json-exporter", "tools/k8s", "tools/operators"]) {
-      expect(byName[`govulncheck (${module})`]).toMatchObject({
+    for (const tool of [
+      "prometheus",
+      "alertmanager",
+      "thanos",
+      "kube-apiserver",
+      "json_exporter",
+    ]) {
+      expect(byName[`govulncheck (${tool})`]).toMatchObject({
         status: "warn",
         detail: expect.stringMatching(/^go could not run/),
       });
