@@ -87,6 +87,14 @@ describe("the PR preview's backtest", () => {
     expect(build).toBeLessThan(at((s) => s === backtestStep));
     const caches = job.steps.filter((s) => s.uses?.startsWith("actions/cache@"));
     expect(caches.map((s) => s.with?.path)).toEqual([".tools", ".local/backtest"]);
+    // A partial .tools must not land under the key the preview matrix restores its full one from.
+    const keys = (steps: Step[]) =>
+      steps.filter((s) => s.with?.path === ".tools").map((s) => String(s.with?.key));
+    const otherJobs = Object.entries(preview.jobs)
+      .filter(([, j]) => j !== job)
+      .flatMap(([, j]) => keys(j.steps));
+    expect(otherJobs.length).toBeGreaterThan(0);
+    for (const key of keys(job.steps)) expect(otherJobs).not.toContain(key);
     const checkout = job.steps.find((s) => s.uses?.startsWith("actions/checkout@"));
     expect(checkout?.with?.["fetch-depth"]).toBe(0);
   });
