@@ -16,7 +16,7 @@ import { snapshotsReadOnly } from "./documents";
  * The prometheus-exporter plugin reports cluster health, node and index stats, but neither the
  * snapshot-management policy's runs nor ISM's per-index state. A json_exporter Deployment reads
  * both from the index-management plugin's explain APIs as Prometheus' scrape user (read-only
- * role port8000.pipeline-state-reader, components/logging/access.ts):
+ * role port8000.pipeline-state-reader, components/opensearch/access.ts):
  * - `GET _plugins/_sm/policies/<policy>/_explain`: `policies[].creation|deletion.latest_execution.status`
  *   (IN_PROGRESS, SUCCESS, RETRYING, FAILED, TIME_LIMIT_EXCEEDED);
  * - `POST _plugins/_ism/explain/<pattern>` with `{"filter":{"failed":true}}`: the managed indices

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import {
   createServer as createPlainServer,
   type IncomingMessage,
@@ -7,7 +7,6 @@ import {
 } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import {
@@ -25,6 +24,7 @@ import { Job } from "../../lib/conventions";
 import { requireTool } from "../../lib/tools";
 import { VENDOR_DIR } from "../../lib/vendored";
 import { committedRules } from "../alerts/support";
+import { tempDir } from "../support/temp";
 import { waitUntil } from "../support/wait";
 import { configOf } from "./support";
 
@@ -131,7 +131,7 @@ function ruleMetrics(job: string): string[] {
 }
 
 describe("json_exporter on the rendered module configs and vendored API answers", () => {
-  const dir = mkdtempSync(join(tmpdir(), "json-exporters-"));
+  const dir = tempDir("json-exporters");
   const tls = certificate(dir);
   const seen: Seen[] = [];
   let server: Server;
