@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GO_TOOLS, type ToolName, toolPath } from "../lib/tools";
+import { GO_TOOLS, pinnedModuleVersions, pinsFile, type ToolName, toolPath } from "../lib/tools";
 import { type Check, check } from "./checks";
 
 /**
@@ -149,9 +150,9 @@ function oneLine(text: string): string {
 }
 
 /**
- * govulncheck in binary mode over each tool `npm run tools` built: exactly the code the tests and
- * CI run, each built in its own module context with its own tags (source mode would resolve the
- * commands through the pinning modules' tools.go, which imports `main` packages and cannot load).
+ * govulncheck in binary mode over each tool `npm run tools` built: the code the tests and CI run,
+ * each built in its own module context with its own tags (source mode would resolve the commands
+ * through the pinning modules' tools.go, which imports `main` packages and cannot load).
  */
 export async function vulnerabilityChecks(
   root: string,
@@ -159,16 +160,57 @@ export async function vulnerabilityChecks(
 ): Promise<Check[]> {
   const npm = await run("npm", ["audit", "--json"], root);
   const checks = [npmAuditCheck(npm)];
-  for (const command of GO_TOOLS.flatMap((t) => t.commands) as ToolName[]) {
-    const bin = toolPath(command, join(root, ".tools", "bin"));
-    if (!existsSync(bin)) {
-      checks.push(check(`govulncheck (${command})`, "warn", "not built: run npm run tools"));
-      continue;
+  for (const tool of GO_TOOLS) {
+    const version = pinnedModuleVersions(readFileSync(pinsFile(tool), "utf8"))[tool.module];
+    for (const command of tool.commands as ToolName[]) {
+      const bin = toolPath(command, join(root, ".tools", "bin"));
+      checks.push(
+        existsSync(bin)
+          ? await scanBinary(command, bin, version, root, run)
+          : check(`govulncheck (${command})`, "warn", "not built: run npm run tools"),
+      );
     }
-    const args = ["run", GOVULNCHECK, "-mode", "binary", "-format", "json", bin];
-    checks.push(govulncheckCheck(await run("go", args, root), command));
   }
   return checks;
+}
+
+/**
+ * Tools built from a copy of their module's source record their main module as `(devel)`, and
+ * govulncheck skips the advisories of a main module without a version. So the binary is
+ * extracted, its main module given the pinned version, and the extract scanned.
+ */
+async function scanBinary(
+  command: string,
+  bin: string,
+  version: string | undefined,
+  root: string,
+  run: Runner,
+): Promise<Check> {
+  const extracted = await run("go", ["run", GOVULNCHECK, "-mode", "extract", bin], root);
+  const blob = extracted.code === 0 ? withMainVersion(extracted.stdout, version) : undefined;
+  if (!blob) return govulncheckCheck({ ...extracted, code: extracted.code || 1 }, command);
+  const dir = mkdtempSync(join(tmpdir(), "govulncheck-"));
+  try {
+    const file = join(dir, `${command}.blob`);
+    writeFileSync(file, blob);
+    const args = ["run", GOVULNCHECK, "-mode", "binary", "-format", "json", file];
+    return govulncheckCheck(await run("go", args, root), command);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The extract's two JSON documents (header, body) with the main module's version filled in. */
+export function withMainVersion(extract: string, version: string | undefined): string | undefined {
+  // The body's modules are golang.org/x/tools' packages.Module: Go field names, no JSON tags.
+  const [header, body] = parseStream(extract) as [
+    Record<string, unknown>?,
+    { main?: { Path?: string; Version?: string } }?,
+  ];
+  if (header?.name !== "govulncheck-extract" || !body) return undefined;
+  const main = body.main;
+  if (main && version && (!main.Version || main.Version === "(devel)")) main.Version = version;
+  return `${JSON.stringify(header)}\n${JSON.stringify(body)}\n`;
 }
 
 /** CI's verdict: no failure, and every warning only a moderate/low npm advisory (all was scanned). */

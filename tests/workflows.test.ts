@@ -327,6 +327,12 @@ describe("the dependency vulnerability review the quarterly CronJob points at", 
     expect(readFileSync(join(ROOT, "scripts", "vulnerability-review.ts"), "utf8")).toMatch(
       /vulnerabilityChecks\(ROOT_DIR\)/,
     );
+    // Binary mode judges the standard library the tools were built with: the latest patch
+    // release, and no cached binaries of an older one.
+    const go = run.find((s) => s.uses?.startsWith("actions/setup-go@"));
+    expect(go?.with?.["check-latest"]).toBe(true);
+    const cache = run.find((s) => s.with?.path === ".tools");
+    expect(String(cache?.with?.key)).toContain(`\${{ steps.${go?.id}.outputs.go-version }}`);
     // No `|| true` or continue-on-error: a finding fails the job.
     expect(run.filter((s) => /\|\|/.test(s.run ?? "") || "continue-on-error" in s)).toEqual([]);
   });

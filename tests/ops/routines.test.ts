@@ -1,7 +1,7 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import yaml from "js-yaml";
 import { buildTimeIntervals } from "../../components/alertmanager/time-intervals";
 import { type MaintenanceWindow, nextWindow } from "../../components/config/maintenance";
@@ -291,22 +291,40 @@ describe("dependency vulnerability review", () => {
     );
   });
 
-  it("govulncheck scans every tool binary npm run tools built, in binary mode, each its own check", async () => {
+  it("govulncheck scans every tool binary npm run tools built, each with its main module's pinned version", async () => {
     const bin = join(ROOT, ".tools", "bin");
     const built = readdirSync(bin)
       .filter((b) => !b.startsWith("."))
       .sort();
-    const scanned: string[] = [];
+    const extracted: string[] = [];
+    const mainVersions = new Map<string, string>();
     const fake: Runner = async (cmd, args) => {
-      if (cmd === "go") {
-        expect(args.slice(0, 4)).toEqual(["run", GOVULNCHECK, "-mode", "binary"]);
-        scanned.push(args[args.length - 1]);
+      if (cmd !== "go") return { code: 0, stdout: '{"config":{}}', stderr: "" };
+      expect(args.slice(0, 2)).toEqual(["run", GOVULNCHECK]);
+      const target = args[args.length - 1];
+      if (args[3] === "extract") {
+        extracted.push(target);
+        // What a copy-of-source build records: its main module without a version.
+        const body = { path: "x/cmd", main: { Path: "x", Version: "(devel)" }, modules: [] };
+        return {
+          code: 0,
+          stdout: `{"name":"govulncheck-extract","version":"0.1.0"}\n${JSON.stringify(body)}\n`,
+          stderr: "",
+        };
       }
+      expect(args.slice(2, 6)).toEqual(["-mode", "binary", "-format", "json"]);
+      const [, body] = readFileSync(target, "utf8").trim().split("\n");
+      mainVersions.set(basename(target, ".blob"), JSON.parse(body).main.Version);
       return { code: 0, stdout: '{"config":{}}', stderr: "" };
     };
     const checks = await vulnerabilityChecks(ROOT, fake);
-    expect(scanned.sort()).toEqual(built.map((b) => join(bin, b)));
+    expect(extracted.sort()).toEqual(built.map((b) => join(bin, b)));
     expect(checks.filter((c) => c.name.startsWith("govulncheck"))).toHaveLength(built.length);
+    const pinned = /github\.com\/prometheus\/prometheus (v\S+)/.exec(
+      readFileSync(join(ROOT, "tools", "go", "go.mod"), "utf8"),
+    )?.[1];
+    expect(pinned).toMatch(/^v\d/);
+    expect(mainVersions.get("promtool")).toBe(pinned);
   });
 
   it("CI's review passes only when everything was scanned and nothing serious was found", () => {
