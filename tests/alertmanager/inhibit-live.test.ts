@@ -66,8 +66,12 @@ beforeAll(async () => {
   throw new Error("Alertmanager did not become ready");
 });
 
-afterAll(() => {
-  am?.kill("SIGTERM");
+// Alertmanager writes its state on SIGTERM: wait for it to exit before its directory goes.
+afterAll(async () => {
+  if (!am || am.exitCode !== null || am.signalCode !== null) return;
+  const exited = new Promise((done) => am?.once("exit", done));
+  am.kill("SIGTERM");
+  await exited;
 });
 
 const alert = (alertname: string, severity: string) => ({

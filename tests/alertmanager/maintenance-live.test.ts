@@ -21,11 +21,17 @@ const TIME_SCALE = 30;
 const { command } = localServerCommand("alertmanager");
 const running: { am: ChildProcess; sink: Server }[] = [];
 
-afterAll(() => {
-  for (const { am, sink } of running) {
-    am.kill("SIGTERM");
-    sink.close();
-  }
+// Alertmanager writes its state on SIGTERM: wait for it to exit before its directory goes.
+afterAll(async () => {
+  await Promise.all(
+    running.map(({ am, sink }) => {
+      sink.close();
+      if (am.exitCode !== null || am.signalCode !== null) return undefined;
+      const exited = new Promise((done) => am.once("exit", done));
+      am.kill("SIGTERM");
+      return exited;
+    }),
+  );
 });
 
 /** "HH:MM" of `now` shifted by `minutes`, on the wall clock of `zone`. */
