@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   cpSync,
@@ -10,6 +9,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { runGo, writableModuleCopy } from "../lib/go";
 import { pinnedModuleVersions, ROOT_DIR, TOOLS_MODULE_DIR } from "../lib/tools";
 
 /**
@@ -26,15 +26,6 @@ export const BACKTEST_DIR = join(ROOT_DIR, ".local", "backtest");
 export const ENGINE_BIN = join(BACKTEST_DIR, "bin", "port8000-backtest");
 const STAMP = `${ENGINE_BIN}.stamp`;
 
-const goEnv = { ...process.env, GOWORK: "off", GOFLAGS: "-buildvcs=false", CGO_ENABLED: "0" };
-
-function go(args: string[], cwd: string): string {
-  const result = spawnSync("go", args, { cwd, env: goEnv, encoding: "utf8", maxBuffer: 1 << 26 });
-  if (result.error) throw new Error(`go ${args[0]}: ${result.error.message} (is Go installed?)`);
-  if (result.status !== 0) throw new Error(`go ${args.join(" ")} failed:\n${result.stderr}`);
-  return result.stdout;
-}
-
 function goFiles(): string[] {
   return readdirSync(ENGINE_SOURCE)
     .filter((f) => f.endsWith(".go"))
@@ -50,14 +41,7 @@ function sourceStamp(version: string): string {
 /** A writable copy of the pinned Prometheus module, for the engine's command directory. */
 function prometheusSource(version: string): string {
   const copy = join(BACKTEST_DIR, "src", `prometheus@${version}`);
-  if (!existsSync(join(copy, "go.mod"))) {
-    const { Dir } = JSON.parse(
-      go(["mod", "download", "-json", `${PROMETHEUS_MODULE}@${version}`], TOOLS_MODULE_DIR),
-    ) as { Dir: string };
-    cpSync(Dir, copy, { recursive: true });
-    spawnSync("chmod", ["-R", "u+w", copy]);
-  }
-  return copy;
+  return writableModuleCopy(PROMETHEUS_MODULE, version, TOOLS_MODULE_DIR, copy);
 }
 
 /** Builds the engine when missing or stale; returns its path. */
@@ -77,7 +61,7 @@ export function ensureEngine(log: (line: string) => void = () => {}): string {
   mkdirSync(target, { recursive: true });
   for (const file of goFiles()) cpSync(join(ENGINE_SOURCE, file), join(target, file));
   mkdirSync(join(BACKTEST_DIR, "bin"), { recursive: true });
-  go(["build", "-trimpath", "-o", ENGINE_BIN, "./cmd/port8000-backtest"], source);
+  runGo(["build", "-trimpath", "-o", ENGINE_BIN, "./cmd/port8000-backtest"], source);
   writeFileSync(STAMP, stamp);
   return ENGINE_BIN;
 }

@@ -1,6 +1,6 @@
-import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { runGo, writableModuleCopy } from "../lib/go";
 import {
   GO_TOOLS,
   type GoTool,
@@ -29,26 +29,13 @@ const VERSION_PKG = "github.com/prometheus/common/version";
 const UI_PLACEHOLDER =
   "<!doctype html><title>Alertmanager</title><p>Web UI not built; use amtool or /api/v2.</p>\n";
 
-const goEnv = { ...process.env, GOWORK: "off", GOFLAGS: "-buildvcs=false", CGO_ENABLED: "0" };
-
-function go(args: string[], cwd: string): string {
-  const result = spawnSync("go", args, { cwd, env: goEnv, encoding: "utf8", maxBuffer: 1 << 26 });
-  if (result.error) throw new Error(`go ${args[0]}: ${result.error.message} (is Go installed?)`);
-  if (result.status !== 0) throw new Error(`go ${args.join(" ")} failed:\n${result.stderr}`);
-  return result.stdout;
-}
-
 function moduleSource(tool: GoTool, version: string): string {
-  const { Dir } = JSON.parse(
-    go(["mod", "download", "-json", `${tool.module}@${version}`], dirname(pinsFile(tool))),
-  ) as {
-    Dir: string;
-  };
-  const copy = join(SOURCES, `${tool.module.split("/").pop()}@${version}`);
-  if (!existsSync(join(copy, "go.mod"))) {
-    cpSync(Dir, copy, { recursive: true });
-    spawnSync("chmod", ["-R", "u+w", copy]);
-  }
+  const copy = writableModuleCopy(
+    tool.module,
+    version,
+    dirname(pinsFile(tool)),
+    join(SOURCES, `${tool.module.split("/").pop()}@${version}`),
+  );
   const ui = join(copy, "ui", "app", "dist");
   if (tool.module.endsWith("/alertmanager") && !existsSync(join(ui, "index.html"))) {
     mkdirSync(ui, { recursive: true });
@@ -77,7 +64,7 @@ function buildTool(tool: GoTool, version: string): void {
   const targets = tool.commands.map((c) => packages?.[c] ?? `./cmd/${c}`);
   const tags = tool.tags?.length ? [`-tags=${tool.tags.join(",")}`] : [];
   const ldflags = `-ldflags=${ldflagsOf(tool, version)}`;
-  go(["build", "-trimpath", ...tags, ldflags, "-o", `${TOOLS_BIN}/`, ...targets], source);
+  runGo(["build", "-trimpath", ...tags, ldflags, "-o", `${TOOLS_BIN}/`, ...targets], source);
 }
 
 /** What the stamp records: a change of version or build tags rebuilds. */
