@@ -11,6 +11,7 @@ import { expectedAccess } from "../../components/access/matrix";
 import { ACCESS_REVIEW_ACCOUNT } from "../../components/ops-schedule/workload";
 import { kubernetesLiveCheck, liveBindings } from "../../ops/kube-access";
 import { stackConfig } from "../alertmanager/support";
+import { childOutput } from "../support/child-output";
 import { listen, standIn } from "../support/ops-stand-in";
 import { ROOT, runStack } from "../support/program";
 import { declaredObjects, ensureNamespaces, startCluster, undeclaredNamespaces } from "./support";
@@ -180,8 +181,8 @@ describe("the Kubernetes access review on a real API server", () => {
     });
 
     it("npm run ops -- quarterly --kubernetes KUBECONFIG says the same and exits 1", async () => {
-      const run = await new Promise<{ code: number | null; stdout: string }>((done) => {
-        const child = spawn(
+      const run = await childOutput(
+        spawn(
           join(ROOT, "node_modules/.bin/tsx"),
           [
             "ops/main.ts",
@@ -201,13 +202,8 @@ describe("the Kubernetes access review on a real API server", () => {
             "CI",
           ],
           { cwd: ROOT },
-        );
-        let stdout = "";
-        child.stdout.on("data", (c: Buffer) => {
-          stdout += c.toString();
-        });
-        child.once("close", (code) => done({ code, stdout }));
-      });
+        ),
+      );
       const checks = (
         JSON.parse(run.stdout) as { checks: { name: string; status: string; detail: string }[] }
       ).checks;

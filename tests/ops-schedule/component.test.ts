@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { PINNED_IMAGE } from "../../components/config/images";
 import { OPS_ROUTINES as ROUTINES } from "../../components/config/ops";
 import type { ProgramRun, RecordedResource } from "../../scripts/mock-runtime";
+import { childOutput } from "../support/child-output";
 import { listen, loadTarget, standIn } from "../support/ops-stand-in";
 import { named, ofType, runStack } from "../support/program";
 
@@ -319,20 +320,11 @@ describe("each CronJob's own arguments, run by the bundle in a pod without npm o
     const upload = args.indexOf("--upload-bucket");
     if (upload >= 0) args.splice(upload, 4);
     // Not spawnSync: the stand-ins answer from this process's event loop.
-    return new Promise<{ stdout: string; stderr: string }>((done) => {
-      const child = spawn("node", [...args, "--json"], {
+    return childOutput(
+      spawn("node", [...args, "--json"], {
         env: { OPS_WORK_DIR: dir, PATH: dirname(process.execPath) },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (c: Buffer) => {
-        stdout += c.toString();
-      });
-      child.stderr.on("data", (c: Buffer) => {
-        stderr += c.toString();
-      });
-      child.once("close", () => done({ stdout, stderr }));
-    });
+      }),
+    );
   }
   const checks = (stdout: string) =>
     Object.fromEntries(

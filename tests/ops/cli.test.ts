@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import type { LocalStack } from "../../local/stack";
 import { PrometheusApi } from "../../ops/http";
 import { inject, startE2eStack, stopE2eStack, waitFor } from "../local/support/harness";
+import { childOutput } from "../support/child-output";
 
 /**
  * `npm run ops` as an operator runs it, against one real local stack (Prometheus with the admin
@@ -25,18 +26,7 @@ interface Run {
 
 /** Async, so the stack's in-process simulator keeps answering while the CLI runs. */
 function ops(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    const child = spawn(TSX, ["ops/main.ts", ...args], { cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once("exit", (code) => done({ code, stdout, stderr }));
-  });
+  return childOutput(spawn(TSX, ["ops/main.ts", ...args], { cwd: ROOT }));
 }
 
 interface Report {

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { childOutput } from "../support/child-output";
 import { listen, loadTarget, NOW_SHARE, PER_DAY, standIn } from "../support/ops-stand-in";
 import { ROOT } from "../support/program";
 
@@ -23,18 +24,7 @@ interface Run {
 }
 
 function ops(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return new Promise((done) => {
-    const child = spawn(TSX, ["ops/main.ts", ...args], { cwd: ROOT, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once("exit", (code) => done({ code, stdout, stderr }));
-  });
+  return childOutput(spawn(TSX, ["ops/main.ts", ...args], { cwd: ROOT, env }));
 }
 
 let servers: Server[] = [];
