@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import type { LocalStack } from "../../local/stack";
 import { PrometheusApi } from "../../ops/http";
 import { inject, startE2eStack, stopE2eStack, waitFor } from "../local/support/harness";
-import { childOutput } from "../support/child-output";
+import { type ChildOutput, childOutput } from "../support/child-output";
 
 /**
  * `npm run ops` as an operator runs it, against one real local stack (Prometheus with the admin
@@ -18,11 +18,7 @@ jest.setTimeout(180_000);
 const ROOT = resolve(__dirname, "../..");
 const TSX = join(ROOT, "node_modules/.bin/tsx");
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = ChildOutput;
 
 /** Async, so the stack's in-process simulator keeps answering while the CLI runs. */
 function ops(...args: string[]): Promise<Run> {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { childOutput } from "../support/child-output";
+import { type ChildOutput, childOutput } from "../support/child-output";
 import { listen, loadTarget, NOW_SHARE, PER_DAY, standIn } from "../support/ops-stand-in";
 import { ROOT } from "../support/program";
 
@@ -17,11 +17,7 @@ jest.setTimeout(120_000);
 
 const TSX = join(ROOT, "node_modules/.bin/tsx");
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = ChildOutput;
 
 function ops(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return childOutput(spawn(TSX, ["ops/main.ts", ...args], { cwd: ROOT, env }));
