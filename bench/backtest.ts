@@ -1,18 +1,11 @@
 import { spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BACKTEST_DIR, ensureEngine } from "../backtest/engine";
 import { ROOT_DIR } from "../lib/tools";
 import { botNames } from "../local/simulator/model";
+import { writeSection } from "./doc";
 
 /**
  * `npm run backtest` timed end to end (tsx start-up, recording, both replays) in a throwaway
@@ -23,8 +16,6 @@ import { botNames } from "../local/simulator/model";
  */
 
 const RULES = "alerts/port8000-rules.yml";
-const DOC = join(ROOT_DIR, "docs", "benchmarks.md");
-const HEADING = "\n## Backtest\n";
 
 interface Case {
   readonly label: string;
@@ -217,15 +208,7 @@ const BEFORE = [
 
 /** Replaces (or appends) the Backtest section of docs/benchmarks.md. */
 export function writeBacktestSection(section: string): void {
-  const doc = existsSync(DOC) ? readFileSync(DOC, "utf8") : "# Benchmarks\n";
-  const at = doc.indexOf(HEADING);
-  if (at < 0) {
-    writeFileSync(DOC, `${doc.trimEnd()}\n\n${section}`);
-    return;
-  }
-  const next = doc.indexOf("\n## ", at + HEADING.length);
-  const rest = next < 0 ? "" : doc.slice(next);
-  writeFileSync(DOC, `${doc.slice(0, at)}\n${section}${rest}`);
+  writeSection("Backtest", section);
 }
 
 if (require.main === module) {
