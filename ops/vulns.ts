@@ -12,7 +12,7 @@ import { type Check, check } from "./checks";
  * never a pass and never a failure of the run.
  */
 
-/** govulncheck from its Go module, at a pinned version (the Go module proxy serves it). */
+/** govulncheck's command at a pinned version (the Go module proxy serves it), for `go install`. */
 export const GOVULNCHECK = "golang.org/x/vuln/cmd/govulncheck@v1.1.4";
 /** Past this, a scan that is still fetching modules or the database counts as unreachable. */
 export const RUN_TIMEOUT_MS = 120_000;
@@ -26,11 +26,21 @@ export interface Ran {
   readonly timedOut?: boolean;
 }
 
-export type Runner = (cmd: string, args: readonly string[], cwd: string) => Promise<Ran>;
+/** Runs a command in cwd; env adds to (or overrides) this process' environment. */
+export type Runner = (
+  cmd: string,
+  args: readonly string[],
+  cwd: string,
+  env?: Readonly<Record<string, string>>,
+) => Promise<Ran>;
 
-export const runCommand: Runner = (cmd, args, cwd) =>
+export const runCommand: Runner = (cmd, args, cwd, env) =>
   new Promise((done) => {
-    const child = spawn(cmd, args, { cwd, timeout: RUN_TIMEOUT_MS });
+    const child = spawn(cmd, args, {
+      cwd,
+      timeout: RUN_TIMEOUT_MS,
+      env: env && { ...process.env, ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => {
@@ -159,19 +169,68 @@ export async function vulnerabilityChecks(
   run: Runner = runCommand,
 ): Promise<Check[]> {
   const npm = await run("npm", ["audit", "--json"], root);
-  const checks = [npmAuditCheck(npm)];
-  for (const tool of GO_TOOLS) {
+  return [npmAuditCheck(npm), ...(await govulncheckChecks(root, run))];
+}
+
+interface Tool {
+  readonly command: string;
+  readonly bin: string;
+  /** The pinned version of the module it is built from. */
+  readonly version: string | undefined;
+}
+
+function goTools(root: string): Tool[] {
+  return GO_TOOLS.flatMap((tool) => {
     const version = pinnedModuleVersions(readFileSync(pinsFile(tool), "utf8"))[tool.module];
-    for (const command of tool.commands as ToolName[]) {
+    return (tool.commands as ToolName[]).map((command) => {
       const bin = toolPath(command, join(root, ".tools", "bin"));
-      checks.push(
-        existsSync(bin)
-          ? await scanBinary(command, bin, version, root, run)
-          : check(`govulncheck (${command})`, "warn", "not built: run npm run tools"),
-      );
+      return { command, bin, version };
+    });
+  });
+}
+
+/** One check per tool; govulncheck itself is built once, into a directory of this review. */
+async function govulncheckChecks(root: string, run: Runner): Promise<Check[]> {
+  const tools = goTools(root);
+  const notBuilt = (t: Tool) =>
+    check(`govulncheck (${t.command})`, "warn", "not built: run npm run tools");
+  if (!tools.some((t) => existsSync(t.bin))) return tools.map(notBuilt);
+  const dir = mkdtempSync(join(tmpdir(), "govulncheck-"));
+  try {
+    const installed = await installGovulncheck(dir, root, run);
+    const checks: Check[] = [];
+    for (const tool of tools) {
+      if (!existsSync(tool.bin)) checks.push(notBuilt(tool));
+      else if ("failed" in installed) checks.push(govulncheckCheck(installed.failed, tool.command));
+      else checks.push(await scanBinary(tool, { ...installed, dir, root, run }));
     }
+    return checks;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return checks;
+}
+
+/**
+ * `go install` with GOBIN: the binary, built once per review. `go run` resolved, built and linked
+ * it again for each of the two runs per tool.
+ */
+async function installGovulncheck(
+  dir: string,
+  root: string,
+  run: Runner,
+): Promise<{ govulncheck: string } | { failed: Ran }> {
+  const installed = await run("go", ["install", GOVULNCHECK], root, { GOBIN: dir });
+  if (installed.code === 0 && !installed.spawnError)
+    return { govulncheck: join(dir, "govulncheck") };
+  return { failed: { ...installed, code: installed.code || 1 } };
+}
+
+interface Scanner {
+  readonly govulncheck: string;
+  /** This review's directory: the extracts are written there. */
+  readonly dir: string;
+  readonly root: string;
+  readonly run: Runner;
 }
 
 /**
@@ -179,25 +238,14 @@ export async function vulnerabilityChecks(
  * govulncheck skips the advisories of a main module without a version. So the binary is
  * extracted, its main module given the pinned version, and the extract scanned.
  */
-async function scanBinary(
-  command: string,
-  bin: string,
-  version: string | undefined,
-  root: string,
-  run: Runner,
-): Promise<Check> {
-  const extracted = await run("go", ["run", GOVULNCHECK, "-mode", "extract", bin], root);
-  const blob = extracted.code === 0 ? withMainVersion(extracted.stdout, version) : undefined;
-  if (!blob) return govulncheckCheck({ ...extracted, code: extracted.code || 1 }, command);
-  const dir = mkdtempSync(join(tmpdir(), "govulncheck-"));
-  try {
-    const file = join(dir, `${command}.blob`);
-    writeFileSync(file, blob);
-    const args = ["run", GOVULNCHECK, "-mode", "binary", "-format", "json", file];
-    return govulncheckCheck(await run("go", args, root), command);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+async function scanBinary(tool: Tool, { govulncheck, dir, root, run }: Scanner): Promise<Check> {
+  const extracted = await run(govulncheck, ["-mode", "extract", tool.bin], root);
+  const blob = extracted.code === 0 ? withMainVersion(extracted.stdout, tool.version) : undefined;
+  if (!blob) return govulncheckCheck({ ...extracted, code: extracted.code || 1 }, tool.command);
+  const file = join(dir, `${tool.command}.blob`);
+  writeFileSync(file, blob);
+  const args = ["-mode", "binary", "-format", "json", file];
+  return govulncheckCheck(await run(govulncheck, args, root), tool.command);
 }
 
 /** The extract's two JSON documents (header, body) with the main module's version filled in. */

@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
+import { irsaRole } from "../irsa";
 import { type ArchiveWriter, grantPolicy } from "./access";
 import { type ArchiveBucket, archiveLifecycle, type LifecycleRule } from "./lifecycle";
 import { replicationPolicy, replicationRules, replicationTrustPolicy } from "./replication";
-import { bucketPolicy, irsaTrustPolicy, kmsKeyPolicy } from "./security";
+import { bucketPolicy, kmsKeyPolicy } from "./security";
 
 export type { ArchiveWriter } from "./access";
 
@@ -81,7 +82,7 @@ export class LogArchive extends pulumi.ComponentResource {
         `${name}-${role}`,
         args.config,
         writer,
-        JSON.stringify(grantPolicy(args.config, writer.grant)),
+        grantPolicy(args.config, writer.grant),
       );
     }
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
@@ -91,22 +92,22 @@ export class LogArchive extends pulumi.ComponentResource {
     name: string,
     config: StackConfig,
     writer: ArchiveWriter,
-    policy: string,
+    policy: object,
   ): pulumi.Output<string> {
     const oidc = config.cluster.oidcProviderArn;
     if (!oidc)
       throw new Error("cluster.oidcProviderArn: archive writers assume their roles through IRSA");
-    const role = new aws.iam.Role(
-      `${name}-role`,
+    const role = irsaRole(
+      name,
       {
-        name: `port8000-${config.deployment.environment}-${writer.serviceAccount}`,
-        assumeRolePolicy: JSON.stringify(
-          irsaTrustPolicy(oidc, writer.namespace, writer.serviceAccount),
-        ),
+        roleName: `port8000-${config.deployment.environment}-${writer.serviceAccount}`,
+        oidcProviderArn: oidc,
+        namespace: writer.namespace,
+        serviceAccount: writer.serviceAccount,
+        policy,
       },
       { parent: this },
     );
-    new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy }, { parent: this });
     return role.arn;
   }
 

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { filesChecksum, sha256Hex } from "../../lib/checksum";
 import type { StackConfig } from "../config";
 import { registryLookupName } from "../config/images";
-import { PipelineCertificates } from "../logging-tls";
+import { PipelineCertificates } from "../opensearch/tls";
 import { jsonExporterYaml } from "./exporter";
 import { filebeatYaml } from "./filebeat";
 import { filebeatExporterYaml } from "./filebeat-exporter";

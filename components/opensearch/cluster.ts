@@ -42,7 +42,7 @@ export const ClusterSecrets = {
   /** CA (certificate and key) the operator signs the HTTP certificates with; the program's. */
   httpCa: `${OPENSEARCH_CLUSTER}-http-ca`,
   dashboards: `${OPENSEARCH_CLUSTER}-dashboards`,
-  /** Dashboards' serving certificate, the program's (components/opensearch, with the helpers of components/logging-tls), renewed early. */
+  /** Dashboards' serving certificate, the program's (its CA helpers are components/opensearch/tls), renewed early. */
   dashboardsTls: `${OPENSEARCH_CLUSTER}-dashboards-tls`,
   /** config.yml only (sso.ts); the operator adds internal_users.yml. */
   securityConfig: `${OPENSEARCH_CLUSTER}-security-config`,

@@ -8,7 +8,6 @@ import type { StackConfig } from "../config";
 import { pinImage } from "../logging";
 import { METRICS_USER, OPENSEARCH_CLUSTER, PipelineUser, TlsFile } from "../logging/names";
 import { Secrets } from "../logging/workloads";
-import { leafCertificate, programCa } from "../logging-tls";
 import {
   ClusterSecrets,
   type CustomResource,
@@ -28,6 +27,9 @@ import {
   opensearchUsers,
 } from "./resources";
 import { COOKIE_SECRET_KEY, OIDC_SECRET_KEY, securityConfigFiles } from "./sso";
+import { leafCertificate, programCa } from "./tls";
+
+export { OpenSearchStateExporter } from "./state";
 
 type SecretFactory = (
   role: string,

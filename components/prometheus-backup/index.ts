@@ -1,11 +1,10 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config";
+import { irsaRole } from "../irsa";
 import {
   backupPolicy,
   backupRoleName,
-  irsaTrustPolicy,
   OBJSTORE_SECRET_KEY,
   OBJSTORE_SECRET_NAME,
   PROMETHEUS_SERVICE_ACCOUNT,
@@ -35,21 +34,14 @@ export class PrometheusBackup extends pulumi.ComponentResource {
     const { config } = args;
     const { oidcProviderArn } = config.cluster;
     if (!oidcProviderArn) throw new pulumi.RunError("cluster.oidcProviderArn: required");
-    const role = new aws.iam.Role(
-      `${name}-role`,
+    const role = irsaRole(
+      name,
       {
-        name: backupRoleName(config),
-        assumeRolePolicy: JSON.stringify(
-          irsaTrustPolicy(oidcProviderArn, config.cluster.namespace, PROMETHEUS_SERVICE_ACCOUNT),
-        ),
-      },
-      { parent: this },
-    );
-    new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: role.name,
-        policy: JSON.stringify(backupPolicy(config)),
+        roleName: backupRoleName(config),
+        oidcProviderArn,
+        namespace: config.cluster.namespace,
+        serviceAccount: PROMETHEUS_SERVICE_ACCOUNT,
+        policy: backupPolicy(config),
       },
       { parent: this },
     );

@@ -1,9 +1,8 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { irsaTrustPolicy } from "../../lib/irsa";
 import type { StackConfig } from "../config";
+import { irsaRole } from "../irsa";
 import { ROLE_ANNOTATION } from "../prometheus-backup/policy";
 import {
   AUTH_KEYS,
@@ -138,19 +137,15 @@ export class LongTermMetrics extends pulumi.ComponentResource {
       throw new pulumi.RunError(
         "cluster.oidcProviderArn: required (Thanos reads the archive through IRSA)",
       );
-    const iamRole = new aws.iam.Role(
-      `${prefix}-role`,
+    const iamRole = irsaRole(
+      prefix,
       {
-        name: roleName(config, role),
-        assumeRolePolicy: JSON.stringify(
-          irsaTrustPolicy(oidc, config.cluster.namespace, workloadName(role)),
-        ),
+        roleName: roleName(config, role),
+        oidcProviderArn: oidc,
+        namespace: config.cluster.namespace,
+        serviceAccount: workloadName(role),
+        policy: sourcePolicy(config, source),
       },
-      { parent: this },
-    );
-    new aws.iam.RolePolicy(
-      `${prefix}-policy`,
-      { role: iamRole.name, policy: JSON.stringify(sourcePolicy(config, source)) },
       { parent: this },
     );
     return iamRole.arn;

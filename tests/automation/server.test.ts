@@ -5,76 +5,22 @@ import { basename, join } from "node:path";
 import ts from "typescript";
 import type { WebhookAlert } from "../../automation/alertmanager-webhook";
 import { heapSnapshotRequest, heapSnapshotTarget } from "../../automation/cluster";
-import { type AutomationServer, startAutomationServer } from "../../automation/server";
 import { AUTOMATION_ALERTS, serviceModules } from "../../components/automation/workload";
 import { tempDir } from "../alertmanager/support";
+import {
+  type AutomationHarness,
+  alert,
+  freezeStatus,
+  type HarnessOptions,
+  payload,
+  post,
+  startAutomation,
+  TOKEN,
+} from "./support";
 
-const TOKEN = "test-token-0123456789";
-
-function alert(
-  alertname: string,
-  severity: string,
-  status = "firing",
-  fingerprint = `fp-${alertname}-${severity}`,
-) {
-  return {
-    status,
-    labels: { alertname, severity, service: "port8000", instance: "node-a:9100" },
-    annotations: { summary: "s" },
-    startsAt: "2025-10-25T04:00:00Z",
-    endsAt: "0001-01-01T00:00:00Z",
-    fingerprint,
-  };
-}
-const payload = (...alerts: unknown[]) => ({
-  version: "4",
-  status: "firing",
-  receiver: "automation",
-  alerts,
-});
-
-interface Harness {
-  server: AutomationServer;
-  rotations: WebhookAlert[];
-  snapshots: WebhookAlert[];
-  logged: Record<string, unknown>[];
-  stateDir: string;
-}
-
-async function start(
-  overrides: { failRotation?: boolean; stateDir?: string } = {},
-): Promise<Harness> {
-  const rotations: WebhookAlert[] = [];
-  const snapshots: WebhookAlert[] = [];
-  const logged: Record<string, unknown>[] = [];
-  const stateDir = overrides.stateDir ?? tempDir("automation");
-  const server = await startAutomationServer({
-    port: 0,
-    host: "127.0.0.1",
-    token: TOKEN,
-    alerts: AUTOMATION_ALERTS,
-    stateDir,
-    log: (entry) => logged.push(entry),
-    runLogRotation: async (a) => {
-      if (overrides.failRotation) throw new Error("cronjob missing");
-      rotations.push(a);
-      return "rotated";
-    },
-    requestHeapSnapshot: async (a) => {
-      snapshots.push(a);
-      return "snapshot";
-    },
-  });
-  return { server, rotations, snapshots, logged, stateDir };
-}
-
-function post(h: Harness, body: unknown, headers: Record<string, string> = {}, path = "/alerts") {
-  return fetch(`${h.server.url}${path}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-}
+/** A harness with its state on disk, as the service runs in the cluster. */
+const start = (options: HarnessOptions = {}) =>
+  startAutomation({ ...options, stateDir: options.stateDir ?? tempDir("automation") });
 
 interface Reply {
   error?: string;
@@ -83,15 +29,12 @@ interface Reply {
 }
 const reply = async (res: Response) => (await res.json()) as Reply;
 
-async function freeze(h: Harness) {
-  const res = await fetch(`${h.server.url}/freeze`, {
-    headers: { authorization: `Bearer ${TOKEN}` },
-  });
-  return res.json();
+async function freeze(h: AutomationHarness) {
+  return (await freezeStatus(h)).json();
 }
 
 describe("automation service over HTTP on 127.0.0.1", () => {
-  let h: Harness;
+  let h: AutomationHarness;
   beforeEach(async () => {
     h = await start();
   });
@@ -257,7 +200,7 @@ describe("automation service over HTTP on 127.0.0.1", () => {
 });
 
 describe("the log-only receiver (POST /log-only)", () => {
-  let h: Harness;
+  let h: AutomationHarness;
   beforeEach(async () => {
     h = await start();
   });
@@ -553,69 +496,46 @@ describe("service source (runs unbuilt on node:24-alpine)", () => {
 });
 
 describe("the controlled restart and the freeze endpoint (issue 18)", () => {
-  let server: AutomationServer;
-  const restarts: WebhookAlert[] = [];
+  let h: AutomationHarness;
   beforeEach(async () => {
-    restarts.length = 0;
-    server = await startAutomationServer({
-      port: 0,
-      host: "127.0.0.1",
-      token: TOKEN,
-      alerts: AUTOMATION_ALERTS,
-      log: () => undefined,
-      runLogRotation: async () => "rotated",
-      requestHeapSnapshot: async () => "snapshot",
-      restartDeployment: async (a) => {
-        restarts.push(a);
-        return "restarted";
-      },
-    });
+    h = await startAutomation();
   });
-  afterEach(() => server.close());
-
-  const send = (body: unknown) =>
-    fetch(`${server.url}/alerts`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  const freezeStatus = () =>
-    fetch(`${server.url}/freeze`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  afterEach(() => h.server.close());
 
   it("restarts Port 8000 for a critical memory leak, not for its warning or its resolution", async () => {
-    await send(payload(alert("Port8000MemoryLeak", "warning")));
-    await send(payload(alert("Port8000MemoryLeak", "critical", "resolved")));
-    expect(restarts).toEqual([]);
-    const res = await send(payload(alert("Port8000MemoryLeak", "critical")));
+    await post(h, payload(alert("Port8000MemoryLeak", "warning")));
+    await post(h, payload(alert("Port8000MemoryLeak", "critical", "resolved")));
+    expect(h.restarts).toEqual([]);
+    const res = await post(h, payload(alert("Port8000MemoryLeak", "critical")));
     expect(res.status).toBe(200);
     expect(((await res.json()) as Reply).done).toEqual([
       expect.objectContaining({ action: "restart", result: "restarted" }),
     ]);
-    expect(restarts).toHaveLength(1);
+    expect(h.restarts).toHaveLength(1);
   });
 
   it("never restarts while the deploy freeze holds", async () => {
-    await send(payload(alert("HostDiskSpaceLow", "critical")));
-    const res = await send(payload(alert("Port8000MemoryLeak", "critical")));
+    await post(h, payload(alert("HostDiskSpaceLow", "critical")));
+    const res = await post(h, payload(alert("Port8000MemoryLeak", "critical")));
     expect(((await res.json()) as Reply).done).toEqual([
       expect.objectContaining({
         action: "restart",
         result: expect.stringMatching(/^restart skipped: deploy freeze held/),
       }),
     ]);
-    expect(restarts).toEqual([]);
+    expect(h.restarts).toEqual([]);
   });
 
   it("GET /freeze answers 423 while frozen and 200 once lifted, with the state as JSON", async () => {
-    expect((await freezeStatus()).status).toBe(200);
-    await send(payload(alert("HostDiskSpaceLow", "critical")));
-    const frozen = await freezeStatus();
+    expect((await freezeStatus(h)).status).toBe(200);
+    await post(h, payload(alert("HostDiskSpaceLow", "critical")));
+    const frozen = await freezeStatus(h);
     expect(frozen.status).toBe(423);
     expect(await frozen.json()).toMatchObject({
       frozen: true,
       reason: expect.stringContaining("node-a"),
     });
-    await send(payload(alert("HostDiskSpaceLow", "critical", "resolved")));
-    expect((await freezeStatus()).status).toBe(200);
+    await post(h, payload(alert("HostDiskSpaceLow", "critical", "resolved")));
+    expect((await freezeStatus(h)).status).toBe(200);
   });
 });

@@ -2,8 +2,14 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { type AutomationServer, startAutomationServer } from "../../automation/server";
-import { AUTOMATION_ALERTS } from "../../components/automation/workload";
+import {
+  type AutomationHarness,
+  alert,
+  payload,
+  post,
+  startAutomation,
+  TOKEN,
+} from "../automation/support";
 
 /**
  * The freeze holds Port 8000's own deploys: the composite action its pipeline calls, run
@@ -11,21 +17,11 @@ import { AUTOMATION_ALERTS } from "../../components/automation/workload";
  */
 
 const ACTION_DIR = join(__dirname, "..", "..", ".github", "actions", "deploy-freeze");
-const TOKEN = "ci-step-token-0123456789";
-
-let server: AutomationServer;
+let h: AutomationHarness;
 beforeAll(async () => {
-  server = await startAutomationServer({
-    port: 0,
-    host: "127.0.0.1",
-    token: TOKEN,
-    alerts: AUTOMATION_ALERTS,
-    log: () => undefined,
-    runLogRotation: async () => "rotated",
-    requestHeapSnapshot: async () => "snapshot",
-  });
+  h = await startAutomation();
 });
-afterAll(() => server.close());
+afterAll(() => h.server.close());
 
 /** Asynchronous: the service answers from this same process. */
 function check(env: Record<string, string>): Promise<{ code: number; out: string }> {
@@ -34,7 +30,12 @@ function check(env: Record<string, string>): Promise<{ code: number; out: string
       join(ACTION_DIR, "check-freeze.sh"),
       [],
       {
-        env: { PATH: process.env.PATH ?? "", FREEZE_URL: server.url, FREEZE_TOKEN: TOKEN, ...env },
+        env: {
+          PATH: process.env.PATH ?? "",
+          FREEZE_URL: h.server.url,
+          FREEZE_TOKEN: TOKEN,
+          ...env,
+        },
       },
       (error, stdout, stderr) => {
         const code = error ? Number((error as { code?: number }).code ?? 1) : 0;
@@ -45,19 +46,9 @@ function check(env: Record<string, string>): Promise<{ code: number; out: string
 }
 
 async function disk(status: "firing" | "resolved") {
-  const alert = {
-    status,
-    labels: { alertname: "HostDiskSpaceLow", severity: "critical", instance: "node-b:9100" },
-    annotations: {},
-    startsAt: "2026-01-10T04:00:00Z",
-    fingerprint: "disk-b",
-  };
-  const res = await fetch(`${server.url}/alerts`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-    body: JSON.stringify({ version: "4", status, receiver: "automation", alerts: [alert] }),
-  });
-  expect(res.status).toBe(200);
+  const a = alert("HostDiskSpaceLow", "critical", status, "disk-b");
+  const onNodeB = { ...a, labels: { ...a.labels, instance: "node-b:9100" } };
+  expect((await post(h, { ...payload(onNodeB), status })).status).toBe(200);
 }
 
 it("passes without a freeze, stops while one holds (naming it), and passes once it lifts", async () => {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, join } from "node:path";
@@ -296,13 +296,20 @@ describe("dependency vulnerability review", () => {
     const built = readdirSync(bin)
       .filter((b) => !b.startsWith("."))
       .sort();
+    const installs: (string | undefined)[] = [];
     const extracted: string[] = [];
     const mainVersions = new Map<string, string>();
-    const fake: Runner = async (cmd, args) => {
-      if (cmd !== "go") return { code: 0, stdout: '{"config":{}}', stderr: "" };
-      expect(args.slice(0, 2)).toEqual(["run", GOVULNCHECK]);
+    const fake: Runner = async (cmd, args, _cwd, env) => {
+      if (cmd === "npm") return { code: 0, stdout: '{"config":{}}', stderr: "" };
+      if (cmd === "go") {
+        expect(args).toEqual(["install", GOVULNCHECK]);
+        installs.push(env?.GOBIN);
+        return { code: 0, stdout: "", stderr: "" };
+      }
+      // Every scan runs the binary go install put into GOBIN.
+      expect(cmd).toBe(join(installs[0] ?? "?", "govulncheck"));
       const target = args[args.length - 1];
-      if (args[3] === "extract") {
+      if (args[1] === "extract") {
         extracted.push(target);
         // What a copy-of-source build records: its main module without a version.
         const body = { path: "x/cmd", main: { Path: "x", Version: "(devel)" }, modules: [] };
@@ -312,12 +319,14 @@ describe("dependency vulnerability review", () => {
           stderr: "",
         };
       }
-      expect(args.slice(2, 6)).toEqual(["-mode", "binary", "-format", "json"]);
+      expect(args.slice(0, 4)).toEqual(["-mode", "binary", "-format", "json"]);
       const [, body] = readFileSync(target, "utf8").trim().split("\n");
       mainVersions.set(basename(target, ".blob"), JSON.parse(body).main.Version);
       return { code: 0, stdout: '{"config":{}}', stderr: "" };
     };
     const checks = await vulnerabilityChecks(ROOT, fake);
+    expect(installs).toEqual([expect.stringMatching(/govulncheck-/)]);
+    expect(existsSync(installs[0] ?? "")).toBe(false);
     expect(extracted.sort()).toEqual(built.map((b) => join(bin, b)));
     expect(checks.filter((c) => c.name.startsWith("govulncheck"))).toHaveLength(built.length);
     const pinned = /github\.com\/prometheus\/prometheus (v\S+)/.exec(
@@ -325,6 +334,22 @@ describe("dependency vulnerability review", () => {
     )?.[1];
     expect(pinned).toMatch(/^v\d/);
     expect(mainVersions.get("promtool")).toBe(pinned);
+  });
+
+  it("govulncheck that cannot be installed is every tool's check, from one attempt", async () => {
+    let attempts = 0;
+    const noGo: Runner = async (cmd) => {
+      if (cmd === "npm") return { code: 0, stdout: '{"config":{}}', stderr: "" };
+      attempts += 1;
+      return { code: null, stdout: "", stderr: "", spawnError: `spawn ${cmd} ENOENT` };
+    };
+    const govulncheck = (await vulnerabilityChecks(ROOT, noGo)).filter((c) =>
+      c.name.startsWith("govulncheck"),
+    );
+    expect(attempts).toBe(1);
+    expect(govulncheck.length).toBeGreaterThan(1);
+    for (const c of govulncheck)
+      expect(c).toMatchObject({ status: "warn", detail: "go could not run (spawn go ENOENT)" });
   });
 
   it("CI's review passes only when everything was scanned and nothing serious was found", () => {

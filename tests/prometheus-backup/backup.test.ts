@@ -90,6 +90,11 @@ describe("in the program", () => {
     const config = stackConfig(stack);
     const role = named(run(stack), "prometheus-backup-role");
     expect(role.inputs.name).toBe(`port8000-${config.deployment.environment}-prometheus-backup`);
+    const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
+    const sub = Object.entries(trust.Statement[0].Condition.StringEquals).find(([key]) =>
+      key.endsWith(":sub"),
+    )?.[1];
+    expect(sub).toBe(`system:serviceaccount:monitoring:${PROMETHEUS_SERVICE_ACCOUNT}`);
     const policy = JSON.parse(
       named(run(stack), "prometheus-backup-policy").inputs.policy as string,
     );

@@ -1,15 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { filesChecksum } from "../../lib/checksum";
-import type { StackConfig } from "../config";
-import { ChecksumAnnotation, pinImage } from "../logging";
-import { ConfigMaps } from "../logging/workloads";
+import { filesChecksum } from "../../../lib/checksum";
+import type { StackConfig } from "../../config";
+import { ChecksumAnnotation, pinImage } from "../../logging";
+import { ConfigMaps } from "../../logging/workloads";
 import {
   STATE_EXPORTER,
   stateExporterLabels,
   stateExporterPodSpec,
   stateExporterYaml,
-} from "../opensearch/state-exporter";
+} from "../state-exporter";
 
 export interface OpenSearchStateExporterArgs {
   readonly config: StackConfig;

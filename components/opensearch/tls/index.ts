@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { StackConfig } from "../config";
-import { LOGSTASH, logstashHost, TlsFile } from "../logging/names";
-import { FILEBEAT, labelsOf, Secrets } from "../logging/workloads";
+import type { StackConfig } from "../../config";
+import { LOGSTASH, logstashHost, TlsFile } from "../../logging/names";
+import { FILEBEAT, labelsOf, Secrets } from "../../logging/workloads";
 
 export interface PipelineCertificatesArgs {
   readonly config: StackConfig;
