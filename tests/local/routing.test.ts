@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RECEIVERS, Receiver } from "../../lib/conventions";
@@ -13,12 +14,14 @@ import {
   waitFor,
   waitForNotification,
 } from "./support/harness";
+import { eatMemory, samplesOf, stopEating } from "./support/memory";
 import { about, notifications } from "./support/notifications";
 
 /**
  * The routing contract on the real pipeline: simulator → Prometheus → Alertmanager → sinks,
- * at time scale 60 (a `for: 2m` is 2 s). Assertions name alerts, since host alerts of this
- * machine may fire on their own.
+ * at time scale 60 (a `for: 2m` is 2 s); the database detection and the automation path on the
+ * same stack (one stack start is ~6 s of CPU).
+ * Assertions name alerts, since host alerts of this machine may fire on their own.
  */
 
 jest.setTimeout(120_000);
@@ -177,4 +180,74 @@ test("the Watchdog pings the heartbeat, never pages; info is logged only", async
   );
   expect(infoElsewhere).toEqual([]);
   expect(RECEIVERS).toContain(Receiver.logOnly);
+});
+
+/** The database detection of issue 18: a lost database pages, a slow one warns. */
+describe("database detection", () => {
+  test("dbDown pages PagerDuty and the SMS backup with Port8000DatabaseUnreachable, and it resolves", async () => {
+    const s = running();
+    await inject(s, { dbDown: true });
+    const page = await waitForNotification(
+      s,
+      Receiver.pagerdutyCritical,
+      "Port8000DatabaseUnreachable",
+    );
+    expect((page.body as { payload: { severity: string } }).payload.severity).toBe("critical");
+    await waitForNotification(s, Receiver.smsBackup, "Port8000DatabaseUnreachable");
+    await inject(s, {});
+    await waitForNotification(
+      s,
+      Receiver.pagerdutyCritical,
+      "Port8000DatabaseUnreachable",
+      "resolved",
+    );
+  });
+
+  test("dbLatencyMs 400 warns in Slack with Port8000DbLatencyHigh, never a pager", async () => {
+    const s = running();
+    await inject(s, { dbLatencyMs: 400 });
+    await waitForNotification(s, Receiver.slackWarning, "Port8000DbLatencyHigh");
+    expect(about(s.stateDir, Receiver.pagerdutyCritical, "Port8000DbLatencyHigh")).toEqual([]);
+    await inject(s, {});
+  });
+});
+
+/**
+ * The automation path: Port8000MemoryLeak (warning) → Alertmanager → automation webhook (sink,
+ * then the real automation service) → heap snapshot requested from Port 8000. Last, since it
+ * eats host memory.
+ */
+describe("automation", () => {
+  let eater: ChildProcess | undefined;
+  afterAll(() => stopEating(eater));
+
+  test("a memory leak warning reaches the automation service, which takes a heap snapshot", async () => {
+    const s = running();
+    await waitFor("a baseline of resident memory in Prometheus", () =>
+      samplesOf(s, 'process_resident_memory_bytes{job="port8000"}', 3),
+    );
+    await inject(s, { residentMemoryMb: 900 });
+    eater = eatMemory();
+    const hook = await waitForNotification(s, Receiver.automation, "Port8000MemoryLeak");
+    expect((hook.body as { status: string }).status).toBe("firing");
+    await waitForNotification(s, Receiver.slackWarning, "Port8000MemoryLeak");
+    const snapshots = join(s.stateDir, "automation", "heap-snapshots.jsonl");
+    await waitFor("a heap snapshot taken on Port 8000", () =>
+      existsSync(snapshots) && readFileSync(snapshots, "utf8").trim() !== "" ? true : undefined,
+    );
+    const actions = readFileSync(join(s.stateDir, "automation", "actions.jsonl"), "utf8");
+    expect(actions).toContain("heap-snapshot");
+    await stopEating(eater);
+    await inject(s, {});
+  });
+
+  test("the automation service refuses a webhook without the bearer token", async () => {
+    const s = running();
+    const res = await fetch(`${s.urls.sinks}/automation`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ status: "firing", alerts: [] }),
+    });
+    expect(res.status).toBe(401);
+  });
 });
