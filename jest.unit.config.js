@@ -4,7 +4,7 @@
 const base = require("./jest.config");
 
 const LIVE = [
-  "/tests/local/(automation|cli|dashboards|fault-tolerance|lock|routing)\\.test\\.ts$",
+  "/tests/local/(cli|dashboards|fault-tolerance|lock|routing)\\.test\\.ts$",
   "/tests/alertmanager/inhibit-live\\.test\\.ts$",
   "/tests/(ops|backtest)/cli\\.test\\.ts$",
   "/tests/cluster/(apply|operator)\\.test\\.ts$",

@@ -73,6 +73,37 @@ export async function prometheusAlerts(stack: LocalStack): Promise<ActiveAlert[]
   return doc.data.alerts;
 }
 
+/** An alert as Alertmanager's API v2 reports it (state, and what inhibits or silences it). */
+export interface AlertmanagerAlert {
+  readonly fingerprint: string;
+  readonly labels: Record<string, string>;
+  readonly status: { state: string; inhibitedBy: string[]; silencedBy: string[] };
+}
+
+export async function alertmanagerAlerts(
+  stack: LocalStack,
+  alertname: string,
+): Promise<AlertmanagerAlert[]> {
+  const filter = encodeURIComponent(`alertname="${alertname}"`);
+  const res = await fetch(`${stack.urls.alertmanager}/api/v2/alerts?filter=${filter}`);
+  return (await res.json()) as AlertmanagerAlert[];
+}
+
+/** The sum of one of Alertmanager's own counters over the series with these labels. */
+export async function alertmanagerCounter(
+  stack: LocalStack,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const text = await (await fetch(`${stack.urls.alertmanager}/metrics`)).text();
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .filter((line) => wanted.every((pair) => line.slice(0, line.lastIndexOf(" ")).includes(pair)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+}
+
 export async function firingInPrometheus(
   stack: LocalStack,
   alertname: string,
