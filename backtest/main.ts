@@ -34,7 +34,8 @@ interface Data {
   readonly incidents: readonly Incident[];
 }
 
-const log = (line: string) => process.stderr.write(`backtest: ${line}\n`);
+/** Progress lines (building the engine, recording), to stderr. */
+type Log = (line: string) => void;
 
 /** What the replayed rules read: their series selectors and how long before the window. */
 interface Reads {
@@ -42,7 +43,12 @@ interface Reads {
   readonly lookbackMs: number;
 }
 
-async function recordedData(args: BacktestArgs, reads: Reads, scratch: string): Promise<Data> {
+async function recordedData(
+  args: BacktestArgs,
+  reads: Reads,
+  scratch: string,
+  log: Log,
+): Promise<Data> {
   const { selectors, lookbackMs } = reads;
   if (args.prometheus) {
     const toMs = args.untilMs ?? Date.now();
@@ -103,7 +109,7 @@ function revisions(args: BacktestArgs, cwd: string): Revisions {
   };
 }
 
-export async function backtest(args: BacktestArgs, cwd: string): Promise<string> {
+export async function backtest(args: BacktestArgs, cwd: string, log: Log): Promise<string> {
   const revs = revisions(args, cwd);
   const keys = changedAlerts(revs.base, revs.head);
   const scratch = mkdtempSync(join(tmpdir(), "port8000-backtest-"));
@@ -118,7 +124,7 @@ export async function backtest(args: BacktestArgs, cwd: string): Promise<string>
       selectors: [...new Set(paths.flatMap((p) => selectorsOf(engine, p)))],
       lookbackMs: Math.max(0, ...paths.map((p) => lookbackOf(engine, p))),
     };
-    const data = keys.length > 0 ? await recordedData(args, reads, scratch) : null;
+    const data = keys.length > 0 ? await recordedData(args, reads, scratch, log) : null;
     const interval = data ? evaluationInterval(data.stepMs) : EVALUATION_INTERVAL;
     const window = data && { ...data, dataDir: data.dir, interval };
     const [baseReport, headReport] = await Promise.all([
@@ -142,18 +148,38 @@ export async function backtest(args: BacktestArgs, cwd: string): Promise<string>
   }
 }
 
-async function main(): Promise<void> {
+/** Where the command writes: the process' streams, or a test's collectors. */
+export interface BacktestIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** The command in `cwd`; resolves to its exit code (2: bad usage, 1: it failed). */
+export async function backtestCli(
+  argv: readonly string[],
+  cwd: string,
+  io: BacktestIo,
+): Promise<number> {
   try {
-    const args = parseBacktestArgs(process.argv.slice(2));
-    process.stdout.write(await backtest(args, process.cwd()));
+    const args = parseBacktestArgs(argv);
+    io.stdout(await backtest(args, cwd, (line) => io.stderr(`backtest: ${line}\n`)));
+    return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`backtest: ${error.message}\n${BACKTEST_USAGE}\n`);
-      process.exit(2);
+      io.stderr(`backtest: ${error.message}\n${BACKTEST_USAGE}\n`);
+      return 2;
     }
-    process.stderr.write(`backtest: ${(error as Error).message}\n`);
-    process.exit(1);
+    io.stderr(`backtest: ${(error as Error).message}\n`);
+    return 1;
   }
 }
 
-if (require.main === module) void main();
+if (require.main === module) {
+  const io = {
+    stdout: (text: string) => process.stdout.write(text),
+    stderr: (text: string) => process.stderr.write(text),
+  };
+  void backtestCli(process.argv.slice(2), process.cwd(), io).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,30 +1,58 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { parseSynthArgs, UsageError } from "../scripts/synth-args";
+import { synthCli } from "../scripts/synth-cli";
+import { writeArtifacts } from "../scripts/synth-lib";
+import { type ChildOutput, childOutput } from "./support/child-output";
 import { ROOT } from "./support/program";
 import { tempDir } from "./support/temp";
 
-function synth(...args: string[]) {
-  const result = spawnSync(
-    join(ROOT, "node_modules", ".bin", "tsx"),
-    [join(ROOT, "scripts", "synth.ts"), ...args],
-    {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 120_000,
+/**
+ * `npm run synth` once as the command (a process: exit code, output, files written) and every
+ * other case through its in-process entry, synthCli, which the command only wraps: a run of
+ * the program costs seconds (in a jest worker about what a spawned synth costs), a refused one
+ * (usage, config, --out) nothing of it.
+ */
+
+function synthCommand(...args: string[]): Promise<ChildOutput> {
+  const tsx = join(ROOT, "node_modules", ".bin", "tsx");
+  return childOutput(spawn(tsx, [join(ROOT, "scripts", "synth.ts"), ...args], { cwd: ROOT }));
+}
+
+async function synthInProcess(...args: string[]): Promise<ChildOutput> {
+  let stdout = "";
+  let stderr = "";
+  const code = await synthCli(args, {
+    stdout: (text) => {
+      stdout += text;
     },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
 }
 
 const scratch = () => tempDir("synth-test");
 
+/** Every file under dir (relative path → content). */
+function tree(dir: string): Map<string, string> {
+  const files = (d: string): string[] =>
+    readdirSync(d).flatMap((f) =>
+      statSync(join(d, f)).isDirectory() ? files(join(d, f)) : [join(d, f)],
+    );
+  return new Map(files(dir).map((f) => [relative(dir, f), readFileSync(f, "utf8")]));
+}
+
 describe("npm run synth", () => {
   const out = join(scratch(), "prod");
-  let run: ReturnType<typeof synth>;
-  beforeAll(() => {
-    run = synth("--stack", "prod", "--out", out);
+  let run: ChildOutput;
+  jest.setTimeout(120_000);
+  beforeAll(async () => {
+    // The command replaces what an earlier synth wrote to the same --out, stale files included.
+    writeArtifacts(out, { "stale.txt": "from an earlier synth" });
+    run = await synthCommand("--stack", "prod", "--out", out);
   });
 
   it("exits 0 for prod and writes resources.json with every declared resource", () => {
@@ -68,27 +96,31 @@ describe("npm run synth", () => {
     expect(lifecycle.Rules[0].Expiration.Days).toBe(180);
   });
 
-  it("replaces its own output on a second run but never a directory it did not write", () => {
-    expect(synth("--stack", "prod", "--out", out).code).toBe(0);
+  it("replaces its own output on a second run", () => {
+    expect(existsSync(join(out, "stale.txt"))).toBe(false);
+    expect(existsSync(join(out, "resources.json"))).toBe(true);
+  });
+
+  it("never replaces a directory it did not write", async () => {
     const foreign = scratch();
     writeFileSync(join(foreign, "keep.txt"), "mine");
-    const refused = synth("--stack", "prod", "--out", foreign);
+    const refused = await synthInProcess("--stack", "prod", "--out", foreign);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("was not written by synth");
     expect(refused.stderr).not.toMatch(/\n\s+at /);
-    expect(readFileSync(join(foreign, "keep.txt"), "utf8")).toBe("mine");
+    expect(tree(foreign)).toEqual(new Map([["keep.txt", "mine"]]));
   });
 });
 
 describe("npm run synth with bad input", () => {
-  it("lists every config mistake at once, without a stack trace, and writes nothing", () => {
+  it("lists every config mistake at once, without a stack trace, and writes nothing", async () => {
     const dir = scratch();
     const broken = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")
       .replace("prometheusReplicas: 2", "prometheusReplicas: 0")
       .replace("availability: 0.995", "availability: 1.5")
       .replace('channel: "#deia-ops"', "channel: deia-ops");
     writeFileSync(join(dir, "Pulumi.broken.yaml"), broken);
-    const result = synth(
+    const result = await synthInProcess(
       "--stack",
       "broken",
       "--config-file",
@@ -105,18 +137,18 @@ describe("npm run synth with bad input", () => {
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 
-  // End to end, once per kind of error: a bad flag and a stack file that cannot be read.
+  // Once per kind of error the command reports: a bad flag and a stack file that cannot be read.
   it.each([
     [["--stack", "prod", "--colour", "red"], /unknown argument "--colour"/],
     [["--stack", "nope"], /Pulumi\.nope\.yaml: cannot read the stack file/],
-  ])("rejects %j with exit 2 and a message naming the problem", (args, message) => {
-    const result = synth(...(args as string[]));
+  ])("rejects %j with exit 2 and a message naming the problem", async (args, message) => {
+    const result = await synthInProcess(...(args as string[]));
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message as RegExp);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  // Every other flag mistake is the same usage error, so its message is checked in-process.
+  // Every other flag mistake is the same usage error, so its message is checked at the parser.
   it.each([
     [["--stack"], /--stack needs a value/],
     [["--out", "x"], /--stack is required/],

@@ -1,14 +1,17 @@
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { backtestCli } from "../../backtest/main";
 import { parseScenario } from "../../backtest/scenario";
+import { type ChildOutput, childOutput } from "../support/child-output";
 import { ROOT } from "../support/program";
 
 /**
  * `npm run backtest` end to end: a throwaway repository whose commits change the committed rule
  * file the way a PR does, replayed by the Prometheus engine over the recorded week scenario.
  * Expected figures come from the scenario's incidents and Prometheus' documented semantics.
+ * One case runs the command as a process; the others its in-process entry, which it only wraps.
  */
 
 jest.setTimeout(600_000);
@@ -70,8 +73,22 @@ function pr(branch: string, from: string, to: string): void {
   git("commit", "-qam", branch);
 }
 
-function backtest(...args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(TSX, [CLI, ...args], { cwd: repo, encoding: "utf8", timeout: 300_000 });
+function backtestCommand(...args: string[]): Promise<ChildOutput> {
+  return childOutput(spawn(TSX, [CLI, ...args], { cwd: repo }));
+}
+
+async function backtest(...args: string[]): Promise<ChildOutput> {
+  let stdout = "";
+  let stderr = "";
+  const code = await backtestCli(args, repo, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
 }
 
 interface Side {
@@ -92,9 +109,9 @@ interface Row {
   added: Episode[];
 }
 
-function rows(...args: string[]): Row[] {
-  const result = backtest(...args, "--json");
-  if (result.status !== 0) throw new Error(result.stderr);
+async function rows(...args: string[]): Promise<Row[]> {
+  const result = await backtest(...args, "--json");
+  if (result.code !== 0) throw new Error(result.stderr);
   return (JSON.parse(result.stdout) as { alerts: Row[] }).alerts;
 }
 
@@ -123,8 +140,8 @@ beforeAll(() => {
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 describe("npm run backtest", () => {
-  it("shows a queue-backlog warning moved from 20 to 10 paging more often, and only that alert", () => {
-    const [row, ...others] = rows("--base", "base", "--head", "queue-warning-10");
+  it("shows a queue-backlog warning moved from 20 to 10 paging more often, and only that alert", async () => {
+    const [row, ...others] = await rows("--base", "base", "--head", "queue-warning-10");
     expect(others).toEqual([]);
     expect(row.alert).toBe("Port8000QueueBacklog");
     expect(row.labels.severity).toBe("warning");
@@ -146,11 +163,11 @@ describe("npm run backtest", () => {
     expect(row.base.seconds).toBeLessThanOrEqual(major.end - major.start - 300 + 40);
   });
 
-  it("honours for: a shorter hold pages on an error blip that the 5m hold rides out", () => {
+  it("honours for: a shorter hold pages on an error blip that the 5m hold rides out", async () => {
     // A day with a 20-minute error spike and a 4-minute blip at 4% (the warning is at 2%).
     const scenario = join(repo, "errors.json");
     writeFileSync(scenario, JSON.stringify(ERRORS_DAY));
-    const [row, ...others] = rows(
+    const [row, ...others] = await rows(
       "--base",
       "base",
       "--head",
@@ -171,11 +188,11 @@ describe("npm run backtest", () => {
     expect(row.added[0].start).toBeLessThan(blipStart + 240 + 300);
   });
 
-  it("reads 3 days before the window: a 3d burn does not page on a spike an hour in", () => {
+  it("reads 3 days before the window: a 3d burn does not page on a spike an hour in", async () => {
     const scenario = join(repo, "early-spike.json");
     writeFileSync(scenario, JSON.stringify(EARLY_SPIKE_DAY));
     const args = ["--base", "base", "--head", "burn-holds", "--days", "1", "--scenario", scenario];
-    const byWindow = new Map(rows(...args).map((r) => [r.labels.long_window, r]));
+    const byWindow = new Map((await rows(...args)).map((r) => [r.labels.long_window, r]));
     expect([...byWindow.keys()].sort()).toEqual(["1h", "3d"]);
     // The spike is there: the 1h burn pages on both sides.
     expect(byWindow.get("1h")).toMatchObject({ base: { firings: 1 }, head: { firings: 1 } });
@@ -184,15 +201,16 @@ describe("npm run backtest", () => {
     expect(byWindow.get("3d")).toMatchObject({ base: { firings: 0 }, head: { firings: 0 } });
   });
 
-  it("honours keep_firing_for: each page lasts 10 minutes longer", () => {
-    const [row] = rows("--base", "base", "--head", "queue-keep-firing");
+  it("honours keep_firing_for: each page lasts 10 minutes longer", async () => {
+    const [row] = await rows("--base", "base", "--head", "queue-keep-firing");
     expect(row).toMatchObject({ alert: "Port8000QueueBacklog", labels: { severity: "critical" } });
     expect(row.base.firings).toBe(1);
     expect(row.head.firings).toBe(1);
     expect(row.head.seconds - row.base.seconds).toBe(600);
   });
 
-  it("compares against the working tree by default and prints a table", () => {
+  // The command itself: its exit code and what it prints.
+  it("compares against the working tree by default and prints a table", async () => {
     git("checkout", "-q", "base");
     const text = readFileSync(join(repo, RULES), "utf8");
     writeFileSync(
@@ -200,8 +218,8 @@ describe("npm run backtest", () => {
       text.replace(QUEUE_WARNING, QUEUE_WARNING.replace("> 20", "> 10")),
     );
     try {
-      const result = backtest("--base", "base");
-      expect(result.status).toBe(0);
+      const result = await backtestCommand("--base", "base");
+      expect(result.code).toBe(0);
       expect(result.stdout).toContain("→ head `working tree`");
       const line = result.stdout.split("\n").find((l) => l.startsWith("| Port8000QueueBacklog"));
       expect(
@@ -223,9 +241,9 @@ describe("npm run backtest", () => {
     }
   });
 
-  it("lists nothing when no alerting rule differs", () => {
-    expect(rows("--base", "base", "--head", "base")).toEqual([]);
-    expect(backtest("--base", "base", "--head", "base").stdout).toContain(
+  it("lists nothing when no alerting rule differs", async () => {
+    expect(await rows("--base", "base", "--head", "base")).toEqual([]);
+    expect((await backtest("--base", "base", "--head", "base")).stdout).toContain(
       "No alerting rule differs",
     );
   });
@@ -237,9 +255,9 @@ describe("npm run backtest", () => {
     [["--base", "base", "--days", "0"], /--days must be a whole number from 1 to 31/],
     [["--base", "base", "--frobnicate"], /Unknown option '--frobnicate'/],
     [["--base", "base", "--prometheus", "not-a-url"], /--prometheus must be an http\(s\) URL/],
-  ])("exits 2 on bad usage: %j", (args, message) => {
-    const result = backtest(...args);
-    expect(result.status).toBe(2);
+  ])("exits 2 on bad usage: %j", async (args, message) => {
+    const result = await backtest(...args);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain("usage: npm run backtest");
   });

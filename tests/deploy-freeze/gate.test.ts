@@ -8,9 +8,9 @@ import {
   freezeVerdict,
 } from "../../components/deploy-freeze/verdict";
 import { PROJECT } from "../../lib/conventions";
-import type { RecordedResource } from "../../scripts/mock-runtime";
 import { tempDir } from "../alertmanager/support";
 import { ROOT, stackFile, withConfig } from "../support/program";
+import type { GateRun, GateScenario } from "./run-gate";
 
 const FROZEN = {
   frozen: "true",
@@ -19,40 +19,28 @@ const FROZEN = {
   updatedAt: "2025-10-25T04:02:00Z",
 };
 
-interface GateRun {
-  outputs: Record<string, unknown>;
-  names: string[];
-  reads: string[];
-  errors: string[];
-  resources: RecordedResource[];
-}
-
 /**
- * Runs the prod program (in a child, see run-gate.ts) with the live freeze ConfigMap = data, or
- * with none on the cluster ("missing").
+ * Runs the prod program once per scenario, all in one child (see run-gate.ts), with the live
+ * freeze ConfigMap = data, or with none on the cluster ("missing"). The child stops after a
+ * failed run, so a held freeze comes last and the report may hold fewer runs than scenarios.
  */
-function deploy(
-  data: Record<string, string> | "missing",
-  stackFilePath?: string,
-  env: Record<string, string> = {},
-): GateRun {
-  const args = [
-    join(__dirname, "run-gate.ts"),
-    data === "missing" ? data : JSON.stringify(data),
-    ...(stackFilePath ? [stackFilePath] : []),
-  ];
+function deploy(scenarios: readonly GateScenario[]): GateRun[] {
   // tsx itself, not through npx: npx costs a second Node start-up per run.
-  const result = spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), args, {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 120_000,
-    // The report lists every resource (the bundled code ConfigMaps are large): past 1 MiB.
-    maxBuffer: 1 << 27,
-    env: { ...process.env, ...env, NODE_OPTIONS: "--unhandled-rejections=warn" },
-  });
+  const result = spawnSync(
+    join(ROOT, "node_modules", ".bin", "tsx"),
+    [join(__dirname, "run-gate.ts"), JSON.stringify(scenarios)],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 300_000,
+      // The report lists every resource (the bundled code ConfigMaps are large): past 1 MiB.
+      maxBuffer: 1 << 28,
+      env: { ...process.env, NODE_OPTIONS: "--unhandled-rejections=warn" },
+    },
+  );
   // The Pulumi runtime exits 1 on the promises a failed run leaves behind; stdout is the report.
-  if (!result.stdout.startsWith("{")) throw new Error(`run-gate failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as GateRun;
+  if (!result.stdout.startsWith("[")) throw new Error(`run-gate failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as GateRun[];
 }
 
 /** A stack file equal to the parsed one (secrets re-marked `secure:`). */
@@ -85,52 +73,75 @@ const GATED = [
 ];
 
 describe("deploy freeze gate (pulumi up under the recording mocks)", () => {
-  // One run of the program for the two tests that read an unfrozen deploy (a run costs seconds).
-  let unfrozen: GateRun | undefined;
-  const deployUnfrozen = () => {
-    unfrozen ??= deploy({ frozen: "false", alerts: "[]" });
-    return unfrozen;
-  };
-
-  it("deploys when the freeze ConfigMap says not frozen", () => {
-    const run = deployUnfrozen();
-    expect(run.outputs.deployFreeze).toBe("clear");
-    expect(run.names).toEqual(expect.arrayContaining(GATED));
-    expect(run.errors).toEqual([]);
-  });
-
-  it("refuses while the freeze holds, with the reason and the override, and declares no gated change", () => {
-    const run = deploy(FROZEN);
-    expect(run.outputs.deployFreeze).toMatch(
-      /^failed: Deploy freeze in effect \(monitoring\/port8000-deploy-freeze\): HostDiskSpaceLow critical on node-a:9100/,
-    );
-    expect(run.outputs.deployFreeze).toContain(`${FREEZE_OVERRIDE_ENV}="<reason>"`);
-    expect(run.errors.some((e) => e.includes("Deploy freeze in effect"))).toBe(true);
-    for (const name of GATED) expect(run.names).not.toContain(name);
-    expect(run.names).toContain("deploy-freeze-state");
-  });
-
-  it("deploys anyway with the override, and reports it", () => {
-    const run = deploy(FROZEN, undefined, { [FREEZE_OVERRIDE_ENV]: "ship the disk cleanup fix" });
-    expect(run.outputs.deployFreeze).toBe("overridden: ship the disk cleanup fix");
-    expect(run.names).toEqual(expect.arrayContaining(GATED));
-  });
-
-  it("accepts the override from config too", () => {
+  // Every scenario in one child: a run of the program costs seconds, a child's start more.
+  let runs: Record<string, GateRun | undefined> = {};
+  beforeAll(() => {
     const prod = stackFile("prod");
     const alerting = JSON.parse(prod.config[`${PROJECT}:alerting`]);
     const file = withConfig(prod, { alerting: { ...alerting, deployFreezeOverride: "INC-42" } });
-    const path = join(tempDir("freeze"), "Pulumi.override.yaml");
-    writeFileSync(path, stackYaml(file.config, file.secretKeys));
-    expect(deploy(FROZEN, path).outputs.deployFreeze).toBe("overridden: INC-42");
+    const override = join(tempDir("freeze"), "Pulumi.override.yaml");
+    writeFileSync(override, stackYaml(file.config, file.secretKeys));
+    const scenarios: Record<string, GateScenario> = {
+      unfrozen: { data: { frozen: "false", alerts: "[]" } },
+      missing: { data: "missing" },
+      overriddenByEnv: {
+        data: FROZEN,
+        env: { [FREEZE_OVERRIDE_ENV]: "ship the disk cleanup fix" },
+      },
+      overriddenByConfig: { data: FROZEN, stackFile: override },
+      frozen: { data: FROZEN },
+    };
+    const reports = deploy(Object.values(scenarios));
+    runs = Object.fromEntries(Object.keys(scenarios).map((name, i) => [name, reports[i]]));
+  }, 300_000);
+  const run = (name: string): GateRun => {
+    const found = runs[name];
+    if (!found) {
+      const failed = Object.entries(runs).find(
+        ([, r]) => r && /^failed/.test(`${r.outputs.deployFreeze}`),
+      );
+      throw new Error(`${name} did not run: the child stops after a failed run (${failed?.[0]})`);
+    }
+    return found;
+  };
+
+  it("deploys when the freeze ConfigMap says not frozen", () => {
+    const unfrozen = run("unfrozen");
+    expect(unfrozen.outputs.deployFreeze).toBe("clear");
+    expect(unfrozen.names).toEqual(expect.arrayContaining(GATED));
+    expect(unfrozen.errors).toEqual([]);
+  });
+
+  it("refuses while the freeze holds, with the reason and the override, and declares no gated change", () => {
+    const frozen = run("frozen");
+    expect(frozen.outputs.deployFreeze).toMatch(
+      /^failed: Deploy freeze in effect \(monitoring\/port8000-deploy-freeze\): HostDiskSpaceLow critical on node-a:9100/,
+    );
+    expect(frozen.outputs.deployFreeze).toContain(`${FREEZE_OVERRIDE_ENV}="<reason>"`);
+    expect(frozen.errors.some((e) => e.includes("Deploy freeze in effect"))).toBe(true);
+    for (const name of GATED) expect(frozen.names).not.toContain(name);
+    expect(frozen.names).toContain("deploy-freeze-state");
+  });
+
+  it("deploys anyway with the override, and reports it", () => {
+    const overriddenByEnv = run("overriddenByEnv");
+    expect(overriddenByEnv.outputs.deployFreeze).toBe("overridden: ship the disk cleanup fix");
+    expect(overriddenByEnv.names).toEqual(expect.arrayContaining(GATED));
+    expect(overriddenByEnv.errors).toEqual([]);
+  });
+
+  it("accepts the override from config too", () => {
+    const overriddenByConfig = run("overriddenByConfig");
+    expect(overriddenByConfig.outputs.deployFreeze).toBe("overridden: INC-42");
+    expect(overriddenByConfig.names).toEqual(expect.arrayContaining(GATED));
   });
 
   it("on a rebuilt cluster without the ConfigMap: no freeze, the ConfigMap is recreated", () => {
-    const run = deploy("missing");
-    expect(run.errors).toEqual([]);
-    expect(run.outputs.deployFreeze).toBe("clear");
-    expect(run.names).toEqual(expect.arrayContaining(GATED));
-    const state = run.resources.find((r) => r.name === "deploy-freeze-state");
+    const missing = run("missing");
+    expect(missing.errors).toEqual([]);
+    expect(missing.outputs.deployFreeze).toBe("clear");
+    expect(missing.names).toEqual(expect.arrayContaining(GATED));
+    const state = missing.resources.find((r) => r.name === "deploy-freeze-state");
     expect(state?.inputs).toMatchObject({ data: { frozen: "false" } });
   });
 
@@ -142,8 +153,8 @@ describe("deploy freeze gate (pulumi up under the recording mocks)", () => {
   });
 
   it("declares the state ConfigMap in the monitoring namespace", () => {
-    const run = deployUnfrozen();
-    const state = run.resources.find((r) => r.name === "deploy-freeze-state");
+    const unfrozen = run("unfrozen");
+    const state = unfrozen.resources.find((r) => r.name === "deploy-freeze-state");
     expect(state?.inputs).toMatchObject({
       metadata: { name: FREEZE_CONFIGMAP, namespace: "monitoring" },
     });
