@@ -51,14 +51,29 @@ export async function runLive(stack: string, file: StackFileConfig): Promise<Pro
     stack,
     config: file.config,
     secretKeys: file.secretKeys,
-    load: () => {
-      let exports: Record<string, unknown> = {};
-      jest.isolateModules(() => {
-        exports = require(join(ROOT, "index"));
-      });
-      return exports;
-    },
+    load: loadProgram,
   });
+}
+
+let programLoaded = false;
+
+/**
+ * The program's exports, from a fresh load of index.ts: the program keeps module state, as in
+ * a real run, where each `pulumi up` is a new process. The file's first run loads it into the
+ * file's own module registry, where the mock runtime already loaded the Pulumi SDK; each later
+ * run needs an isolated registry, which loads the SDK again.
+ */
+function loadProgram(): Record<string, unknown> {
+  const index = join(ROOT, "index");
+  if (!programLoaded) {
+    programLoaded = true;
+    return require(index);
+  }
+  let exports: Record<string, unknown> = {};
+  jest.isolateModules(() => {
+    exports = require(index);
+  });
+  return exports;
 }
 
 export function ofType(run: ProgramRun, type: string): RecordedResource[] {
