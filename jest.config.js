@@ -6,6 +6,12 @@ module.exports = {
   testMatch: ["**/tests/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/out/", "/.local/"],
   modulePathIgnorePatterns: ["<rootDir>/out/", "<rootDir>/.local/"],
+  // The Pulumi SDK loads these for closure serialization, which never runs under the mocks;
+  // each test file would compile them again (tests/support/lazy/lazy-module.ts).
+  moduleNameMapper: {
+    "/typescript-shim$": "<rootDir>/tests/support/lazy/typescript.ts",
+    "^@npmcli/arborist$": "<rootDir>/tests/support/lazy/arborist.ts",
+  },
   // Records the Pulumi program once per stack for every worker (tests/support/recorded-runs.ts).
   globalSetup: "<rootDir>/tests/support/global-setup.ts",
   // Removes the run's temporary directory and fails the run if a test left files in it.

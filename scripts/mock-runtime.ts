@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { SECRET_PLACEHOLDER } from "../lib/conventions";
 
 /**
@@ -60,15 +60,24 @@ export interface RecordedResource {
   readonly inputs: Record<string, unknown>;
 }
 
-const SIG_KEY = pulumi.runtime.specialSigKey;
-const SECRET_SIG = pulumi.runtime.specialSecretSig;
+let loadedSdk: typeof pulumi | undefined;
+
+/**
+ * The Pulumi SDK, loaded on the first run: the tests and scripts that import this module for
+ * its types or helpers (through scripts/synth-lib.ts, say) never need it.
+ */
+function sdk(): typeof pulumi {
+  loadedSdk ??= require("@pulumi/pulumi") as typeof pulumi;
+  return loadedSdk;
+}
 
 /** Replaces every serialized secret with the placeholder, so nothing secret is recorded. */
 export function maskSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecrets);
   if (value === null || typeof value !== "object") return value;
   const record = value as Record<string, unknown>;
-  if (record[SIG_KEY] === SECRET_SIG) return SECRET_PLACEHOLDER;
+  const { specialSigKey, specialSecretSig } = sdk().runtime;
+  if (record[specialSigKey] === specialSecretSig) return SECRET_PLACEHOLDER;
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, maskSecrets(v)]));
 }
 
@@ -189,8 +198,9 @@ export interface RunOptions {
 /** Marks the outputs a provider declares secret (additionalSecretOutputs), as the engine does. */
 function withSecretOutputs(state: Record<string, unknown>, keys: readonly string[] = []) {
   const marked = { ...state };
+  const { specialSigKey, specialSecretSig } = sdk().runtime;
   for (const key of keys) {
-    if (key in marked) marked[key] = { [SIG_KEY]: SECRET_SIG, value: marked[key] };
+    if (key in marked) marked[key] = { [specialSigKey]: specialSecretSig, value: marked[key] };
   }
   return marked;
 }
@@ -235,9 +245,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       throw Object.assign(new Error(message), { details: message });
     },
   };
-  await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
+  const { runtime } = sdk();
+  await runtime.setMocks(mocks, options.project, options.stack, false);
   // Wrap the mock monitor setMocks installed (keeping its feature flags, secrets among them).
-  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: RegisterResource };
+  const monitor = runtime.getMonitor() as unknown as { registerResource: RegisterResource };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     resources.push(recordOf(req));
@@ -247,23 +258,24 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     );
     return register(req, callback);
   };
-  pulumi.runtime.setAllConfig(options.config, [...options.secretKeys]);
+  runtime.setAllConfig(options.config, [...options.secretKeys]);
   const exports = await options.load();
   const outputs = await resolveOutputs(exports);
-  await pulumi.runtime.disconnect();
+  await runtime.disconnect();
   return { resources, outputs };
 }
 
 async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { Output, isSecret, output } = sdk();
   const entries = await Promise.all(
     Object.entries(exports).map(async ([key, exported]) => {
       // The engine resolves outputs nested in an exported object or array too.
       const value =
-        exported !== null && typeof exported === "object" && !pulumi.Output.isInstance(exported)
-          ? pulumi.output(exported)
+        exported !== null && typeof exported === "object" && !Output.isInstance(exported)
+          ? output(exported)
           : exported;
-      if (!pulumi.Output.isInstance(value)) return [key, value] as const;
-      const secret = await pulumi.isSecret(value);
+      if (!Output.isInstance(value)) return [key, value] as const;
+      const secret = await isSecret(value);
       const plain = await new Promise<unknown>((resolve) => value.apply(resolve));
       return [key, secret ? SECRET_PLACEHOLDER : plain] as const;
     }),

@@ -1,57 +1,27 @@
-import * as pulumi from "@pulumi/pulumi";
-import { AutomationService } from "../../components/automation";
-import { PROJECT } from "../../lib/conventions";
-import { runProgram } from "../../scripts/mock-runtime";
-import { stackConfig } from "../alertmanager/support";
+import type { ProgramRun } from "../../scripts/mock-runtime";
+import { named, runStack } from "../support/program";
 
-/** What each resource waits for (the engine's `dependencies`), recorded from the mock monitor. */
+/**
+ * What each resource of the AutomationService waits for (the engine's `dependencies`), read
+ * from the recorded prod run: the program passes the deploy-freeze gate, its state ConfigMap
+ * (`deploy-freeze-state`), to every gated component as dependsOn.
+ */
 
-interface Registration {
-  getName(): string;
-  getType(): string;
-  getDependenciesList(): string[];
-}
-type Register = (req: Registration, callback: (err: unknown, res: unknown) => void) => unknown;
-
-const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-
-/** Stands in for the deploy-freeze gate the program passes as dependsOn. */
-class Gate extends pulumi.CustomResource {
-  constructor(name: string) {
-    super("test:index:Gate", name, {});
-  }
-}
+const GATE = "deploy-freeze-state";
 
 describe("AutomationService ordering", () => {
-  const dependencies = new Map<string, string[]>();
+  let run: ProgramRun;
 
   beforeAll(async () => {
-    await runProgram({
-      project: PROJECT,
-      stack: "prod",
-      config: {},
-      secretKeys: [],
-      load: () => {
-        const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: Register };
-        const register = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req, callback) => {
-          dependencies.set(req.getName(), req.getDependenciesList().map(nameOf));
-          return register(req, callback);
-        };
-        const gate = new Gate("gate");
-        new AutomationService("automation", {
-          config: stackConfig("prod"),
-          token: "t",
-          freezeConfigMap: "port8000-deploy-freeze",
-          dependsOn: [gate],
-        });
-        return {};
-      },
-    });
+    run = await runStack("prod");
+  });
+
+  it("the gate it waits for is the deploy-freeze ConfigMap", () => {
+    expect(named(run, GATE).type).toBe("kubernetes:core/v1:ConfigMap");
   });
 
   it("the Deployment waits for its code, its token and the identity it runs as", () => {
-    expect(dependencies.get("automation-deployment")?.sort()).toEqual(
+    expect([...named(run, "automation-deployment").dependsOn].sort()).toEqual(
       [
         "automation-account",
         "automation-binding",
@@ -60,7 +30,7 @@ describe("AutomationService ordering", () => {
         "automation-restart-role",
         "automation-role",
         "automation-token",
-        "gate",
+        GATE,
       ].sort(),
     );
   });
@@ -72,6 +42,6 @@ describe("AutomationService ordering", () => {
       "automation-role",
       "automation-service",
     ])
-      expect(dependencies.get(child)).toContain("gate");
+      expect(named(run, child).dependsOn).toContain(GATE);
   });
 });

@@ -2,6 +2,7 @@ import { dashboardArtifacts, dashboardPath } from "../../dashboards";
 import { DatasourceUid } from "../../dashboards/conventions";
 import { DashboardUid } from "../../lib/conventions";
 import { type ProgramRun, stableNumber } from "../../scripts/mock-runtime";
+import { parseStackFileConfig } from "../../scripts/synth-lib";
 import { stackConfig } from "../alerts/support";
 import { named, ofType, runStack, stackFile, withConfig } from "../support/program";
 
@@ -139,19 +140,21 @@ describe("annotation webhooks wiring on the prod stack", () => {
     expect(pod.volumes.map((v: Json) => v.name)).toContain("state");
   });
 
-  it("refuses an OpenSearch datasource user without its password secret", async () => {
+  // The program parses its config as parseStackFileConfig does; tests/program.test.ts proves
+  // a whole run stops on a missing secret.
+  it("refuses an OpenSearch datasource user without its password secret", () => {
     const file = withConfig(stackFile("prod"), { opensearchGrafanaPassword: undefined });
-    await expect(runStack("prod", file)).rejects.toThrow(
+    expect(() => parseStackFileConfig("prod", file)).toThrow(
       /opensearchGrafanaPassword: missing secret/,
     );
   });
 
-  it("refuses a production stack without the webhook secrets, naming each", async () => {
+  it("refuses a production stack without the webhook secrets, naming each", () => {
     const file = withConfig(stackFile("prod"), {
       deployWebhookToken: undefined,
       pagerdutyWebhookSecret: undefined,
     });
-    await expect(runStack("prod", file)).rejects.toThrow(
+    expect(() => parseStackFileConfig("prod", file)).toThrow(
       /deployWebhookToken: missing secret[\s\S]*pagerdutyWebhookSecret: missing secret/,
     );
   });

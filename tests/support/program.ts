@@ -1,10 +1,12 @@
 import { join } from "node:path";
 import { PROJECT } from "../../lib/conventions";
-import { type ProgramRun, type RecordedResource, runProgram } from "../../scripts/mock-runtime";
+import type { ProgramRun, RecordedResource } from "../../scripts/mock-runtime";
 import { readStackFile, type StackFileConfig } from "../../scripts/stack-file";
 import { recordedRun } from "./recorded-runs";
 
 /** Runs index.ts under the recording mocks with any stack file, optionally overriding keys. */
+
+type MockRuntime = typeof import("../../scripts/mock-runtime");
 
 export const ROOT = join(__dirname, "..", "..");
 
@@ -38,21 +40,40 @@ export async function runStack(stack: string, file?: StackFileConfig): Promise<P
   return (file ? undefined : recordedRun(stack)) ?? runLive(stack, file ?? stackFile(stack));
 }
 
-/** Runs index.ts now, whatever was recorded. */
+/**
+ * Runs index.ts now, whatever was recorded. The mock runtime (and with it the Pulumi SDK) is
+ * loaded here, on the first live run: a file that only reads recorded runs never compiles it.
+ */
 export async function runLive(stack: string, file: StackFileConfig): Promise<ProgramRun> {
+  const { runProgram } = require("../../scripts/mock-runtime") as MockRuntime;
   return runProgram({
     project: PROJECT,
     stack,
     config: file.config,
     secretKeys: file.secretKeys,
-    load: () => {
-      let exports: Record<string, unknown> = {};
-      jest.isolateModules(() => {
-        exports = require(join(ROOT, "index"));
-      });
-      return exports;
-    },
+    load: loadProgram,
   });
+}
+
+let programLoaded = false;
+
+/**
+ * The program's exports, from a fresh load of index.ts: the program keeps module state, as in
+ * a real run, where each `pulumi up` is a new process. The file's first run loads it into the
+ * file's own module registry, where the mock runtime already loaded the Pulumi SDK; each later
+ * run needs an isolated registry, which loads the SDK again.
+ */
+function loadProgram(): Record<string, unknown> {
+  const index = join(ROOT, "index");
+  if (!programLoaded) {
+    programLoaded = true;
+    return require(index);
+  }
+  let exports: Record<string, unknown> = {};
+  jest.isolateModules(() => {
+    exports = require(index);
+  });
+  return exports;
 }
 
 export function ofType(run: ProgramRun, type: string): RecordedResource[] {
