@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,34 +106,71 @@ export interface RenderOptions {
   readonly apiVersions: readonly string[];
 }
 
-/** `helm template` of one release; each object is tagged with the template that made it. */
-export function renderRelease(release: HelmRelease, options: RenderOptions): DeclaredObject[] {
+interface HelmInvocation {
+  readonly args: string[];
+  readonly env: NodeJS.ProcessEnv;
+  /** Removes the chart copy and Helm's home. */
+  readonly cleanup: () => void;
+}
+
+function helmTemplate(release: HelmRelease, options: RenderOptions): HelmInvocation {
   const chart = chartCopy(release);
   const home = mkdtempSync(join(tmpdir(), "helm-home-"));
+  const cleanup = () => {
+    rmSync(chart, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  };
+  const valuesFile = join(home, "values.json");
+  writeFileSync(valuesFile, JSON.stringify(release.values));
+  const args = [
+    "template",
+    release.name,
+    chart,
+    `--namespace=${release.namespace}`,
+    `--values=${valuesFile}`,
+    `--kube-version=${options.kubeVersion}`,
+    ...options.apiVersions.map((v) => `--api-versions=${v}`),
+  ];
+  const env = {
+    ...process.env,
+    HELM_CACHE_HOME: join(home, "cache"),
+    HELM_CONFIG_HOME: join(home, "config"),
+    HELM_DATA_HOME: join(home, "data"),
+  };
+  return { args, env, cleanup };
+}
+
+/** `helm template` of one release; each object is tagged with the template that made it. */
+export function renderRelease(release: HelmRelease, options: RenderOptions): DeclaredObject[] {
+  const { args, env, cleanup } = helmTemplate(release, options);
   try {
-    const valuesFile = join(home, "values.json");
-    writeFileSync(valuesFile, JSON.stringify(release.values));
-    const args = [
-      "template",
-      release.name,
-      chart,
-      `--namespace=${release.namespace}`,
-      `--values=${valuesFile}`,
-      `--kube-version=${options.kubeVersion}`,
-      ...options.apiVersions.map((v) => `--api-versions=${v}`),
-    ];
-    const env = {
-      ...process.env,
-      HELM_CACHE_HOME: join(home, "cache"),
-      HELM_CONFIG_HOME: join(home, "config"),
-      HELM_DATA_HOME: join(home, "data"),
-    };
     const run = spawnSync(requireTool("helm"), args, { encoding: "utf8", env, maxBuffer: 1 << 28 });
     if (run.status !== 0) throw new Error(`helm template ${release.name}: ${run.stderr}`);
     return splitManifests(run.stdout, release);
   } finally {
-    rmSync(chart, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
+    cleanup();
+  }
+}
+
+/** renderRelease without blocking the caller, so that several releases render at once. */
+export async function renderReleaseAsync(
+  release: HelmRelease,
+  options: RenderOptions,
+): Promise<DeclaredObject[]> {
+  const { args, env, cleanup } = helmTemplate(release, options);
+  try {
+    const child = spawn(requireTool("helm"), args, { env });
+    const [stdout, stderr]: Buffer[][] = [[], []];
+    child.stdout.on("data", (c: Buffer) => stdout.push(c));
+    child.stderr.on("data", (c: Buffer) => stderr.push(c));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", resolve);
+    });
+    if (code !== 0) throw new Error(`helm template ${release.name}: ${Buffer.concat(stderr)}`);
+    return splitManifests(Buffer.concat(stdout).toString("utf8"), release);
+  } finally {
+    cleanup();
   }
 }
 

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { renderRuleGroups } from "../../alerts";
-import { promtoolTestRules } from "../../alerts/promtool";
+import { type PromtoolFile, type PromtoolRuns, promtoolTestRuleFiles } from "../../alerts/promtool";
 import type { RuleGroups } from "../../alerts/render";
 import { toYaml } from "../../lib/serialize";
+import { tempDir } from "../support/temp";
 import {
   alertingRules,
   committedRules,
@@ -54,31 +54,60 @@ function withoutAnnotations(groups: RuleGroups): RuleGroups {
   };
 }
 
-function runAgainst(rules: RuleGroups, testFile: string) {
-  const dir = mkdtempSync(join(tmpdir(), "promtool-"));
-  try {
-    writeFileSync(join(dir, "port8000-rules.yml"), toYaml(rules));
-    mkdirSync(join(dir, "tests"));
-    writeFileSync(join(dir, "tests", "case.test.yml"), readFileSync(testFile, "utf8"));
-    return promtoolTestRules("case.test.yml", join(dir, "tests"));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+/** The boundary cases, all in one promtool run, against `rules` written beside them. */
+async function runAgainst(rules: RuleGroups, testFiles: readonly string[]) {
+  const dir = tempDir("promtool");
+  writeFileSync(join(dir, "port8000-rules.yml"), toYaml(rules));
+  mkdirSync(join(dir, "tests"));
+  for (const file of testFiles) {
+    writeFileSync(join(dir, "tests", file), readFileSync(join(PROMTOOL_TESTS, file), "utf8"));
   }
+  return promtoolTestRuleFiles(testFiles, join(dir, "tests"));
 }
+
+/** Each failure of a file's groups, prefixed with the group's name. */
+const failuresOf = (file: PromtoolFile | undefined) =>
+  (file?.cases ?? []).flatMap((c) => c.failures.map((f) => `${c.name}: ${f}`));
+
+const PAGING_TEXT_FILES = readdirSync(PAGING_TEXT_TESTS);
+const MOVED_FILES = ["bots.test.yml", "host.test.yml"];
+
+let boundaries: PromtoolRuns;
+let pagingText: PromtoolRuns;
+let moved: PromtoolRuns;
+
+beforeAll(async () => {
+  const movedConfig = stackConfig("prod", { thresholds: { queueDepth: { warning: 30 } } });
+  [boundaries, pagingText, moved] = await Promise.all([
+    runAgainst(withoutAnnotations(committedRules()), TEST_FILES),
+    promtoolTestRuleFiles(PAGING_TEXT_FILES, PAGING_TEXT_TESTS),
+    runAgainst(withoutAnnotations(renderRuleGroups(movedConfig, { timeScale: 1 })), MOVED_FILES),
+  ]);
+}, 300_000);
 
 describe("promtool unit tests", () => {
   it.each(TEST_FILES)("%s passes promtool test rules against the committed rules", (file) => {
     const doc = yaml.load(readFileSync(join(PROMTOOL_TESTS, file), "utf8")) as TestFile;
     expect(doc.rule_files).toEqual(["../port8000-rules.yml"]);
-    const run = runAgainst(withoutAnnotations(committedRules()), join(PROMTOOL_TESTS, file));
-    if (!run.ok) console.error(`promtool test rules ${file}:\n${run.output}`);
-    expect(run.ok).toBe(true);
+    const result = boundaries.files.get(file);
+    expect(result?.error).toBeUndefined();
+    expect(result?.cases.map((c) => c.name)).toEqual(doc.tests.map((t) => t.name));
+    expect(failuresOf(result)).toEqual([]);
   });
 
-  it.each(readdirSync(PAGING_TEXT_TESTS))("%s: what a person is paged with", (file) => {
-    const run = promtoolTestRules(file, PAGING_TEXT_TESTS);
-    if (!run.ok) console.error(`promtool test rules ${file}:\n${run.output}`);
-    expect(run.ok).toBe(true);
+  it("every boundary file ran, in one promtool run that passed", () => {
+    expect([...boundaries.files.keys()]).toEqual(TEST_FILES);
+    if (!boundaries.ok) console.error(boundaries.output);
+    expect(boundaries.ok).toBe(true);
+  });
+
+  it.each(PAGING_TEXT_FILES)("%s: what a person is paged with", (file) => {
+    const doc = yaml.load(readFileSync(join(PAGING_TEXT_TESTS, file), "utf8")) as TestFile;
+    const result = pagingText.files.get(file);
+    expect(result?.error).toBeUndefined();
+    expect(result?.cases.map((c) => c.name)).toEqual(doc.tests.map((t) => t.name));
+    expect(failuresOf(result)).toEqual([]);
+    expect(pagingText.ok).toBe(true);
   });
 
   it("expect every alert level of the rule file to fire in some case", () => {
@@ -100,11 +129,14 @@ describe("promtool unit tests", () => {
     expect([...names].filter((n) => !silent.has(n))).toEqual([]);
   });
 
-  it("fail when a threshold moves: the cases pin the rendered rules", () => {
-    const moved = stackConfig("prod", { thresholds: { queueDepth: { warning: 30 } } });
-    const rules = withoutAnnotations(renderRuleGroups(moved, { timeScale: 1 }));
-    const run = runAgainst(rules, join(PROMTOOL_TESTS, "bots.test.yml"));
-    expect(run.ok).toBe(false);
-    expect(run.output).toContain("Port8000QueueBacklog");
+  it("fail when a threshold moves: the cases pin the rendered rules, and the failure names its file and case", () => {
+    expect(moved.ok).toBe(false);
+    const bots = moved.files.get("bots.test.yml");
+    const failing = bots?.cases.filter((c) => c.failures.length > 0).map((c) => c.name);
+    expect(failing).toEqual([expect.stringMatching(/^queue backlog:/)]);
+    expect(failuresOf(bots).join("\n")).toContain("Port8000QueueBacklog");
+    const host = moved.files.get("host.test.yml");
+    expect(host?.cases.length).toBeGreaterThan(0);
+    expect(failuresOf(host)).toEqual([]);
   });
 });

@@ -3,10 +3,10 @@ import { applyAll } from "../../cluster/apply";
 import type { ControlPlane } from "../../cluster/control-plane";
 import { FIELD_MANAGER } from "../../cluster/crds";
 import { RELEASE_TYPE } from "../../cluster/objects";
+import type { ProgramRun } from "../../scripts/mock-runtime";
 import { stackConfig } from "../alertmanager/support";
 import { runStack } from "../support/program";
 import {
-  applyDeclared,
   declaredObjects,
   ensureNamespaces,
   startCluster,
@@ -22,10 +22,23 @@ import {
 
 jest.setTimeout(600_000);
 
+const STACKS = ["prod", "dr"];
+
 let plane: ControlPlane;
+/** Each stack's declared objects, rendered at once: Helm for dr runs beside Helm for prod. */
+let declared: Map<string, Declared>;
+
+type Declared = Awaited<ReturnType<typeof declaredObjects>> & { run: ProgramRun };
 
 beforeAll(async () => {
   plane = await startCluster();
+  const all = await Promise.all(
+    STACKS.map(async (stack) => {
+      const run = await runStack(stack);
+      return [stack, { ...(await declaredObjects(plane.target, run.resources)), run }] as const;
+    }),
+  );
+  declared = new Map(all);
 });
 
 afterAll(async () => {
@@ -37,22 +50,21 @@ const summary = (results: readonly ApplyResult[], verdict: string) =>
     .filter((r) => r.verdict === verdict)
     .map((r) => `${r.object} (${r.source}): ${[r.message, ...r.lost, ...r.rewritten].join("; ")}`);
 
-describe.each(["prod", "dr"])("the %s stack on a real API server", (stack) => {
+describe.each(STACKS)("the %s stack on a real API server", (stack) => {
   let results: ApplyResult[];
   let resourceCount: number;
   let releaseNames: string[];
   let prerequisites: string[];
 
   beforeAll(async () => {
-    const run = await runStack(stack);
-    const { objects, namespaceOf } = await declaredObjects(plane.target, run.resources);
+    const { run, objects, namespaceOf } = declared.get(stack) as Declared;
     // What the cluster holds before the first `pulumi up`; apply would refuse objects in them.
     prerequisites = undeclaredNamespaces(objects, namespaceOf);
     await ensureNamespaces(plane.target, prerequisites);
     const k8s = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
     resourceCount = k8s.filter((r) => r.type !== RELEASE_TYPE).length;
     releaseNames = k8s.filter((r) => r.type === RELEASE_TYPE).map((r) => String(r.inputs.name));
-    results = await applyDeclared(plane.target, run.resources);
+    results = await applyAll(plane.target, objects, { fieldManager: FIELD_MANAGER }, namespaceOf);
     writeReport(`apply-${stack}`, results);
   });
 

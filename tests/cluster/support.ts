@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ApplyResult, applyAll } from "../../cluster/apply";
+import type { ApplyResult } from "../../cluster/apply";
 import { type ControlPlane, startControlPlane } from "../../cluster/control-plane";
 import { FIELD_MANAGER, installCrds } from "../../cluster/crds";
 import { discover, type KubeTarget, serverSideApply } from "../../cluster/kube";
@@ -9,7 +9,7 @@ import {
   type DeclaredObject,
   helmReleases,
   programObjects,
-  renderRelease,
+  renderReleaseAsync,
 } from "../../cluster/objects";
 import { GO_TOOLS, type GoTool, pinnedModuleVersions, pinsFile } from "../../lib/tools";
 import type { RecordedResource } from "../../scripts/mock-runtime";
@@ -44,14 +44,17 @@ async function renderOptions(target: KubeTarget) {
   return { kubeVersion: pins[kubernetes.module], apiVersions };
 }
 
-/** The program's objects and its Helm releases' rendered manifests, each with its namespace. */
+/**
+ * The program's objects and its Helm releases' rendered manifests, each with its namespace. The
+ * releases render at once, each in its own Helm process.
+ */
 export async function declaredObjects(target: KubeTarget, resources: readonly RecordedResource[]) {
   const options = await renderOptions(target);
   const releases = helmReleases(resources);
   const namespaces = new Map<DeclaredObject, string>();
-  const rendered = releases.flatMap((release) => {
-    const objects = renderRelease(release, options);
-    for (const o of objects) namespaces.set(o, release.namespace);
+  const perRelease = await Promise.all(releases.map((r) => renderReleaseAsync(r, options)));
+  const rendered = perRelease.flatMap((objects, i) => {
+    for (const o of objects) namespaces.set(o, releases[i].namespace);
     return objects;
   });
   return {
@@ -59,14 +62,6 @@ export async function declaredObjects(target: KubeTarget, resources: readonly Re
     objects: [...programObjects(resources), ...rendered],
     namespaceOf: (d: DeclaredObject) => namespaces.get(d),
   };
-}
-
-export async function applyDeclared(
-  target: KubeTarget,
-  resources: readonly RecordedResource[],
-): Promise<ApplyResult[]> {
-  const { objects, namespaceOf } = await declaredObjects(target, resources);
-  return applyAll(target, objects, { fieldManager: FIELD_MANAGER }, namespaceOf);
 }
 
 export const REPORT_DIR = join(ROOT, "out", "cluster");
