@@ -28,22 +28,27 @@ export interface Ran {
 
 export type Runner = (cmd: string, args: readonly string[], cwd: string) => Promise<Ran>;
 
-export const runCommand: Runner = (cmd, args, cwd) =>
-  new Promise((done) => {
-    const child = spawn(cmd, args, { cwd, timeout: RUN_TIMEOUT_MS });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
+/** Runs commands with `env` (its PATH finds them). */
+export const runCommandIn =
+  (env: NodeJS.ProcessEnv): Runner =>
+  (cmd, args, cwd) =>
+    new Promise((done) => {
+      const child = spawn(cmd, args, { cwd, env, timeout: RUN_TIMEOUT_MS });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c: Buffer) => {
+        stdout += c.toString();
+      });
+      child.stderr.on("data", (c: Buffer) => {
+        stderr += c.toString();
+      });
+      child.once("error", (err) => done({ code: null, stdout, stderr, spawnError: err.message }));
+      child.once("close", (code, signal) =>
+        done({ code, stdout, stderr, timedOut: code === null && signal === "SIGTERM" }),
+      );
     });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once("error", (err) => done({ code: null, stdout, stderr, spawnError: err.message }));
-    child.once("close", (code, signal) =>
-      done({ code, stdout, stderr, timedOut: code === null && signal === "SIGTERM" }),
-    );
-  });
+
+export const runCommand: Runner = runCommandIn(process.env);
 
 const UNREACHABLE = "warn: could not reach the vulnerability database";
 const NETWORK_ERROR =
