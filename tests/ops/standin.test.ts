@@ -234,3 +234,12 @@ describe("quarterly", () => {
     });
   });
 });
+
+test("--help prints the routines and a routine's flags on stdout, exit 0", async () => {
+  const top = await ops(["--help"]);
+  expect({ code: top.code, stderr: top.stderr }).toEqual({ code: 0, stderr: "" });
+  expect(top.stdout).toMatch(/daily[\s\S]*weekly[\s\S]*monthly[\s\S]*quarterly/);
+  const monthly = await ops(["monthly", "--help"]);
+  expect(monthly.code).toBe(0);
+  expect(monthly.stdout).toContain("--load-test");
+});
