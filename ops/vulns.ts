@@ -28,24 +28,37 @@ export interface Ran {
 
 export type Runner = (cmd: string, args: readonly string[], cwd: string) => Promise<Ran>;
 
-/** Runs commands with `env` (its PATH finds them). */
+/**
+ * Runs commands with `env` (its PATH finds them), stopped after RUN_TIMEOUT_MS. Its own timer,
+ * not spawn's `timeout`: spawn leaves that timer running when the command cannot be started,
+ * which holds an in-process caller (runOps) for the whole timeout.
+ */
 export const runCommandIn =
   (env: NodeJS.ProcessEnv): Runner =>
   (cmd, args, cwd) =>
     new Promise((done) => {
-      const child = spawn(cmd, args, { cwd, env, timeout: RUN_TIMEOUT_MS });
+      const child = spawn(cmd, args, { cwd, env });
       let stdout = "";
       let stderr = "";
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill("SIGTERM");
+      }, RUN_TIMEOUT_MS);
       child.stdout.on("data", (c: Buffer) => {
         stdout += c.toString();
       });
       child.stderr.on("data", (c: Buffer) => {
         stderr += c.toString();
       });
-      child.once("error", (err) => done({ code: null, stdout, stderr, spawnError: err.message }));
-      child.once("close", (code, signal) =>
-        done({ code, stdout, stderr, timedOut: code === null && signal === "SIGTERM" }),
-      );
+      child.once("error", (err) => {
+        clearTimeout(timer);
+        done({ code: null, stdout, stderr, spawnError: err.message });
+      });
+      child.once("close", (code) => {
+        clearTimeout(timer);
+        done({ code, stdout, stderr, timedOut });
+      });
     });
 
 export const runCommand: Runner = runCommandIn(process.env);

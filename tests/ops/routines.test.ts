@@ -25,6 +25,7 @@ import {
   type Runner,
   reviewPasses,
   runCommand,
+  runCommandIn,
   vulnerabilityChecks,
 } from "../../ops/vulns";
 import { intervalsOf, nextWindow as nextLiveWindow } from "../../ops/windows";
@@ -267,6 +268,16 @@ describe("dependency vulnerability review", () => {
     expect(c.status).toBe("warn");
     expect(c.detail).toMatch(/^warn: could not reach the vulnerability database/);
   }, 120_000);
+
+  it("a command not on PATH is a spawn error, and leaves no timer keeping the process alive", async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    const ran = await runCommandIn({ PATH: "/nonexistent" })("go", ["version"], ROOT);
+    expect(ran.spawnError).toMatch(/ENOENT/);
+    // runOps runs in-process (tests, a caller's own process): a leftover run timeout would hold
+    // that process for RUN_TIMEOUT_MS after the review has finished.
+    expect(timers()).toBe(before);
+  });
 
   it("govulncheck: called vulnerabilities fail, a scan without them passes, no scan warns", () => {
     const stream = (findings: string) =>
