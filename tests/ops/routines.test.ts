@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -5,6 +6,7 @@ import { basename, join } from "node:path";
 import yaml from "js-yaml";
 import { buildTimeIntervals } from "../../components/alertmanager/time-intervals";
 import { type MaintenanceWindow, nextWindow } from "../../components/config/maintenance";
+import { stopChild } from "../../ops/backup";
 import {
   CAPACITY_LIMIT,
   capacityCheck,
@@ -243,6 +245,19 @@ describe("load test judgement", () => {
     expect(
       loadCheck(summarize("http://x", new Date(0), 10, 2, slow, { "200": 100 }, 0)).status,
     ).toBe("fail");
+  });
+});
+
+describe("the restore drill's throwaway Prometheus", () => {
+  it("is stopped with SIGTERM, and no grace timer is left once it has exited", async () => {
+    const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"]);
+    await new Promise((r) => child.once("spawn", r));
+    const exited = new Promise((r) => child.once("exit", (_code, signal) => r(signal)));
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    await stopChild(child, exited, 10_000);
+    expect(await exited).toBe("SIGTERM");
+    expect(timers()).toBe(before);
   });
 });
 
