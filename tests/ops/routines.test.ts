@@ -253,11 +253,19 @@ describe("the restore drill's throwaway Prometheus", () => {
     const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"]);
     await new Promise((r) => child.once("spawn", r));
     const exited = new Promise((r) => child.once("exit", (_code, signal) => r(signal)));
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-    const before = timers();
-    await stopChild(child, exited, 10_000);
-    expect(await exited).toBe("SIGTERM");
-    expect(timers()).toBe(before);
+    // The grace timer itself, not a count of all timers: other tests' servers end theirs meanwhile.
+    const set = jest.spyOn(global, "setTimeout");
+    const clear = jest.spyOn(global, "clearTimeout");
+    try {
+      await stopChild(child, exited, 10_000);
+      expect(await exited).toBe("SIGTERM");
+      const grace = set.mock.calls.findIndex(([, ms]) => ms === 10_000);
+      expect(grace).toBeGreaterThanOrEqual(0);
+      expect(clear).toHaveBeenCalledWith(set.mock.results[grace].value);
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
   });
 });
 
