@@ -101,13 +101,27 @@ export async function withRestored<T>(
     await waitReady(url, child);
     return await use(new PrometheusApi(url));
   } finally {
-    if (child.exitCode === null && child.pid !== undefined) {
-      child.kill("SIGTERM");
-      await Promise.race([exited, sleep(10_000)]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    }
+    await stopChild(child, exited, STOP_GRACE_MS);
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * SIGTERM, then SIGKILL after `graceMs`; the grace timer is cleared when the child exits, so an
+ * in-process caller (runOps) is not held for the rest of it.
+ */
+export async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs: number) {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  child.kill("SIGTERM");
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise((done) => {
+    timer = setTimeout(done, graceMs);
+  });
+  await Promise.race([exited, grace]);
+  clearTimeout(timer);
+  if (child.exitCode === null) child.kill("SIGKILL");
 }
 
 export async function backupCheck(

@@ -62,16 +62,17 @@ export async function uploadReports(
   bucket: string,
   prefix: string,
   say: (l: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
 ) {
   const files = readdirSync(dir).filter(
     (f) => statSync(join(dir, f)).isFile() && TYPES[extname(f)],
   );
-  const creds = await credentialsFromEnvironment();
-  const region = process.env.AWS_REGION ?? "us-east-1";
+  const creds = await credentialsFromEnvironment(env);
+  const region = env.AWS_REGION ?? "us-east-1";
   for (const f of files.sort()) {
     const key = `${prefix.replace(/\/?$/, "/")}${f}`;
     await putObject(
-      { bucket, key, region, endpoint: process.env.OPS_S3_ENDPOINT },
+      { bucket, key, region, endpoint: env.OPS_S3_ENDPOINT },
       readFileSync(join(dir, f)),
       TYPES[extname(f)],
       creds,

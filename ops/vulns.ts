@@ -34,26 +34,40 @@ export type Runner = (
   env?: Readonly<Record<string, string>>,
 ) => Promise<Ran>;
 
-export const runCommand: Runner = (cmd, args, cwd, env) =>
-  new Promise((done) => {
-    const child = spawn(cmd, args, {
-      cwd,
-      timeout: RUN_TIMEOUT_MS,
-      env: env && { ...process.env, ...env },
+/**
+ * Runs commands with `base` plus a call's own `env` (its PATH finds them), stopped after
+ * RUN_TIMEOUT_MS. Its own timer, not spawn's `timeout`: spawn leaves that timer running when the
+ * command cannot be started, which holds an in-process caller (runOps) for the whole timeout.
+ */
+export const runCommandIn =
+  (base: NodeJS.ProcessEnv): Runner =>
+  (cmd, args, cwd, env) =>
+    new Promise((done) => {
+      const child = spawn(cmd, args, { cwd, env: env ? { ...base, ...env } : base });
+      let stdout = "";
+      let stderr = "";
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill("SIGTERM");
+      }, RUN_TIMEOUT_MS);
+      child.stdout.on("data", (c: Buffer) => {
+        stdout += c.toString();
+      });
+      child.stderr.on("data", (c: Buffer) => {
+        stderr += c.toString();
+      });
+      child.once("error", (err) => {
+        clearTimeout(timer);
+        done({ code: null, stdout, stderr, spawnError: err.message });
+      });
+      child.once("close", (code) => {
+        clearTimeout(timer);
+        done({ code, stdout, stderr, timedOut });
+      });
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once("error", (err) => done({ code: null, stdout, stderr, spawnError: err.message }));
-    child.once("close", (code, signal) =>
-      done({ code, stdout, stderr, timedOut: code === null && signal === "SIGTERM" }),
-    );
-  });
+
+export const runCommand: Runner = runCommandIn(process.env);
 
 const UNREACHABLE = "warn: could not reach the vulnerability database";
 const NETWORK_ERROR =

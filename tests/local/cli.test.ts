@@ -1,13 +1,19 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { runLocal } from "../../local/cli";
 import { LOCK_FILE } from "../../local/lock";
 import { PORT_SPAN } from "../../local/ports";
 import { portInUse } from "../../local/supervisor";
+import { captured } from "../support/captured";
 
-/** `npm run local` as a user runs it: flags, ready.json, Ctrl-C/SIGTERM, a child dying. */
+/**
+ * `npm run local` as a user runs it: flags, ready.json, Ctrl-C/SIGTERM, a child dying. What needs
+ * a process of its own (a real SIGTERM, the lock's pid, a port taken before it starts) spawns the
+ * bin; flags and a child dying run its entry (runLocal) in this process.
+ */
 
 jest.setTimeout(60_000);
 
@@ -83,35 +89,62 @@ async function openPorts(base: number): Promise<number[]> {
   return ports.filter((_, i) => open[i]);
 }
 
-test("a bad flag exits 2 naming the flag", () => {
-  const run = spawnSync(TSX, ["local/main.ts", "--bots", "lots"], { cwd: ROOT, encoding: "utf8" });
-  expect(run.status).toBe(2);
-  expect(run.stderr).toContain("--bots");
-});
-
-test("SIGTERM stops every component: no process and no port left", async () => {
-  const child = startCli(19700);
-  const ready = await waitReady(child);
-  expect(ready).toMatchObject({ prometheus: "http://127.0.0.1:19700", timeScale: 60 });
-  expect(output).toContain("prometheus ready");
-  expect(pidsMentioning(dir).length).toBeGreaterThanOrEqual(3);
-  child.kill("SIGTERM");
-  expect(await exited(child)).toBe(0);
-  expect(pidsMentioning(dir)).toEqual([]);
-  expect(await openPorts(19700)).toEqual([]);
+test("a bad flag exits 2 naming the flag, before anything starts", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--bots", "lots"], /^local: --bots must be a whole number/],
+    [["--state"], /^local: --state needs a value/],
+    [["--colour", "red"], /^local: unknown option "--colour"/],
+  ];
+  for (const [args, message] of cases) {
+    const run = await captured((streams) =>
+      runLocal(args, { ...streams, onStopRequest: () => () => {} }),
+    );
+    expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 2, stdout: "" });
+    expect(run.stderr).toMatch(message);
+  }
 });
 
 test("a child that dies is named, and the rest are stopped", async () => {
-  const child = startCli(19710);
-  await waitReady(child);
-  const [exporter] = pidsMentioning("--web.listen-address=127.0.0.1:19714");
-  expect(exporter).toBeDefined();
-  process.kill(exporter, "SIGKILL");
-  expect(await exited(child)).toBe(1);
-  expect(output).toContain("node-exporter exited unexpectedly");
-  expect(pidsMentioning(dir)).toEqual([]);
-  expect(await openPorts(19710)).toEqual([]);
+  let stop: ((why: string) => void) | undefined;
+  const stopped = captured((streams) =>
+    runLocal(["--state", dir, "--port-base", "19710", "--time-scale", "60"], {
+      ...streams,
+      onStopRequest: (s) => {
+        stop = s;
+        return () => {
+          stop = undefined;
+        };
+      },
+    }),
+  );
+  let ended = false;
+  void stopped.then(() => {
+    ended = true;
+  });
+  try {
+    await waitFor(() => ended || existsSync(join(dir, "ready.json")));
+    if (ended) throw new Error(`local ended before it was ready:\n${(await stopped).stderr}`);
+    const [exporter] = pidsMentioning("--web.listen-address=127.0.0.1:19714");
+    expect(exporter).toBeDefined();
+    process.kill(exporter, "SIGKILL");
+    const run = await stopped;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("node-exporter exited unexpectedly");
+    expect(run.stdout).toMatch(/node-exporter died; stopping every component …\nstopped\.\n$/);
+    expect(stop).toBeUndefined(); // no longer listening for a stop request
+    expect(pidsMentioning(dir)).toEqual([]);
+    expect(await openPorts(19710)).toEqual([]);
+  } finally {
+    stop?.("test cleanup");
+    await stopped;
+  }
 });
+
+/** Polls until `ready` holds, 30 s at most, failing the test with what the stack printed. */
+async function waitFor(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !ready(); i += 1) await sleep(100);
+  if (!ready()) throw new Error("local stack not ready in 30 s");
+}
 
 function occupy(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
@@ -155,9 +188,13 @@ test("a port already in use: one line naming it, exit 2, nothing left running", 
   }
 });
 
-test("a second stack on the same --state: one line naming the running one's pid, exit 2", async () => {
+// One stack serves both: a second start refused while it runs, then a real SIGTERM.
+test("a second stack on the same --state is refused naming the pid; SIGTERM then stops every component, no process or port left", async () => {
   const first = startCli(19730);
-  await waitReady(first);
+  const ready = await waitReady(first);
+  expect(ready).toMatchObject({ prometheus: "http://127.0.0.1:19730", timeScale: 60 });
+  expect(output).toContain("prometheus ready");
+  expect(pidsMentioning(dir).length).toBeGreaterThanOrEqual(3);
   const holder = Number(readFileSync(join(dir, LOCK_FILE), "utf8"));
   expect(readFileSync(`/proc/${holder}/cmdline`, "utf8")).toContain("local/main.ts");
   // Its own ports, clear of the first stack's (PORT_SPAN of them from 19730).
@@ -171,5 +208,8 @@ test("a second stack on the same --state: one line naming the running one's pid,
   expect(first.exitCode).toBeNull();
   first.kill("SIGTERM");
   expect(await exited(first)).toBe(0);
+  expect(output).toMatch(/SIGTERM; stopping every component …\nstopped\.\n$/);
   expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
-});
+  expect(pidsMentioning(dir)).toEqual([]);
+  expect(await openPorts(19730)).toEqual([]);
+}, 120_000);

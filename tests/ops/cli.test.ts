@@ -3,14 +3,18 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { LocalStack } from "../../local/stack";
+import { runOps } from "../../ops/cli";
 import { PrometheusApi } from "../../ops/http";
 import { inject, startE2eStack, stopE2eStack, waitFor } from "../local/support/harness";
+import { captured } from "../support/captured";
 import { type ChildOutput, childOutput } from "../support/child-output";
 
 /**
  * `npm run ops` as an operator runs it, against one real local stack (Prometheus with the admin
  * API, Alertmanager, simulator): healthy, /health failing, the backup restored, the monthly
- * report checked against PromQL run by hand, bad flags and servers that cannot be used.
+ * report checked against PromQL run by hand, bad flags and servers that cannot be used. The
+ * command runs in this process (runOps); the /health case spawns the real `ops/main.ts`, so the
+ * bin's wiring of arguments, output and exit code is judged too.
  */
 
 jest.setTimeout(180_000);
@@ -20,8 +24,12 @@ const TSX = join(ROOT, "node_modules/.bin/tsx");
 
 type Run = ChildOutput;
 
-/** Async, so the stack's in-process simulator keeps answering while the CLI runs. */
 function ops(...args: string[]): Promise<Run> {
+  return captured((streams) => runOps(args, { ...streams, env: process.env }));
+}
+
+/** The bin as `npm run ops` starts it; async, so the stack's simulator keeps answering. */
+function spawnedOps(...args: string[]): Promise<Run> {
   return childOutput(spawn(TSX, ["ops/main.ts", ...args], { cwd: ROOT }));
 }
 
@@ -68,7 +76,7 @@ afterAll(async () => {
   rmSync(out, { recursive: true, force: true });
 });
 
-test("daily on a healthy stack: exit 0, the five checks of guide 3.1, none failing", async () => {
+test("daily on a healthy stack: exit 0, the checks of guide 3.1, none failing", async () => {
   const run = await ops("daily", ...servers(), "--json");
   const report = JSON.parse(run.stdout) as Report;
   expect(report.checks.map((c) => c.name)).toEqual([
@@ -85,7 +93,7 @@ test("daily on a healthy stack: exit 0, the five checks of guide 3.1, none faili
   expect(run.stderr).toContain("query "); // progress on stderr, never on stdout
 });
 
-test("daily with /health failing fails and names it, exit 1", async () => {
+test("daily with /health failing, run by the bin: fails and names it, exit 1", async () => {
   await inject(running(), { healthy: false });
   try {
     await waitFor("probe_success 0", async () =>
@@ -93,9 +101,10 @@ test("daily with /health failing fails and names it, exit 1", async () => {
         ? true
         : undefined,
     );
-    const run = await ops("daily", ...servers());
+    const run = await spawnedOps("daily", ...servers());
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/FAIL\s+\/health probe\s+\/health failing now/);
+    expect(run.stderr).toMatch(/^ops daily: Prometheus /m);
   } finally {
     await inject(running(), {});
   }

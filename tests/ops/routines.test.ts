@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -5,6 +6,7 @@ import { basename, join } from "node:path";
 import yaml from "js-yaml";
 import { buildTimeIntervals } from "../../components/alertmanager/time-intervals";
 import { type MaintenanceWindow, nextWindow } from "../../components/config/maintenance";
+import { stopChild } from "../../ops/backup";
 import {
   CAPACITY_LIMIT,
   capacityCheck,
@@ -25,6 +27,7 @@ import {
   type Runner,
   reviewPasses,
   runCommand,
+  runCommandIn,
   vulnerabilityChecks,
 } from "../../ops/vulns";
 import { intervalsOf, nextWindow as nextLiveWindow } from "../../ops/windows";
@@ -245,6 +248,27 @@ describe("load test judgement", () => {
   });
 });
 
+describe("the restore drill's throwaway Prometheus", () => {
+  it("is stopped with SIGTERM, and no grace timer is left once it has exited", async () => {
+    const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"]);
+    await new Promise((r) => child.once("spawn", r));
+    const exited = new Promise((r) => child.once("exit", (_code, signal) => r(signal)));
+    // The grace timer itself, not a count of all timers: other tests' servers end theirs meanwhile.
+    const set = jest.spyOn(global, "setTimeout");
+    const clear = jest.spyOn(global, "clearTimeout");
+    try {
+      await stopChild(child, exited, 10_000);
+      expect(await exited).toBe("SIGTERM");
+      const grace = set.mock.calls.findIndex(([, ms]) => ms === 10_000);
+      expect(grace).toBeGreaterThanOrEqual(0);
+      expect(clear).toHaveBeenCalledWith(set.mock.results[grace].value);
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
+  });
+});
+
 describe("dependency vulnerability review", () => {
   it("npm audit findings by severity; high or critical fails", () => {
     const report = (v: Record<string, number>) => ({
@@ -267,6 +291,16 @@ describe("dependency vulnerability review", () => {
     expect(c.status).toBe("warn");
     expect(c.detail).toMatch(/^warn: could not reach the vulnerability database/);
   }, 120_000);
+
+  it("a command not on PATH is a spawn error, and leaves no timer keeping the process alive", async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    const ran = await runCommandIn({ PATH: "/nonexistent" })("go", ["version"], ROOT);
+    expect(ran.spawnError).toMatch(/ENOENT/);
+    // runOps runs in-process (tests, a caller's own process): a leftover run timeout would hold
+    // that process for RUN_TIMEOUT_MS after the review has finished.
+    expect(timers()).toBe(before);
+  });
 
   it("govulncheck: called vulnerabilities fail, a scan without them passes, no scan warns", () => {
     const stream = (findings: string) =>
