@@ -235,7 +235,12 @@ describe("automation", () => {
     await waitFor("a heap snapshot taken on Port 8000", () =>
       existsSync(snapshots) && readFileSync(snapshots, "utf8").trim() !== "" ? true : undefined,
     );
-    const actions = readFileSync(join(s.stateDir, "automation", "actions.jsonl"), "utf8");
+    // The service records the action after the snapshot it took: wait for that line too.
+    const actionLog = join(s.stateDir, "automation", "actions.jsonl");
+    const actions = await waitFor("the heap snapshot in the action log", () => {
+      const text = existsSync(actionLog) ? readFileSync(actionLog, "utf8") : "";
+      return text.includes("heap-snapshot") ? text : undefined;
+    });
     expect(actions).toContain("heap-snapshot");
     await stopEating(eater);
     await inject(s, {});
