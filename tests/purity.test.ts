@@ -7,7 +7,7 @@ import { ROOT } from "./support/program";
 const PURE_DIRS = ["automation", "lib", "alerts", "components", "dashboards", "ops", "policy"];
 const PULUMI_ALLOWED = [
   // A component's wrapper, and the wrappers of its parts (components/opensearch/tls/index.ts).
-  /^components\/([^/]+\/)+index\.ts$/,
+  /^components\/[^/]+\/([^/]+\/)?index\.ts$/,
   /^components\/providers\//,
   // The policy pack's entry starts the policy server; its policies import only types.
   /^policy\/index\.ts$/,

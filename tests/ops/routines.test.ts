@@ -24,6 +24,7 @@ import {
   GOVULNCHECK,
   govulncheckCheck,
   npmAuditCheck,
+  RUN_TIMEOUT_MS,
   type Runner,
   reviewPasses,
   runCommand,
@@ -293,13 +294,21 @@ describe("dependency vulnerability review", () => {
   }, 120_000);
 
   it("a command not on PATH is a spawn error, and leaves no timer keeping the process alive", async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-    const before = timers();
-    const ran = await runCommandIn({ PATH: "/nonexistent" })("go", ["version"], ROOT);
-    expect(ran.spawnError).toMatch(/ENOENT/);
-    // runOps runs in-process (tests, a caller's own process): a leftover run timeout would hold
-    // that process for RUN_TIMEOUT_MS after the review has finished.
-    expect(timers()).toBe(before);
+    // The run's own timeout timer, not a count of all timers: other tests' servers change theirs.
+    const set = jest.spyOn(global, "setTimeout");
+    const clear = jest.spyOn(global, "clearTimeout");
+    try {
+      const ran = await runCommandIn({ PATH: "/nonexistent" })("go", ["version"], ROOT);
+      expect(ran.spawnError).toMatch(/ENOENT/);
+      // runOps runs in-process (tests, a caller's own process): a leftover run timeout would hold
+      // that process for RUN_TIMEOUT_MS after the review has finished.
+      const timeout = set.mock.calls.findIndex(([, ms]) => ms === RUN_TIMEOUT_MS);
+      expect(timeout).toBeGreaterThanOrEqual(0);
+      expect(clear).toHaveBeenCalledWith(set.mock.results[timeout].value);
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
   });
 
   it("govulncheck: called vulnerabilities fail, a scan without them passes, no scan warns", () => {

@@ -20,7 +20,10 @@ export type Layer = (typeof LAYERS)[number];
 export function layerOf(path: string): Layer | undefined {
   if (/^automation\//.test(path)) return "automation-service";
   if (/^lib\//.test(path) || /^components\/config\//.test(path)) return "names-and-config";
-  if (/^components\/([^/]+\/)+index\.ts$/.test(path) || /^components\/providers\//.test(path)) {
+  if (
+    /^components\/[^/]+\/([^/]+\/)?index\.ts$/.test(path) ||
+    /^components\/providers\//.test(path)
+  ) {
     return "components";
   }
   if (/^(alerts|dashboards|components)\//.test(path)) return "renderers";
