@@ -61,14 +61,22 @@ export async function fetchRecording(
   const dir = mkdtempSync(join(scratch, "data-"));
   const input = join(dir, "series.om");
   const out = createWriteStream(input);
-  for (let start = fromMs; start < toMs; start += CHUNK_MS) {
-    const end = Math.min(toMs, start + CHUNK_MS - STEP_S * 1000);
-    for (const selector of selectors) {
-      for (const series of await rangeQuery(base, selector, start, end)) {
-        const name = seriesText(series.metric);
-        for (const [t, v] of series.values) out.write(`${name} ${v} ${t}\n`);
+  try {
+    for (let start = fromMs; start < toMs; start += CHUNK_MS) {
+      const end = Math.min(toMs, start + CHUNK_MS - STEP_S * 1000);
+      for (const selector of selectors) {
+        for (const series of await rangeQuery(base, selector, start, end)) {
+          const name = seriesText(series.metric);
+          for (const [t, v] of series.values) out.write(`${name} ${v} ${t}\n`);
+        }
       }
     }
+  } catch (error) {
+    // Closed before the caller removes the scratch directory: a stream still opening its file
+    // there would fail after the removal, as an uncaught error of the caller's process.
+    out.destroy();
+    await finished(out).catch(() => {});
+    throw error;
   }
   out.end("# EOF\n");
   await finished(out);

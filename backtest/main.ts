@@ -179,7 +179,5 @@ if (require.main === module) {
     stdout: (text: string) => process.stdout.write(text),
     stderr: (text: string) => process.stderr.write(text),
   };
-  void backtestCli(process.argv.slice(2), process.cwd(), io).then((code) => {
-    process.exitCode = code;
-  });
+  void backtestCli(process.argv.slice(2), process.cwd(), io).then((code) => process.exit(code));
 }

@@ -248,6 +248,24 @@ describe("npm run backtest", () => {
     );
   });
 
+  it("a Prometheus that cannot be reached: one line naming the failure, exit 1, nothing left running", async () => {
+    const errors: unknown[] = [];
+    const record = (error: unknown) => errors.push(error);
+    process.on("uncaughtException", record);
+    try {
+      const args = ["--base", "base", "--head", "queue-warning-10"];
+      const result = await backtest(...args, "--prometheus", "http://127.0.0.1:1");
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^backtest: .*fetch failed/m);
+      // A recording still opening its file in the removed scratch directory failed after the
+      // command had returned (ENOENT on series.om, an uncaught error of the process).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(errors).toEqual([]);
+    } finally {
+      process.off("uncaughtException", record);
+    }
+  });
+
   it.each([
     [["--base", "no-such-ref"], /unknown ref "no-such-ref"/],
     [["--base", "base", "--head", "nope"], /unknown ref "nope"/],
