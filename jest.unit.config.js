@@ -26,4 +26,7 @@ const FULL_ONLY = [
 ];
 
 /** @type {import('jest').Config} */
-module.exports = { ...base, testPathIgnorePatterns: [...base.testPathIgnorePatterns, ...FULL_ONLY] };
+module.exports = {
+  ...base,
+  testPathIgnorePatterns: [...base.testPathIgnorePatterns, ...FULL_ONLY],
+};

@@ -135,4 +135,9 @@ function main(): void {
   writeSection("Test suite", text);
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`bench/test-suite: ${(error as Error).message}\n`);
+  process.exit(1);
+}
