@@ -28,5 +28,7 @@ const FULL_ONLY = [
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
+  // Every suite here keeps a core busy: one worker per core.
+  maxWorkers: 2,
   testPathIgnorePatterns: [...base.testPathIgnorePatterns, ...FULL_ONLY],
 };

@@ -90,7 +90,7 @@ function section(phases: Measured[], slowest: string[]): string {
     "| --- | --- | --- | --- |",
     ...phases.map(row),
     "",
-    `\`npm test\` end to end (its three phases): **${seconds(total)}**.`,
+    `\`npm test\` end to end (its four phases): **${seconds(total)}**.`,
     "",
     "The slowest files of the full jest run (wall time of each file on its worker):",
     "",
