@@ -48,28 +48,27 @@ async function target(failEvery = 0): Promise<string> {
   return listen(s);
 }
 
+/** `ops monthly --load-test` against url, writing its reports to out. */
+function loadTest(url: string, ...flags: string[]) {
+  return ops(["monthly", ...apiFlags(), "--out", out, "--load-test", "--target", url, ...flags]);
+}
+
+/** The load test's JSON report in out, and its file name. */
+function loadReport() {
+  const [file] = readdirSync(out).filter((f) => f.endsWith("-load-test.json"));
+  return { file, result: JSON.parse(readFileSync(join(out, file), "utf8")) };
+}
+
 describe("monthly --load-test", () => {
   it("loads the target for --duration and writes latency percentiles and error rate (Markdown + JSON)", async () => {
     const url = await target();
-    const run = await ops([
-      "monthly",
-      ...apiFlags(),
-      "--out",
-      out,
-      "--json",
-      "--load-test",
-      "--duration",
-      "1s",
-      "--target",
-      url,
-    ]);
+    const run = await loadTest(url, "--json", "--duration", "1s");
     const checks = (
       JSON.parse(run.stdout) as { checks: { name: string; status: string; detail: string }[] }
     ).checks;
     expect(checks.find((c) => c.name === "synthetic load test")).toMatchObject({ status: "ok" });
     expect(run.code).toBe(0);
-    const [file] = readdirSync(out).filter((f) => f.endsWith("-load-test.json"));
-    const result = JSON.parse(readFileSync(join(out, file), "utf8"));
+    const { file, result } = loadReport();
     expect(result).toMatchObject({ target: url, durationSeconds: 1, errors: 0, errorRate: 0 });
     expect(result.requests).toBeGreaterThan(100);
     expect(result.status).toEqual({ "200": result.requests });
@@ -80,25 +79,18 @@ describe("monthly --load-test", () => {
 
   it("--rate holds the requests per second over all connections", async () => {
     const url = await target();
-    const run = await ops([
-      "monthly",
-      ...apiFlags(),
-      "--out",
-      out,
+    const run = await loadTest(
+      url,
       "--json",
-      "--load-test",
       "--duration",
       "3s",
       "--connections",
       "4",
       "--rate",
       "20",
-      "--target",
-      url,
-    ]);
+    );
     expect(run.code).toBe(0);
-    const [file] = readdirSync(out).filter((f) => f.endsWith("-load-test.json"));
-    const result = JSON.parse(readFileSync(join(out, file), "utf8"));
+    const { result } = loadReport();
     // Unthrottled, loopback answers thousands a second (the test above asks for > 100 in 1 s).
     expect(result.requests).toBeGreaterThanOrEqual(40);
     expect(result.requests).toBeLessThanOrEqual(80);
@@ -106,20 +98,8 @@ describe("monthly --load-test", () => {
 
   it("a target failing one request in ten fails the check: exit 1", async () => {
     const url = await target(10);
-    const run = await ops([
-      "monthly",
-      ...apiFlags(),
-      "--out",
-      out,
-      "--load-test",
-      "--duration",
-      "1s",
-      // Throttled: the error rate, not the load, is what this case judges.
-      "--rate",
-      "200",
-      "--target",
-      url,
-    ]);
+    // Throttled: the error rate, not the load, is what this case judges.
+    const run = await loadTest(url, "--duration", "1s", "--rate", "200");
     expect(run.stdout).toMatch(/FAIL\s+synthetic load test\s+.*error rate (9\.[5-9]\d|10\.\d+)%/);
     expect(run.code).toBe(1);
   });
