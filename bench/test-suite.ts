@@ -34,10 +34,10 @@ interface SuiteFile {
   readonly assertionResults: unknown[];
 }
 
-function measure(phase: Phase): Measured {
+/** `stats`: where GNU time writes the phase's figures (overwritten by each phase). */
+function measure(phase: Phase, stats: string): Measured {
   const before = loadavg()[0];
   const timed = existsSync(TIME);
-  const stats = join(mkdtempSync(join(tmpdir(), "bench-tests-")), "time");
   const [cmd, ...args] = timed
     ? [TIME, "-f", "%e %U %S", "-o", stats, ...phase.command]
     : phase.command;
@@ -49,7 +49,6 @@ function measure(phase: Phase): Measured {
   if (!timed) return { label: phase.label, wallS, load };
   const [, user, sys] =
     readFileSync(stats, "utf8").trim().split("\n").pop()?.split(" ").map(Number) ?? [];
-  rmSync(join(stats, ".."), { recursive: true, force: true });
   return { label: phase.label, wallS, cpuS: user + sys, load };
 }
 
@@ -101,8 +100,9 @@ function section(phases: Measured[], slowest: string[]): string {
   ].join("\n");
 }
 
-function main(): void {
-  const report = join(mkdtempSync(join(tmpdir(), "bench-jest-")), "report.json");
+/** One scratch directory for the run's time figures and jest's report, removed at the end. */
+function main(scratch: string): void {
+  const report = join(scratch, "report.json");
   const phases: Phase[] = [
     {
       label: "npm test: tools check (pretest)",
@@ -125,19 +125,21 @@ function main(): void {
   const measured: Measured[] = [];
   for (const phase of phases) {
     process.stdout.write(`${phase.label} …\n`);
-    const m = measure(phase);
+    const m = measure(phase, join(scratch, "time"));
     process.stdout.write(`${row(m)}\n`);
     measured.push(m);
   }
   const text = section(measured, slowestFiles(report, 10));
-  rmSync(join(report, ".."), { recursive: true, force: true });
   process.stdout.write(`\n${text}`);
   writeSection("Test suite", text);
 }
 
+const scratch = mkdtempSync(join(tmpdir(), "bench-tests-"));
 try {
-  main();
+  main(scratch);
 } catch (error) {
   process.stderr.write(`bench/test-suite: ${(error as Error).message}\n`);
-  process.exit(1);
+  process.exitCode = 1;
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
 }
