@@ -7,6 +7,12 @@ import { ROOT } from "./support/program";
 // docs/architecture.md: names and config → renderers → components → commands. A lower layer
 // importing a higher one is how a concept ends up with two homes.
 
+/** The files that import `path`. */
+const readersOf = (path: string) =>
+  importGraph(ROOT)
+    .filter((i) => i.to === path)
+    .map((i) => i.from);
+
 describe("the dependency direction", () => {
   it("puts each kind of file in its layer", () => {
     expect(
@@ -64,9 +70,7 @@ describe("the dependency direction", () => {
   });
 
   it("has the log pipeline's renderers and the alerts' log links read the log fields module", () => {
-    const readers = importGraph(ROOT)
-      .filter((i) => i.to === "lib/log-fields.ts")
-      .map((i) => i.from);
+    const readers = readersOf("lib/log-fields.ts");
     expect(readers).toEqual(
       expect.arrayContaining([
         "components/logging/filebeat.ts",
@@ -80,9 +84,7 @@ describe("the dependency direction", () => {
   });
 
   it("has every layer above the bottom read alert names from the registry", () => {
-    const readers = importGraph(ROOT)
-      .filter((i) => i.to === "lib/alert-names.ts")
-      .map((i) => i.from);
+    const readers = readersOf("lib/alert-names.ts");
     expect(readers).toEqual(
       expect.arrayContaining([
         "lib/conventions.ts",
