@@ -81,4 +81,19 @@ describe("the program under the recording mocks", () => {
     });
     await expect(run).rejects.toThrow(/unmocked provider call aws:index\/getRegion:getRegion/);
   });
+
+  it("runs the program at Node's default stack depth, as `pulumi up` does, and restores jest's", async () => {
+    const depths: number[] = [];
+    const jestDepth = Error.stackTraceLimit;
+    const load = async () => {
+      depths.push(Error.stackTraceLimit);
+      await new Promise((resolve) => setImmediate(resolve));
+      depths.push(Error.stackTraceLimit);
+      return {};
+    };
+    await runProgram({ project: PROJECT, stack: "test", config: {}, secretKeys: [], load });
+    expect(depths).toEqual([10, 10]);
+    expect(jestDepth).toBeGreaterThan(10);
+    expect(Error.stackTraceLimit).toBe(jestDepth);
+  });
 });
