@@ -259,10 +259,12 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     return register(req, callback);
   };
   runtime.setAllConfig(options.config, [...options.secretKeys]);
-  const outputs = await withStackDepth(PROGRAM_STACK_FRAMES, async () =>
-    resolveOutputs(await options.load()),
-  );
-  await runtime.disconnect();
+  // Registrations the outputs do not wait for finish in disconnect().
+  const outputs = await withStackDepth(PROGRAM_STACK_FRAMES, async () => {
+    const resolved = await resolveOutputs(await options.load());
+    await runtime.disconnect();
+    return resolved;
+  });
   return { resources, outputs };
 }
 
