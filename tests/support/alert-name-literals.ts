@@ -50,15 +50,21 @@ export function literalsOf(file: string, text: string): { line: number; text: st
   return found;
 }
 
-/** Each registered name spelled in a literal of a source file under root, but the registry's. */
+/**
+ * Each registered name spelled in a literal of a source file under root, but the registry's. Only
+ * a file whose text holds a name anywhere can hold it in a literal: the others are not parsed.
+ */
 export function spelledAlertNames(root: string, names: readonly string[]): SpelledName[] {
   const word = new RegExp(`\\b(${names.join("|")})\\b`, "g");
+  const mentionsAny = new RegExp(word.source);
   return sourceFiles(root)
     .filter((file) => file !== REGISTRY_FILE)
     .sort()
-    .flatMap((file) =>
-      literalsOf(file, readFileSync(join(root, file), "utf8")).flatMap(({ line, text }) =>
-        [...text.matchAll(word)].map((match) => ({ file, line, name: match[1] })),
+    .map((file) => ({ file, text: readFileSync(join(root, file), "utf8") }))
+    .filter(({ text }) => mentionsAny.test(text))
+    .flatMap(({ file, text }) =>
+      literalsOf(file, text).flatMap(({ line, text: literal }) =>
+        [...literal.matchAll(word)].map((match) => ({ file, line, name: match[1] })),
       ),
     );
 }
