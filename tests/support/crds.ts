@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
-import yaml from "js-yaml";
+import { loadAllYamlFile } from "../../lib/yaml-cache";
 import { SCHEMAS_DIR } from "./chart-values";
 
 /** Validates custom resources against the pinned CRDs' OpenAPI v3 schemas. */
@@ -35,7 +35,7 @@ function loadSchemas(): Map<string, object> {
   const map = new Map<string, object>();
   for (const dir of CRD_DIRS) {
     for (const file of readdirSync(join(SCHEMAS_DIR, dir))) {
-      for (const doc of yaml.loadAll(readFileSync(join(SCHEMAS_DIR, dir, file), "utf8")) as Crd[]) {
+      for (const doc of loadAllYamlFile(join(SCHEMAS_DIR, dir, file)) as Crd[]) {
         if (!doc?.spec?.versions) continue;
         for (const version of doc.spec.versions) {
           if (!version.schema) continue;
