@@ -5,17 +5,18 @@ import type { StackConfig } from "../../components/config/schema";
 import { requireTool, runTool } from "../../lib/tools";
 import { readStackFile, type StackFileConfig } from "../../scripts/stack-file";
 import { parseStackFileConfig } from "../../scripts/synth-lib";
+import { memoized } from "../support/memo";
 import { tempDir } from "../support/temp";
 
 export const ROOT = join(__dirname, "..", "..");
 export const STACKS = ["prod", "dr", "local"] as const;
 
 export function stackFile(stack: string): StackFileConfig {
-  return readStackFile(join(ROOT, `Pulumi.${stack}.yaml`));
+  return memoized(`stackFile ${stack}`, () => readStackFile(join(ROOT, `Pulumi.${stack}.yaml`)));
 }
 
 export function stackConfig(stack: string): StackConfig {
-  return parseStackFileConfig(stack, stackFile(stack));
+  return memoized(`stackConfig ${stack}`, () => parseStackFileConfig(stack, stackFile(stack)));
 }
 
 export { tempDir } from "../support/temp";

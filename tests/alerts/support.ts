@@ -7,6 +7,7 @@ import type { StackConfig } from "../../components/config/schema";
 import { PROJECT } from "../../lib/conventions";
 import { readStackFile } from "../../scripts/stack-file";
 import { parseStackFileConfig } from "../../scripts/synth-lib";
+import { memoized } from "../support/memo";
 
 export const ROOT = join(__dirname, "..", "..");
 export const RULES_FILE = join(ROOT, "alerts", "port8000-rules.yml");
@@ -16,12 +17,14 @@ export const RUNBOOKS = join(ROOT, "docs", "runbooks");
 
 /** A stack file's parsed config; `overrides` replace whole top-level keys (e.g. thresholds). */
 export function stackConfig(stack = "prod", overrides: Record<string, unknown> = {}): StackConfig {
-  const file = readStackFile(join(ROOT, `Pulumi.${stack}.yaml`));
-  const config = { ...file.config };
-  for (const [key, value] of Object.entries(overrides)) {
-    config[`${PROJECT}:${key}`] = JSON.stringify(value);
-  }
-  return parseStackFileConfig(stack, { config, secretKeys: file.secretKeys });
+  return memoized(JSON.stringify(["stackConfig", stack, overrides]), () => {
+    const file = readStackFile(join(ROOT, `Pulumi.${stack}.yaml`));
+    const config = { ...file.config };
+    for (const [key, value] of Object.entries(overrides)) {
+      config[`${PROJECT}:${key}`] = JSON.stringify(value);
+    }
+    return parseStackFileConfig(stack, { config, secretKeys: file.secretKeys });
+  });
 }
 
 export function committedRules(): RuleGroups {

@@ -1,6 +1,7 @@
 import { fromEngineConfig, parseStackConfig } from "../../components/config/parse";
 import type { StackConfig } from "../../components/config/schema";
 import { PROJECT } from "../../lib/conventions";
+import { memoized } from "../support/memo";
 import { stackFile, withConfig } from "../support/program";
 
 /**
@@ -29,6 +30,10 @@ function merged(base: unknown, override: unknown): unknown {
 }
 
 function parseWith(stack: string, overrides: Record<string, unknown>) {
+  return memoized(JSON.stringify(["parseWith", stack, overrides]), () => parse(stack, overrides));
+}
+
+function parse(stack: string, overrides: Record<string, unknown>) {
   const base = stackFile(stack);
   const section = (key: string): unknown => {
     const text = base.config[`${PROJECT}:${key}`];

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { PROJECT } from "../../lib/conventions";
 import type { ProgramRun, RecordedResource } from "../../scripts/mock-runtime";
 import { readStackFile, type StackFileConfig } from "../../scripts/stack-file";
+import { memoized } from "./memo";
 import { recordedRun } from "./recorded-runs";
 
 /** Runs index.ts under the recording mocks with any stack file, optionally overriding keys. */
@@ -11,7 +12,7 @@ type MockRuntime = typeof import("../../scripts/mock-runtime");
 export const ROOT = join(__dirname, "..", "..");
 
 export function stackFile(stack: string): StackFileConfig {
-  return readStackFile(join(ROOT, `Pulumi.${stack}.yaml`));
+  return memoized(`stackFile ${stack}`, () => readStackFile(join(ROOT, `Pulumi.${stack}.yaml`)));
 }
 
 /** Replaces whole top-level project keys (e.g. "thresholds") with new values. */
