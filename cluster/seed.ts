@@ -154,10 +154,13 @@ async function buildInto(seed: string, cacheDir: string, build: SeedBuilder): Pr
   pruneOtherSeeds(cacheDir, basename(seed));
 }
 
-/** Seeds of other keys are stale (70 MB each): the inputs they were built from changed. */
+/**
+ * Seeds of other keys are stale (70 MB each): the inputs they were built from changed. So is a
+ * build directory left by a killed builder: this one's is gone and the lock kept others out.
+ */
 function pruneOtherSeeds(cacheDir: string, key: string): void {
   for (const entry of readdirSync(cacheDir)) {
-    if (entry !== key && !entry.startsWith(".") && !entry.endsWith(".lock")) {
+    if (entry !== key && !entry.endsWith(".lock")) {
       rmSync(join(cacheDir, entry), { recursive: true, force: true });
     }
   }

@@ -60,12 +60,13 @@ describe("seededStore", () => {
     expect(readdirSync(cacheDir)).toEqual(["k1"]);
   });
 
-  it("reuses a built seed; another key builds another and drops the stale one", async () => {
+  it("reuses a built seed; another key builds another and drops the stale seed and build", async () => {
     const cacheDir = tempDir("seed-cache");
     const calls: string[] = [];
     await seededStore({ cacheDir, key: "k1", build: fakeBuild(calls, 0) });
     await seededStore({ cacheDir, key: "k1", build: fakeBuild(calls, 0) });
     expect(calls).toHaveLength(1);
+    mkdirSync(join(cacheDir, ".build-left-by-a-killed-run"));
     await seededStore({ cacheDir, key: "k2", build: fakeBuild(calls, 0) });
     expect(calls).toHaveLength(2);
     expect(readdirSync(cacheDir)).toEqual(["k2"]);
