@@ -1,11 +1,11 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { requireTool } from "../lib/tools";
 import { lockState, type StateLock } from "../local/lock";
 import { portInUse, Supervisor } from "../local/supervisor";
-import { isReady, type KubeTarget, kubeRequest } from "./kube";
+import { isReady, type KubeTarget, serverSideApply } from "./kube";
 
 /**
  * A Kubernetes control plane for tests: etcd and kube-apiserver, built from their Go modules,
@@ -146,8 +146,16 @@ async function bindAnonymousAdmin(target: KubeTarget): Promise<void> {
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
     subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "system:anonymous" }],
   };
-  const path = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings";
-  const res = await kubeRequest(target, "POST", path, binding);
+  const resource = {
+    groupVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRoleBinding",
+    plural: "clusterrolebindings",
+    namespaced: false,
+  };
+  // Applied, not created: a seeded store already holds it.
+  const res = await serverSideApply(target, resource, binding, {
+    fieldManager: "port8000-cluster",
+  });
   if (res.status >= 300)
     throw new Error(`binding anonymous: ${res.status} ${JSON.stringify(res.body)}`);
 }
@@ -156,6 +164,8 @@ export interface StartOptions {
   readonly stateDir: string;
   readonly portBase?: number;
   readonly progress?: (line: string) => void;
+  /** An etcd data directory to start from (copied) instead of an empty store. */
+  readonly seed?: string;
 }
 
 export async function startControlPlane(options: StartOptions): Promise<ControlPlane> {
@@ -174,6 +184,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
     const target = () => ({ server, ca: readFileSync(caFile, "utf8"), token });
     // Every run starts from an empty store; only the keys and certificates are kept.
     rmSync(join(stateDir, "etcd"), { recursive: true, force: true });
+    if (options.seed) cpSync(options.seed, join(stateDir, "etcd"), { recursive: true });
     options.progress?.("starting etcd");
     await supervisor.start({
       name: "etcd",

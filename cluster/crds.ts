@@ -56,7 +56,15 @@ export async function installCrds(target: KubeTarget, crds = vendoredCrds()): Pr
   await waitForDiscovery(target, crds, deadline);
 }
 
-async function waitForDiscovery(target: KubeTarget, crds: KubeObject[], deadline: number) {
+/**
+ * Waits until discovery serves every served version of the CRDs: on a store that already holds
+ * them (a seed), they are Established when the server starts and served once it has read them.
+ */
+export async function waitForDiscovery(
+  target: KubeTarget,
+  crds = vendoredCrds(),
+  deadline = Date.now() + 60_000,
+): Promise<void> {
   const wanted = crds.flatMap((crd) => {
     const spec = crd.spec as {
       group: string;

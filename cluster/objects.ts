@@ -6,6 +6,7 @@ import { dump, load, loadAll } from "js-yaml";
 import { SECRET_PLACEHOLDER } from "../lib/conventions";
 import { ROOT_DIR, requireTool } from "../lib/tools";
 import type { RecordedResource } from "../scripts/mock-runtime";
+import { readRender, renderKey, storeRender } from "./helm-cache";
 import type { KubeObject } from "./kube";
 
 /**
@@ -78,10 +79,15 @@ interface Dependency {
  * from its dependency list, as Helm drops a subchart whose condition is false — and only then:
  * a subchart the values enable but the vendor folder lacks is an error.
  */
-export function chartCopy(release: HelmRelease, charts = CHARTS_DIR): string {
+function chartSource(release: HelmRelease, charts = CHARTS_DIR): string {
   const source = join(charts, `${release.chart}-${release.version}`);
   if (!existsSync(source))
     throw new Error(`chart ${release.chart} ${release.version} is not vendored`);
+  return source;
+}
+
+export function chartCopy(release: HelmRelease, charts = CHARTS_DIR): string {
+  const source = chartSource(release, charts);
   const copy = mkdtempSync(join(tmpdir(), `chart-${release.chart}-`));
   cpSync(source, copy, { recursive: true, dereference: true });
   const chartFile = join(copy, "Chart.yaml");
@@ -140,12 +146,26 @@ function helmTemplate(release: HelmRelease, options: RenderOptions): HelmInvocat
   return { args, env, cleanup };
 }
 
+function cacheKey(release: HelmRelease, options: RenderOptions): string {
+  const { resource: _resource, ...request } = release;
+  return renderKey({
+    chartDir: chartSource(release),
+    helm: requireTool("helm"),
+    code: [__filename],
+    request: { ...request, ...options },
+  });
+}
+
 /** `helm template` of one release; each object is tagged with the template that made it. */
 export function renderRelease(release: HelmRelease, options: RenderOptions): DeclaredObject[] {
+  const key = cacheKey(release, options);
+  const cached = readRender(key);
+  if (cached !== undefined) return splitManifests(cached, release);
   const { args, env, cleanup } = helmTemplate(release, options);
   try {
     const run = spawnSync(requireTool("helm"), args, { encoding: "utf8", env, maxBuffer: 1 << 28 });
     if (run.status !== 0) throw new Error(`helm template ${release.name}: ${run.stderr}`);
+    storeRender(key, run.stdout);
     return splitManifests(run.stdout, release);
   } finally {
     cleanup();
@@ -157,6 +177,9 @@ export async function renderReleaseAsync(
   release: HelmRelease,
   options: RenderOptions,
 ): Promise<DeclaredObject[]> {
+  const key = cacheKey(release, options);
+  const cached = readRender(key);
+  if (cached !== undefined) return splitManifests(cached, release);
   const { args, env, cleanup } = helmTemplate(release, options);
   try {
     const child = spawn(requireTool("helm"), args, { env });
@@ -168,7 +191,9 @@ export async function renderReleaseAsync(
       child.once("close", resolve);
     });
     if (code !== 0) throw new Error(`helm template ${release.name}: ${Buffer.concat(stderr)}`);
-    return splitManifests(Buffer.concat(stdout).toString("utf8"), release);
+    const text = Buffer.concat(stdout).toString("utf8");
+    storeRender(key, text);
+    return splitManifests(text, release);
   } finally {
     cleanup();
   }

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -9,9 +8,10 @@ import { FIELD_MANAGER } from "../../cluster/crds";
 import { type KubeTarget, kubeRequest } from "../../cluster/kube";
 import { expectedAccess } from "../../components/access/matrix";
 import { ACCESS_REVIEW_ACCOUNT } from "../../components/ops-schedule/workload";
+import { runOps } from "../../ops/cli";
 import { kubernetesLiveCheck, liveBindings } from "../../ops/kube-access";
 import { stackConfig } from "../alertmanager/support";
-import { childOutput } from "../support/child-output";
+import { captured } from "../support/captured";
 import { listen, standIn } from "../support/ops-stand-in";
 import { ROOT, runStack } from "../support/program";
 import { declaredObjects, ensureNamespaces, startCluster, undeclaredNamespaces } from "./support";
@@ -180,12 +180,11 @@ describe("the Kubernetes access review on a real API server", () => {
       ]);
     });
 
+    // runOps is the whole of `npm run ops` (tests/ops/cli.test.ts spawns the bin once).
     it("npm run ops -- quarterly --kubernetes KUBECONFIG says the same and exits 1", async () => {
-      const run = await childOutput(
-        spawn(
-          join(ROOT, "node_modules/.bin/tsx"),
+      const run = await captured((streams) =>
+        runOps(
           [
-            "ops/main.ts",
             "quarterly",
             "--prometheus",
             api,
@@ -201,7 +200,7 @@ describe("the Kubernetes access review on a real API server", () => {
             "--vulnerability-review-in-ci",
             "CI",
           ],
-          { cwd: ROOT },
+          { ...streams, env: process.env },
         ),
       );
       const checks = (

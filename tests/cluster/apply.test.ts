@@ -1,7 +1,8 @@
 import type { ApplyResult } from "../../cluster/apply";
 import { applyAll } from "../../cluster/apply";
 import type { ControlPlane } from "../../cluster/control-plane";
-import { FIELD_MANAGER } from "../../cluster/crds";
+import { FIELD_MANAGER, installCrds } from "../../cluster/crds";
+import { discover } from "../../cluster/kube";
 import { RELEASE_TYPE } from "../../cluster/objects";
 import type { ProgramRun } from "../../scripts/mock-runtime";
 import { stackConfig } from "../alertmanager/support";
@@ -143,5 +144,41 @@ describe("the apply check catches what a server refuses", () => {
     });
     expect(result.message).toBeUndefined();
     expect(result.verdict).toBe("applied");
+  });
+});
+
+/**
+ * The control plane starts on a seeded store (cluster/seed.ts) that installCrds built; a warm
+ * cache skips that build, so installing a CRD is proven here on every run.
+ */
+describe("installCrds on a real API server", () => {
+  const crd = (kind: string, type: string, plural = `${kind.toLowerCase()}s`) => ({
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${plural}.planted.port8000.io` },
+    spec: {
+      group: "planted.port8000.io",
+      scope: "Namespaced",
+      names: { plural, singular: kind.toLowerCase(), kind },
+      versions: [
+        {
+          name: "v1",
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: "object", properties: { spec: { type } } } },
+        },
+      ],
+    },
+  });
+
+  it("installs a CRD and waits until discovery serves its kind", async () => {
+    await installCrds(plane.target, [crd("Widget", "object")]);
+    expect((await discover(plane.target)).has("planted.port8000.io/v1/Widget")).toBe(true);
+  });
+
+  it("fails naming a CRD the server refuses (a schema type that does not exist)", async () => {
+    await expect(installCrds(plane.target, [crd("Gadget", "objekt")])).rejects.toThrow(
+      /CRD gadgets\.planted\.port8000\.io: 422 .*objekt/,
+    );
   });
 });

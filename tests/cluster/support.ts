@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ApplyResult } from "../../cluster/apply";
 import { type ControlPlane, startControlPlane } from "../../cluster/control-plane";
-import { FIELD_MANAGER, installCrds } from "../../cluster/crds";
+import { FIELD_MANAGER, waitForDiscovery } from "../../cluster/crds";
 import { discover, type KubeTarget, serverSideApply } from "../../cluster/kube";
 import {
   type DeclaredObject,
@@ -11,16 +11,21 @@ import {
   programObjects,
   renderReleaseAsync,
 } from "../../cluster/objects";
+import { seededStore } from "../../cluster/seed";
 import { GO_TOOLS, type GoTool, pinnedModuleVersions, pinsFile } from "../../lib/tools";
 import type { RecordedResource } from "../../scripts/mock-runtime";
 import { ROOT } from "../support/program";
 
-/** A control plane per test file, with the vendored CRDs installed. */
+/**
+ * A control plane per test file, with the vendored CRDs installed: its etcd starts on a copy of
+ * the seeded store (cluster/seed.ts), built by installCrds when the cache lacks it.
+ */
 export async function startCluster(): Promise<ControlPlane> {
+  const seed = await seededStore();
   const stateDir = mkdtempSync(join(tmpdir(), "port8000-cluster-test-"));
-  const plane = await startControlPlane({ stateDir });
+  const plane = await startControlPlane({ stateDir, seed });
   try {
-    await installCrds(plane.target);
+    await waitForDiscovery(plane.target);
   } catch (err) {
     await plane.stop();
     throw err;
