@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -54,7 +55,15 @@ type report struct {
 	Rules       []ruleResult `json:"rules"`
 }
 
+// gcPercent replaces Go's default of 100 unless GOGC is set: a replay is a short batch whose live
+// heap is a few tens of MB, so at 100 the collector ran every few MB allocated and took about a
+// sixth of the rule manager mode's CPU; at 400 it runs a quarter as often for twice the memory.
+const gcPercent = 400
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	if len(os.Args) < 2 {
 		fail(2, "usage: port8000-backtest replay|ingest|selectors|lookback [flags]")
 	}
