@@ -61,6 +61,19 @@ function dump(blocks: string): string[] {
     .sort();
 }
 
+/**
+ * The first line at which two sorted dumps differ, or null when they are equal. toEqual over the
+ * 165,600 lines of the full dump took a second of CPU to find them equal; this finds any
+ * difference (a line, or one dump longer than the other) and names it.
+ */
+function firstDifference(fast: string[], reference: string[]) {
+  for (let line = 0; line < Math.max(fast.length, reference.length); line += 1) {
+    if (fast[line] !== reference[line])
+      return { line, fast: fast[line], reference: reference[line] };
+  }
+  return null;
+}
+
 function both(names: Set<string> | null, name: string) {
   const reference = join(dir, `${name}-promtool`);
   writeOpenMetrics(scenario, names, join(dir, `${name}.om`));
@@ -78,7 +91,7 @@ it("records every metric of the model exactly as promtool's OpenMetrics import d
   expect(reference.some((l) => l.startsWith('{__name__="up"'))).toBe(true);
   expect(reference.some((l) => l.includes('le="+Inf"'))).toBe(true);
   expect(samples).toBe(reference.length);
-  expect(fast).toEqual(reference);
+  expect(firstDifference(fast, reference)).toBeNull();
 });
 
 it("records only the metrics asked for, and up when asked", () => {
@@ -88,5 +101,5 @@ it("records only the metrics asked for, and up when asked", () => {
   expect(metrics).toEqual(names);
   // 4 bots' CPU and restarts, and up, at every scrape.
   expect(samples).toBe(9 * 1_440);
-  expect(fast).toEqual(reference);
+  expect(firstDifference(fast, reference)).toBeNull();
 });
