@@ -2,12 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  createBlocks,
-  ingestStream,
-  writeOpenMetrics,
-  writeScrapeStream,
-} from "../../backtest/record";
+import { createBlocks, ingestStream, writeScrapes } from "../../backtest/record";
 import { parseScenario, type Scenario } from "../../backtest/scenario";
 import { requireTool } from "../../lib/tools";
 
@@ -76,11 +71,12 @@ function firstDifference(fast: string[], reference: string[]) {
 
 function both(names: Set<string> | null, name: string) {
   const reference = join(dir, `${name}-promtool`);
-  writeOpenMetrics(scenario, names, join(dir, `${name}.om`));
-  createBlocks(join(dir, `${name}.om`), reference);
   const fast = join(dir, `${name}-ingest`);
-  writeScrapeStream(scenario, names, join(dir, `${name}.stream`));
-  const samples = ingestStream(join(dir, `${name}.stream`), fast);
+  // One run of the model written both ways: the test is about the two encodings and importers.
+  const files = { openMetrics: join(dir, `${name}.om`), stream: join(dir, `${name}.stream`) };
+  writeScrapes(scenario, names, files);
+  createBlocks(files.openMetrics, reference);
+  const samples = ingestStream(files.stream, fast);
   return { reference: dump(reference), fast: dump(fast), samples };
 }
 
