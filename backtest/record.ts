@@ -26,7 +26,7 @@ import { ScrapeStream } from "./stream";
  * labels and `up`), written as a scrape stream (stream.ts) and turned into day blocks by the
  * replay engine's `ingest` command (the tsdb package's block writer). Only the metrics the
  * replayed rules read are recorded; the blocks are cached by everything that shapes them.
- * `writeOpenMetrics` gives the same scrapes as OpenMetrics, for `promtool tsdb
+ * `writeScrapes` also gives the same scrapes as OpenMetrics, for `promtool tsdb
  * create-blocks-from openmetrics` (the tests hold both recordings equal).
  */
 
@@ -99,10 +99,8 @@ function scraper(scenario: Scenario, names: Set<string> | null, fromMs: number):
   return { model, families, names };
 }
 
-/** One scrape at `ms`, as OpenMetrics lines. */
-function scrape(s: Scraper, scenario: Scenario, ms: number, out: string[]): void {
-  s.model.faults = faultsAt(scenario, ms);
-  s.model.tick(ms);
+/** The scrape after the model's tick at `ms`, as OpenMetrics lines. */
+function openMetricsScrape(s: Scraper, ms: number, out: string[]): void {
   const stamp = (ms / 1000).toFixed(3);
   const lines: string[] = [];
   for (const family of s.families) family.render(lines);
@@ -114,69 +112,90 @@ function scrape(s: Scraper, scenario: Scenario, ms: number, out: string[]): void
   if (!s.names || s.names.has("up")) out.push(`up{${JOB_LABELS}} 1 ${stamp}\n`);
 }
 
-/**
- * Writes the scrapes of [fromMs, toMs) as OpenMetrics, continuing the scraper's model (its
- * counters carry over); returns the number of samples.
- */
-function writeSpan(s: Scraper, scenario: Scenario, fromMs: number, toMs: number, file: string) {
-  const fd = openSync(file, "w");
-  let samples = 0;
-  let buffer: string[] = [];
-  for (let ms = fromMs; ms < toMs; ms += scenario.scrapeIntervalMs) {
-    scrape(s, scenario, ms, buffer);
-    if (buffer.length > 50_000) {
-      samples += buffer.length;
-      writeSync(fd, buffer.join(""));
-      buffer = [];
-    }
-  }
-  samples += buffer.length;
-  buffer.push("# EOF\n");
-  writeSync(fd, buffer.join(""));
-  closeSync(fd);
-  return samples;
-}
-
-/** Writes the whole scenario's scrapes as one OpenMetrics file; returns the number of samples. */
-export function writeOpenMetrics(scenario: Scenario, names: Set<string> | null, file: string) {
-  const s = scraper(scenario, names, scenario.startMs);
-  return writeSpan(s, scenario, scenario.startMs, scenario.endMs, file);
-}
-
-/** One scrape at `ms` into the stream. */
-function streamScrape(s: Scraper, scenario: Scenario, ms: number, stream: ScrapeStream): void {
-  s.model.faults = faultsAt(scenario, ms);
-  s.model.tick(ms);
+/** The scrape after the model's tick at `ms`, into the stream. */
+function streamScrape(s: Scraper, ms: number, stream: ScrapeStream): void {
   stream.begin(ms);
   for (const family of s.families) family.samples((series, value) => stream.sample(series, value));
   stream.sample("up", 1);
   stream.end();
 }
 
+/** A file written a batch of lines at a time; `lines` is filled by the caller. */
+class LineFile {
+  readonly lines: string[] = [];
+  written = 0;
+  private readonly fd: number;
+
+  constructor(path: string) {
+    this.fd = openSync(path, "w");
+  }
+
+  flushWhenFull(): void {
+    if (this.lines.length > 50_000) this.flush();
+  }
+
+  /** Writes what is left and `trailer`; returns the number of lines written before it. */
+  close(trailer: string): number {
+    this.flush();
+    writeSync(this.fd, trailer);
+    closeSync(this.fd);
+    return this.written;
+  }
+
+  private flush(): void {
+    this.written += this.lines.length;
+    writeSync(this.fd, this.lines.join(""));
+    // Emptied in place: a ScrapeStream holds this array.
+    this.lines.length = 0;
+  }
+}
+
+/** Where a run of the model is written: as OpenMetrics, as a scrape stream, or both. */
+export interface ScrapeFiles {
+  readonly openMetrics?: string;
+  readonly stream?: string;
+}
+
 /**
- * Writes the scenario's scrapes as a scrape stream file, from `fromMs`: before the scenario's
- * start, its steady traffic (no incident) fills the warm-up the replayed rules read.
+ * Drives the model through the scenario from `fromMs` and writes every scrape to `files` (one
+ * run of the model for both forms); returns the number of OpenMetrics samples. Before the
+ * scenario's start, its steady traffic (no incident) fills the warm-up the replayed rules read.
  */
+export function writeScrapes(
+  scenario: Scenario,
+  names: Set<string> | null,
+  files: ScrapeFiles,
+  fromMs = scenario.startMs,
+): number {
+  const s = scraper(scenario, names, fromMs);
+  const openMetrics = files.openMetrics ? new LineFile(files.openMetrics) : null;
+  const streamFile = files.stream ? new LineFile(files.stream) : null;
+  const stream = streamFile && new ScrapeStream(JOB_LABELS, names, streamFile.lines);
+  for (let ms = fromMs; ms < scenario.endMs; ms += scenario.scrapeIntervalMs) {
+    s.model.faults = faultsAt(scenario, ms);
+    s.model.tick(ms);
+    if (openMetrics) openMetricsScrape(s, ms, openMetrics.lines);
+    if (stream) streamScrape(s, ms, stream);
+    openMetrics?.flushWhenFull();
+    streamFile?.flushWhenFull();
+  }
+  streamFile?.close("");
+  return openMetrics ? openMetrics.close("# EOF\n") : 0;
+}
+
+/** Writes the whole scenario's scrapes as one OpenMetrics file; returns the number of samples. */
+export function writeOpenMetrics(scenario: Scenario, names: Set<string> | null, file: string) {
+  return writeScrapes(scenario, names, { openMetrics: file });
+}
+
+/** Writes the scenario's scrapes from `fromMs` as a scrape stream file. */
 export function writeScrapeStream(
   scenario: Scenario,
   names: Set<string> | null,
   file: string,
   fromMs = scenario.startMs,
-) {
-  const s = scraper(scenario, names, fromMs);
-  const fd = openSync(file, "w");
-  let buffer: string[] = [];
-  const stream = new ScrapeStream(JOB_LABELS, names, buffer);
-  for (let ms = fromMs; ms < scenario.endMs; ms += scenario.scrapeIntervalMs) {
-    streamScrape(s, scenario, ms, stream);
-    if (buffer.length > 50_000) {
-      writeSync(fd, buffer.join(""));
-      buffer.length = 0;
-    }
-  }
-  writeSync(fd, buffer.join(""));
-  buffer = [];
-  closeSync(fd);
+): void {
+  writeScrapes(scenario, names, { stream: file }, fromMs);
 }
 
 /** Turns a scrape stream into day blocks in `dir`; returns the number of samples. */
