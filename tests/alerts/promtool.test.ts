@@ -24,7 +24,7 @@ interface RuleTest {
 }
 interface TestFile {
   rule_files: string[];
-  tests: { name: string; alert_rule_test?: RuleTest[] }[];
+  tests: { name: string; alert_rule_test?: RuleTest[]; promql_expr_test?: { expr: string }[] }[];
 }
 
 const TEST_FILES = readdirSync(PROMTOOL_TESTS).filter((f) => f.endsWith(".test.yml"));
@@ -54,13 +54,53 @@ function withoutAnnotations(groups: RuleGroups): RuleGroups {
   };
 }
 
-/** The boundary cases, all in one promtool run, against `rules` written beside them. */
+const NAME = /[A-Za-z_:][A-Za-z0-9_:]*/g;
+
+/** What a boundary file's cases look at: the alerts they name, the names their queries read. */
+function checkedBy(file: string): { alerts: Set<string>; read: Set<string> } {
+  const doc = yaml.load(readFileSync(join(PROMTOOL_TESTS, file), "utf8")) as TestFile;
+  const alerts = doc.tests.flatMap((t) => (t.alert_rule_test ?? []).map((c) => c.alertname));
+  const exprs = doc.tests.flatMap((t) => (t.promql_expr_test ?? []).map((c) => c.expr));
+  return { alerts: new Set(alerts), read: new Set(exprs.flatMap((e) => e.match(NAME) ?? [])) };
+}
+
+/**
+ * The rules that decide what a file's cases look at: the alerting rules of the alerts they name
+ * (every severity), the recording rules their queries read and, transitively, the recording rules
+ * those rules read; groups and order kept. promtool compares only what a case names, so any other
+ * rule would only be evaluated at every step of every case.
+ */
+function rulesDeciding(rules: RuleGroups, checked: ReturnType<typeof checkedBy>): RuleGroups {
+  const all = rules.groups.flatMap((g) => g.rules);
+  const kept = new Set(
+    all.filter((r) => ("alert" in r ? checked.alerts : checked.read).has(nameOf(r))),
+  );
+  for (let grew = true; grew; ) {
+    const read = new Set([...kept].flatMap((r) => r.expr.match(NAME) ?? []));
+    const more = all.filter((r) => "record" in r && !kept.has(r) && read.has(r.record));
+    for (const r of more) kept.add(r);
+    grew = more.length > 0;
+  }
+  const groups = rules.groups.map((g) => ({ ...g, rules: g.rules.filter((r) => kept.has(r)) }));
+  return { groups: groups.filter((g) => g.rules.length > 0) };
+}
+
+const nameOf = (rule: RuleGroups["groups"][number]["rules"][number]) =>
+  "alert" in rule ? rule.alert : rule.record;
+
+/**
+ * The boundary cases, all in one promtool run: each file against the rules of `rules` that
+ * decide its alerts, written beside it.
+ */
 async function runAgainst(rules: RuleGroups, testFiles: readonly string[]) {
   const dir = tempDir("promtool");
-  writeFileSync(join(dir, "port8000-rules.yml"), toYaml(rules));
   mkdirSync(join(dir, "tests"));
   for (const file of testFiles) {
-    writeFileSync(join(dir, "tests", file), readFileSync(join(PROMTOOL_TESTS, file), "utf8"));
+    const ruleFile = `rules-${file}`;
+    writeFileSync(join(dir, ruleFile), toYaml(rulesDeciding(rules, checkedBy(file))));
+    const text = readFileSync(join(PROMTOOL_TESTS, file), "utf8");
+    const [committed] = (yaml.load(text) as TestFile).rule_files;
+    writeFileSync(join(dir, "tests", file), text.replace(committed, `../${ruleFile}`));
   }
   return promtoolTestRuleFiles(testFiles, join(dir, "tests"));
 }
