@@ -7,6 +7,7 @@ import { writeArtifacts } from "../scripts/synth-lib";
 import { type ChildOutput, childOutput } from "./support/child-output";
 import { ROOT } from "./support/program";
 import { tempDir } from "./support/temp";
+import { tsxNode } from "./support/tsx";
 
 /**
  * `npm run synth` once as the command (a process: exit code, output, files written) and every
@@ -16,8 +17,7 @@ import { tempDir } from "./support/temp";
  */
 
 function synthCommand(...args: string[]): Promise<ChildOutput> {
-  const tsx = join(ROOT, "node_modules", ".bin", "tsx");
-  return childOutput(spawn(tsx, [join(ROOT, "scripts", "synth.ts"), ...args], { cwd: ROOT }));
+  return childOutput(spawn(...tsxNode(join(ROOT, "scripts", "synth.ts"), args), { cwd: ROOT }));
 }
 
 async function synthInProcess(...args: string[]): Promise<ChildOutput> {

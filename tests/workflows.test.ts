@@ -10,6 +10,7 @@ import { runTool } from "../lib/tools";
 import { parseStackFileConfig } from "../scripts/synth-lib";
 import { SCHEMAS_DIR } from "./support/chart-values";
 import { ROOT, stackFile } from "./support/program";
+import { tsxNode } from "./support/tsx";
 
 interface Step {
   id?: string;
@@ -159,7 +160,7 @@ describe("the deploy workflow", () => {
 
   it("reads the EKS target of a stack from its stack file", () => {
     const run = (...args: string[]) =>
-      spawnSync(join(ROOT, "node_modules", ".bin", "tsx"), ["scripts/deploy-target.ts", ...args], {
+      spawnSync(...tsxNode("scripts/deploy-target.ts", args), {
         cwd: ROOT,
         encoding: "utf8",
       });

@@ -7,6 +7,7 @@ import type { WebhookAlert } from "../../automation/alertmanager-webhook";
 import { heapSnapshotRequest, heapSnapshotTarget } from "../../automation/cluster";
 import { AUTOMATION_ALERTS, serviceModules } from "../../components/automation/workload";
 import { tempDir } from "../alertmanager/support";
+import { tsxNode } from "../support/tsx";
 import {
   type AutomationHarness,
   alert,
@@ -278,7 +279,7 @@ startAutomationServer({
 }).then((s) => process.stderr.write("URL " + s.url + "\\n"));
 `,
     );
-    const child = spawn(join(__dirname, "../../node_modules/.bin/tsx"), [script], {
+    const child = spawn(...tsxNode(script), {
       stdio: ["ignore", "pipe", "pipe"],
     });
     try {

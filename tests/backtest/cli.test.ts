@@ -6,6 +6,7 @@ import { backtestCli } from "../../backtest/main";
 import { parseScenario } from "../../backtest/scenario";
 import { type ChildOutput, childOutput } from "../support/child-output";
 import { ROOT } from "../support/program";
+import { tsxNode } from "../support/tsx";
 
 /**
  * `npm run backtest` end to end: a throwaway repository whose commits change the committed rule
@@ -16,7 +17,6 @@ import { ROOT } from "../support/program";
 
 jest.setTimeout(600_000);
 
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 const CLI = join(ROOT, "backtest", "main.ts");
 const RULES = "alerts/port8000-rules.yml";
 const week = parseScenario(
@@ -80,7 +80,7 @@ function pr(branch: string, from: string, to: string): void {
 }
 
 function backtestCommand(...args: string[]): Promise<ChildOutput> {
-  return childOutput(spawn(TSX, [CLI, ...args], { cwd: repo }));
+  return childOutput(spawn(...tsxNode(CLI, args), { cwd: repo }));
 }
 
 async function backtest(...args: string[]): Promise<ChildOutput> {

@@ -10,6 +10,7 @@ import {
 import { PROJECT } from "../../lib/conventions";
 import { tempDir } from "../alertmanager/support";
 import { ROOT, stackFile, withConfig } from "../support/program";
+import { tsxNode } from "../support/tsx";
 import type { GateRun, GateScenario } from "./run-gate";
 
 const FROZEN = {
@@ -25,10 +26,8 @@ const FROZEN = {
  * failed run, so a held freeze comes last and the report may hold fewer runs than scenarios.
  */
 function deploy(scenarios: readonly GateScenario[]): GateRun[] {
-  // tsx itself, not through npx: npx costs a second Node start-up per run.
   const result = spawnSync(
-    join(ROOT, "node_modules", ".bin", "tsx"),
-    [join(__dirname, "run-gate.ts"), JSON.stringify(scenarios)],
+    ...tsxNode(join(__dirname, "run-gate.ts"), [JSON.stringify(scenarios)]),
     {
       cwd: ROOT,
       encoding: "utf8",

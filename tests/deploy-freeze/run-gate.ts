@@ -32,6 +32,9 @@ export interface GateRun {
 }
 
 const ROOT = join(__dirname, "..", "..");
+// The report carries error messages, not stacks: with tsx's source maps on, Node mapped every
+// frame of the stack the Pulumi SDK captures for each promise it makes (a sixth of a run's CPU).
+process.setSourceMapsEnabled(false);
 /** Long enough for a failed run's rejections to be reported (they follow its verdict). */
 const FAILED_RUN_SETTLE_MS = 300;
 

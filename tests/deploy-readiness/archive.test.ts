@@ -7,6 +7,7 @@ import { PROJECT } from "../../lib/conventions";
 import type { ProgramRun, RecordedResource } from "../../scripts/mock-runtime";
 import { stackConfig } from "../alertmanager/support";
 import { named, ofType, ROOT, runStack, stackFile, withConfig } from "../support/program";
+import { tsxNode } from "../support/tsx";
 
 // biome-ignore lint/suspicious/noExplicitAny: recorded inputs are untyped JSON, read by path.
 type Json = any;
@@ -155,15 +156,11 @@ describe("archive.replicateTo", () => {
 
 describe("the dr stack before prod ever created the replica", () => {
   it("stops with an error naming the bucket and the bootstrap order", () => {
-    const result = spawnSync(
-      join(ROOT, "node_modules", ".bin", "tsx"),
-      [join(__dirname, "run-dr-without-replica.ts")],
-      {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 120_000,
-      },
-    );
+    const result = spawnSync(...tsxNode(join(__dirname, "run-dr-without-replica.ts")), {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     if (!result.stdout.startsWith("{")) throw new Error(`child failed: ${result.stderr}`);
     const ended = JSON.parse(result.stdout) as { ok: boolean; detail: string };
     expect(ended.ok).toBe(false);

@@ -8,6 +8,7 @@ import { PrometheusApi } from "../../ops/http";
 import { inject, startE2eStack, stopE2eStack, waitFor } from "../local/support/harness";
 import { captured } from "../support/captured";
 import { type ChildOutput, childOutput } from "../support/child-output";
+import { tsxNode } from "../support/tsx";
 
 /**
  * `npm run ops` as an operator runs it, against one real local stack (Prometheus with the admin
@@ -20,7 +21,6 @@ import { type ChildOutput, childOutput } from "../support/child-output";
 jest.setTimeout(180_000);
 
 const ROOT = resolve(__dirname, "../..");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
 
 type Run = ChildOutput;
 
@@ -30,7 +30,7 @@ function ops(...args: string[]): Promise<Run> {
 
 /** The bin as `npm run ops` starts it; async, so the stack's simulator keeps answering. */
 function spawnedOps(...args: string[]): Promise<Run> {
-  return childOutput(spawn(TSX, ["ops/main.ts", ...args], { cwd: ROOT }));
+  return childOutput(spawn(...tsxNode("ops/main.ts", args), { cwd: ROOT }));
 }
 
 interface Report {
