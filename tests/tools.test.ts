@@ -13,7 +13,7 @@ import {
   TOOLS_DIR,
   type ToolName,
 } from "../lib/tools";
-import { buildSignature, selectTools } from "../scripts/build-tools";
+import { type BuildTarget, buildSignature, buildTools, selectTools } from "../scripts/build-tools";
 import { configOf } from "./logging/support";
 import { loadChartDefaults } from "./support/chart-values";
 import { tempDir } from "./support/temp";
@@ -146,6 +146,23 @@ describe("the control plane and Helm at their pins", () => {
     expect(buildSignature(tool, "v1.0.0")).not.toBe(
       buildSignature({ ...tool, tags: ["remove_all_sd"] }, "v1.0.0"),
     );
+  });
+
+  it("rebuilds on a warm machine exactly the module whose build tags changed", () => {
+    const bin = tempDir("stamp");
+    const target: BuildTarget = {
+      bin,
+      build: (tool, _version, into) => {
+        for (const command of tool.commands) writeFileSync(join(into, command), "");
+      },
+    };
+    const thanos = "github.com/thanos-io/thanos";
+    const retagged = GO_TOOLS.map((t) =>
+      t.module === thanos ? { ...t, tags: [...(t.tags ?? []), "grpcnotrace"] } : t,
+    );
+    expect(buildTools(undefined, GO_TOOLS, target)).toEqual(GO_TOOLS.map((t) => t.module));
+    expect(buildTools(undefined, retagged, target)).toEqual([thanos]);
+    expect(buildTools(undefined, retagged, target)).toEqual([]);
   });
 
   it("builds Prometheus with only the service discovery the operator's configuration uses", () => {
