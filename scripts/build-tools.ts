@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { runGo, writableModuleCopy } from "../lib/go";
 import {
   GO_TOOLS,
@@ -131,10 +131,23 @@ export function selectTools(argv: readonly string[]): readonly GoTool[] {
   return GO_TOOLS.filter((t) => t.commands.some((c) => names.includes(c)));
 }
 
+/**
+ * `--bin DIR`: build into DIR, with its own stamp, instead of .tools/bin; with an empty GOCACHE
+ * this times a cold build exactly as `npm run tools` runs it, without touching the tests' tools.
+ */
+export function binOf(argv: readonly string[]): string {
+  const at = argv.indexOf("--bin");
+  if (at < 0) return TOOLS_BIN;
+  const dir = argv[at + 1];
+  if (!dir || dir.startsWith("--")) throw new Error("--bin needs a directory");
+  return resolve(dir);
+}
+
 if (require.main === module) {
   try {
-    const tools = selectTools(process.argv.slice(2));
-    buildTools((line) => process.stderr.write(`tools: ${line}\n`), tools);
+    const argv = process.argv.slice(2);
+    const log = (line: string) => process.stderr.write(`tools: ${line}\n`);
+    buildTools(log, selectTools(argv), { bin: binOf(argv), build: buildTool });
   } catch (error) {
     process.stderr.write(`tools: ${(error as Error).message}\n`);
     process.exit(1);
