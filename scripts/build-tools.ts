@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { runGo, writableModuleCopy } from "../lib/go";
 import {
   GO_TOOLS,
@@ -21,7 +21,7 @@ import {
  * match the pins and build tags; Go's module and build caches make a rebuild cheap.
  */
 
-const STAMP = join(TOOLS_BIN, ".versions.json");
+const STAMP_FILE = ".versions.json";
 const SOURCES = join(TOOLS_BIN, "..", "src");
 const VERSION_PKG = "github.com/prometheus/common/version";
 // The Alertmanager module embeds its web UI from ui/app/dist, a build output that the module
@@ -58,13 +58,13 @@ function ldflagsOf(tool: GoTool, version: string): string {
   return ["-s", "-w", ...flags.map((f) => `-X ${f}`)].join(" ");
 }
 
-function buildTool(tool: GoTool, version: string): void {
+function buildTool(tool: GoTool, version: string, bin: string): void {
   const packages = tool.packages;
   const source = packages ? dirname(pinsFile(tool)) : moduleSource(tool, version);
   const targets = tool.commands.map((c) => packages?.[c] ?? `./cmd/${c}`);
   const tags = tool.tags?.length ? [`-tags=${tool.tags.join(",")}`] : [];
   const ldflags = `-ldflags=${ldflagsOf(tool, version)}`;
-  runGo(["build", "-trimpath", ...tags, ldflags, "-o", `${TOOLS_BIN}/`, ...targets], source);
+  runGo(["build", "-trimpath", ...tags, ldflags, "-o", `${bin}/`, ...targets], source);
 }
 
 /** What the stamp records: a change of version or build tags rebuilds. */
@@ -72,35 +72,44 @@ export function buildSignature(tool: GoTool, version: string): string {
   return tool.tags?.length ? `${version} tags=${tool.tags.join(",")}` : version;
 }
 
-function readStamp(): Record<string, string> {
+function readStamp(stamp: string): Record<string, string> {
   try {
-    return JSON.parse(readFileSync(STAMP, "utf8")) as Record<string, string>;
+    return JSON.parse(readFileSync(stamp, "utf8")) as Record<string, string>;
   } catch {
     return {};
   }
+}
+
+export interface BuildTarget {
+  /** Where the binaries and their stamp go. */
+  readonly bin: string;
+  /** Builds one module's commands into `bin`: the Go build, a stand-in in tests. */
+  readonly build: (tool: GoTool, version: string, bin: string) => void;
 }
 
 /** Builds what is missing or stale; returns the modules it built. */
 export function buildTools(
   log: (line: string) => void = () => {},
   tools: readonly GoTool[] = GO_TOOLS,
+  { bin, build }: BuildTarget = { bin: TOOLS_BIN, build: buildTool },
 ): string[] {
-  const stamp = readStamp();
-  mkdirSync(TOOLS_BIN, { recursive: true });
+  const stampFile = join(bin, STAMP_FILE);
+  const stamp = readStamp(stampFile);
+  mkdirSync(bin, { recursive: true });
   const built: string[] = [];
   for (const tool of tools) {
     const version = pinnedModuleVersions(readFileSync(pinsFile(tool), "utf8"))[tool.module];
     if (!version) throw new Error(`${pinsFile(tool)} does not require ${tool.module}`);
-    const fresh = tool.commands.every((c) => toolBuilt(c as ToolName));
+    const fresh = tool.commands.every((c) => toolBuilt(c as ToolName, bin));
     const signature = buildSignature(tool, version);
     if (fresh && stamp[tool.module] === signature) continue;
     log(
       `building ${tool.commands.join(", ")} from ${tool.module}@${version} (a few minutes the first time)`,
     );
     const started = Date.now();
-    buildTool(tool, version);
+    build(tool, version, bin);
     stamp[tool.module] = signature;
-    writeFileSync(STAMP, `${JSON.stringify(stamp, null, 2)}\n`);
+    writeFileSync(stampFile, `${JSON.stringify(stamp, null, 2)}\n`);
     log(`built ${tool.commands.join(", ")} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     built.push(tool.module);
   }
@@ -122,10 +131,23 @@ export function selectTools(argv: readonly string[]): readonly GoTool[] {
   return GO_TOOLS.filter((t) => t.commands.some((c) => names.includes(c)));
 }
 
+/**
+ * `--bin DIR`: build into DIR, with its own stamp, instead of .tools/bin; with an empty GOCACHE
+ * this times a cold build exactly as `npm run tools` runs it, without touching the tests' tools.
+ */
+export function binOf(argv: readonly string[]): string {
+  const at = argv.indexOf("--bin");
+  if (at < 0) return TOOLS_BIN;
+  const dir = argv[at + 1];
+  if (!dir || dir.startsWith("--")) throw new Error("--bin needs a directory");
+  return resolve(dir);
+}
+
 if (require.main === module) {
   try {
-    const tools = selectTools(process.argv.slice(2));
-    buildTools((line) => process.stderr.write(`tools: ${line}\n`), tools);
+    const argv = process.argv.slice(2);
+    const log = (line: string) => process.stderr.write(`tools: ${line}\n`);
+    buildTools(log, selectTools(argv), { bin: binOf(argv), build: buildTool });
   } catch (error) {
     process.stderr.write(`tools: ${(error as Error).message}\n`);
     process.exit(1);

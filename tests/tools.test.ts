@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { load } from "js-yaml";
 import { Chart } from "../lib/conventions";
 import {
@@ -10,10 +10,17 @@ import {
   pinsFile,
   releaseOfModule,
   requireTool,
+  TOOLS_BIN,
   TOOLS_DIR,
   type ToolName,
 } from "../lib/tools";
-import { buildSignature, selectTools } from "../scripts/build-tools";
+import {
+  type BuildTarget,
+  binOf,
+  buildSignature,
+  buildTools,
+  selectTools,
+} from "../scripts/build-tools";
 import { configOf } from "./logging/support";
 import { loadChartDefaults } from "./support/chart-values";
 import { tempDir } from "./support/temp";
@@ -148,6 +155,23 @@ describe("the control plane and Helm at their pins", () => {
     );
   });
 
+  it("rebuilds on a warm machine exactly the module whose build tags changed", () => {
+    const bin = tempDir("stamp");
+    const target: BuildTarget = {
+      bin,
+      build: (tool, _version, into) => {
+        for (const command of tool.commands) writeFileSync(join(into, command), "");
+      },
+    };
+    const thanos = "github.com/thanos-io/thanos";
+    const retagged = GO_TOOLS.map((t) =>
+      t.module === thanos ? { ...t, tags: [...(t.tags ?? []), "grpcnotrace"] } : t,
+    );
+    expect(buildTools(undefined, GO_TOOLS, target)).toEqual(GO_TOOLS.map((t) => t.module));
+    expect(buildTools(undefined, retagged, target)).toEqual([thanos]);
+    expect(buildTools(undefined, retagged, target)).toEqual([]);
+  });
+
   it("builds Prometheus with only the service discovery the operator's configuration uses", () => {
     const file = join(tempDir("sd"), "prometheus.yml");
     writeFileSync(
@@ -160,7 +184,7 @@ describe("the control plane and Helm at their pins", () => {
   });
 });
 
-describe("npm run tools -- --only", () => {
+describe("npm run tools -- --only, --bin", () => {
   it("selects the modules of the named commands, and all of them without the flag", () => {
     const modules = (argv: string[]) => selectTools(argv).map((t) => t.module);
     expect(modules(["--only", "promtool"])).toEqual(["github.com/prometheus/prometheus"]);
@@ -169,6 +193,13 @@ describe("npm run tools -- --only", () => {
       "github.com/thanos-io/thanos",
     ]);
     expect(modules([])).toHaveLength(new Set(GO_TOOLS.map((t) => t.module)).size);
+  });
+
+  it("--bin builds into another directory than the tests' tools, and needs one", () => {
+    expect(binOf(["--only", "promtool", "--bin", "scratch/bin"])).toBe(resolve("scratch/bin"));
+    expect(binOf(["--only", "promtool"])).toBe(TOOLS_BIN);
+    expect(() => binOf(["--bin"])).toThrow(/--bin needs a directory/);
+    expect(() => binOf(["--bin", "--only", "helm"])).toThrow(/--bin needs a directory/);
   });
 
   it("refuses a command no module builds, naming it and the ones that exist", () => {
