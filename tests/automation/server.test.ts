@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import ts from "typescript";
 import type { WebhookAlert } from "../../automation/alertmanager-webhook";
 import { heapSnapshotRequest, heapSnapshotTarget } from "../../automation/cluster";
@@ -432,7 +432,7 @@ function foreignImports(path: string, shipped: readonly string[]): string[] {
 
 /**
  * Type stripping runs only erasable syntax, and keeps any import not marked type-only. One
- * program for all the files (one type check), problems by file name.
+ * program for all the files (one type check, @types/node read once), problems by path.
  */
 function sourceProblems(paths: string[]): Map<string, string[]> {
   const program = ts.createProgram(paths, {
@@ -448,9 +448,9 @@ function sourceProblems(paths: string[]): Map<string, string[]> {
     typeRoots: [join(__dirname, "../../node_modules/@types")],
     skipLibCheck: true,
   });
-  const problems = new Map(paths.map((path) => [basename(path), [] as string[]]));
+  const problems = new Map(paths.map((path) => [path, [] as string[]]));
   for (const d of ts.getPreEmitDiagnostics(program)) {
-    const file = d.file ? basename(d.file.fileName) : "(options)";
+    const file = d.file ? d.file.fileName : "(options)";
     const list = problems.get(file) ?? [];
     list.push(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
     problems.set(file, list);
@@ -458,39 +458,49 @@ function sourceProblems(paths: string[]): Map<string, string[]> {
   return problems;
 }
 
+/** A service module with a package import, an extensionless sibling and a type as a value. */
+function plantBadModule(): string {
+  const planted = tempDir("service-source");
+  writeFileSync(join(planted, "freeze.ts"), "export interface State {}\nexport const ON = 1;\n");
+  writeFileSync(
+    join(planted, "bad.ts"),
+    [
+      'import { State } from "./freeze.ts";',
+      'import { ON } from "./freeze";',
+      'import yaml from "js-yaml";',
+      "export const state: State = {};",
+      "export const on = [ON, yaml];",
+    ].join("\n"),
+  );
+  return planted;
+}
+
 describe("service source (runs unbuilt on node:24-alpine)", () => {
   const dir = join(__dirname, "../../automation");
   const files = serviceModules();
+  let planted: string;
+  let problems: Map<string, string[]>;
+  beforeAll(() => {
+    planted = plantBadModule();
+    problems = sourceProblems([...files.map((file) => join(dir, file)), join(planted, "bad.ts")]);
+  });
 
   it.each(files)("%s imports only node: builtins and shipped siblings by file name", (file) => {
     expect(foreignImports(join(dir, file), files)).toEqual([]);
   });
 
   it("uses only erasable syntax and type-only imports of types", () => {
-    const problems = sourceProblems(files.map((file) => join(dir, file)));
-    expect(Object.fromEntries(problems)).toEqual(
+    expect(Object.fromEntries(files.map((file) => [file, problems.get(join(dir, file))]))).toEqual(
       Object.fromEntries(files.map((file) => [file, []])),
     );
   });
 
   it("finds a package, an extensionless sibling and a type imported as a value", () => {
-    const planted = tempDir("service-source");
-    writeFileSync(join(planted, "freeze.ts"), "export interface State {}\nexport const ON = 1;\n");
-    writeFileSync(
-      join(planted, "bad.ts"),
-      [
-        'import { State } from "./freeze.ts";',
-        'import { ON } from "./freeze";',
-        'import yaml from "js-yaml";',
-        "export const state: State = {};",
-        "export const on = [ON, yaml];",
-      ].join("\n"),
-    );
     expect(foreignImports(join(planted, "bad.ts"), ["freeze.ts", "bad.ts"])).toEqual([
       "./freeze",
       "js-yaml",
     ]);
-    expect(sourceProblems([join(planted, "bad.ts")]).get("bad.ts")).toContainEqual(
+    expect(problems.get(join(planted, "bad.ts"))).toContainEqual(
       expect.stringMatching(/'State' is a type and must be imported using a type-only import/),
     );
   });
