@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type BuildOptions, buildSync, type Metafile, version } from "esbuild";
 
@@ -16,24 +16,39 @@ const OPTIONS = {
   logLevel: "error",
 } as const satisfies BuildOptions;
 
-/** Where bundles are kept between runs, beside the type-checker's build info. */
-export const BUNDLE_CACHE_DIR = join(__dirname, "..", "node_modules", ".cache", "port8000-bundles");
+/**
+ * A directory to reuse bundles in, set by the test run for itself (tests/support/global-setup.ts).
+ * Without it every bundle is built: a cache that outlived one run could serve code whose
+ * imports now resolve elsewhere (a dependency's `main`, a new nested install, a new file).
+ */
+export const BUNDLE_CACHE_ENV = "PORT8000_BUNDLE_CACHE";
+
+/** Files written this recently may still have been changing while esbuild read them. */
+const SETTLED_MS = 2_000;
 
 /**
  * Code shipped in a ConfigMap and run by Node in a pinned image: one minified CommonJS file
  * with its dependencies, so the pod needs no registry and no install step.
  *
- * A bundle is kept with the content hash of every file esbuild read for it, and reused while each
- * of those files is unchanged: every preview and every test run of the program bundles the same
- * code, and esbuild took a quarter of a program run's CPU.
+ * Within a test run, a bundle is kept with the content hash of every file esbuild read for it and
+ * reused while each is unchanged: every program run bundled the same code, and esbuild took a
+ * quarter of a run's CPU.
  */
-export function nodeBundle(input: BundleInput, cacheDir = BUNDLE_CACHE_DIR): Uint8Array {
+export function nodeBundle(
+  input: BundleInput,
+  cacheDir = process.env[BUNDLE_CACHE_ENV],
+): Uint8Array {
+  if (!cacheDir) return buildSync({ ...input, ...OPTIONS }).outputFiles[0].contents;
   const file = join(cacheDir, `${keyOf(input)}.json`);
   const cached = readCached(file);
   if (cached) return cached;
+  const started = Date.now();
   const result = buildSync({ ...input, ...OPTIONS, metafile: true });
   const contents = result.outputFiles[0].contents;
-  writeCached(file, { inputs: hashInputs(result.metafile), bundle: contents });
+  const inputs = inputFiles(result.metafile);
+  if (inputs.every((path) => statSync(path).mtimeMs < started - SETTLED_MS)) {
+    writeCached(file, { inputs: hashes(inputs), bundle: contents });
+  }
   return contents;
 }
 
@@ -56,14 +71,15 @@ function keyOf(input: BundleInput): string {
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 /** esbuild names inputs relative to the working directory; stdin's contents are in the key. */
-function hashInputs(metafile: Metafile | undefined): Record<string, string> {
-  const inputs: Record<string, string> = {};
-  for (const name of Object.keys(metafile?.inputs ?? {}).sort()) {
-    if (name === "<stdin>") continue;
-    const path = isAbsolute(name) ? name : resolve(name);
-    inputs[path] = sha256(path);
-  }
-  return inputs;
+function inputFiles(metafile: Metafile | undefined): string[] {
+  return Object.keys(metafile?.inputs ?? {})
+    .filter((name) => name !== "<stdin>")
+    .map((name) => (isAbsolute(name) ? name : resolve(name)))
+    .sort();
+}
+
+function hashes(paths: readonly string[]): Record<string, string> {
+  return Object.fromEntries(paths.map((path) => [path, sha256(path)]));
 }
 
 /** The bundle, if the entry exists and every input still has its hash; a miss otherwise. */

@@ -1,14 +1,18 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
-import { nodeBundle } from "../lib/node-bundle";
+import { BUNDLE_CACHE_ENV, nodeBundle } from "../lib/node-bundle";
 import { tempDir } from "./support/temp";
 
 /** A two-file program whose entry exports its sibling's value, and an empty cache. */
-function project() {
+function project({ settled = true } = {}) {
   const dir = tempDir("bundle-src");
   writeFileSync(join(dir, "entry.ts"), 'export { answer } from "./answer";\n');
   writeFileSync(join(dir, "answer.ts"), "export const answer: number = 41;\n");
+  if (settled) {
+    const minuteAgo = new Date(Date.now() - 60_000);
+    for (const file of ["entry.ts", "answer.ts"]) utimesSync(join(dir, file), minuteAgo, minuteAgo);
+  }
   return { entry: { entryPoints: [join(dir, "entry.ts")] }, dir, cache: tempDir("bundle-cache") };
 }
 
@@ -50,5 +54,29 @@ describe("nodeBundle", () => {
     writeFileSync(entryFile(cache), "{ half an entr");
     expect(answerOf(nodeBundle(entry, cache))).toBe(41);
     expect(() => JSON.parse(readFileSync(entryFile(cache), "utf8"))).not.toThrow();
+  });
+
+  it("keeps nothing built from a file written as the build began: it may have been changing", () => {
+    const { entry, cache } = project({ settled: false });
+    expect(answerOf(nodeBundle(entry, cache))).toBe(41);
+    expect(readdirSync(cache)).toEqual([]);
+  });
+
+  it("reuses bundles only in the directory a test run names, never outside one", () => {
+    const { entry, cache } = project();
+    const before = process.env[BUNDLE_CACHE_ENV];
+    try {
+      process.env[BUNDLE_CACHE_ENV] = cache;
+      nodeBundle(entry);
+      expect(readdirSync(cache)).toHaveLength(1);
+      const stored = JSON.parse(readFileSync(entryFile(cache), "utf8"));
+      stored.bundle = Buffer.from('module.exports = { answer: "stale" };').toString("base64");
+      writeFileSync(entryFile(cache), JSON.stringify(stored));
+      delete process.env[BUNDLE_CACHE_ENV];
+      expect(answerOf(nodeBundle(entry))).toBe(41);
+    } finally {
+      if (before === undefined) delete process.env[BUNDLE_CACHE_ENV];
+      else process.env[BUNDLE_CACHE_ENV] = before;
+    }
   });
 });

@@ -15,17 +15,22 @@ export const SCRATCH_ENV = "PORT8000_TEST_TMPDIR";
 /** tsx keeps its compile cache under the temporary directory; the run shares the usual one. */
 const tsxCache = () => `tsx-${userInfo().uid}`;
 
+/** The run's own esbuild bundles (lib/node-bundle.ts), shared by its workers and children. */
+const BUNDLES = "port8000-bundles";
+export const bundleCacheOf = (scratch: string) => join(scratch, BUNDLES);
+
 export function createScratch(): string {
   const parent = tmpdir();
   const dir = mkdtempSync(join(parent, "port8000-jest-"));
   mkdirSync(join(parent, tsxCache()), { recursive: true });
   symlinkSync(join(parent, tsxCache()), join(dir, tsxCache()));
+  mkdirSync(bundleCacheOf(dir));
   return dir;
 }
 
 /** Removes the run's directory; returns what tests left in it. */
 export function removeScratch(dir: string): string[] {
-  const left = readdirSync(dir).filter((entry) => entry !== tsxCache());
+  const left = readdirSync(dir).filter((entry) => entry !== tsxCache() && entry !== BUNDLES);
   rmSync(dir, { recursive: true, force: true });
   return left.sort();
 }
