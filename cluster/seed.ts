@@ -85,19 +85,24 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A builder's lock: a directory made atomically, holding its pid. False while another holds it. */
-function tryLock(lock: string): boolean {
+/**
+ * A builder's lock: a directory holding its pid, renamed into place so that it never exists
+ * without one. False while another holds it; a lock whose builder is gone is removed.
+ */
+function tryLock(cacheDir: string, lock: string): boolean {
+  const mine = mkdtempSync(join(cacheDir, ".lock-"));
+  writeFileSync(join(mine, "pid"), `${process.pid}\n`);
   try {
-    mkdirSync(lock);
+    renameSync(mine, lock);
+    return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    rmSync(mine, { recursive: true, force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "EEXIST" && code !== "ENOTEMPTY") throw err;
     const pid = Number.parseInt(readFileSafe(join(lock, "pid")), 10);
-    // A lock whose pid is written and gone is stale (a killed run); one without a pid is fresh.
     if (Number.isInteger(pid) && !alive(pid)) rmSync(lock, { recursive: true, force: true });
     return false;
   }
-  writeFileSync(join(lock, "pid"), `${process.pid}\n`);
-  return true;
 }
 
 function readFileSafe(file: string): string {
@@ -128,7 +133,7 @@ export async function seededStore(options: SeedOptions = {}): Promise<string> {
   const deadline = Date.now() + (options.timeoutMs ?? 300_000);
   mkdirSync(cacheDir, { recursive: true });
   while (!existsSync(seed)) {
-    if (tryLock(lock)) {
+    if (tryLock(cacheDir, lock)) {
       try {
         if (!existsSync(seed))
           await buildInto(seed, cacheDir, options.build ?? installVendoredCrds);
@@ -147,21 +152,27 @@ async function buildInto(seed: string, cacheDir: string, build: SeedBuilder): Pr
   const work = mkdtempSync(join(cacheDir, ".build-"));
   try {
     await build(join(work, "store"), join(work, "plane"));
-    renameSync(join(work, "store"), seed);
+    // Two builders can meet when both found the same dead builder's lock: the first one's seed
+    // stands, built from the same inputs.
+    if (!existsSync(seed)) renameSync(join(work, "store"), seed);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   pruneOtherSeeds(cacheDir, basename(seed));
 }
 
+/** A build directory untouched this long was left by a killed builder. */
+const ABANDONED_BUILD_MS = 60 * 60 * 1000;
+
 /**
  * Seeds of other keys are stale (70 MB each): the inputs they were built from changed. So is a
- * build directory left by a killed builder: this one's is gone and the lock kept others out.
+ * build or lock directory a killed builder left; a live builder's is younger than an hour.
  */
 function pruneOtherSeeds(cacheDir: string, key: string): void {
   for (const entry of readdirSync(cacheDir)) {
-    if (entry !== key && !entry.endsWith(".lock")) {
-      rmSync(join(cacheDir, entry), { recursive: true, force: true });
-    }
+    const path = join(cacheDir, entry);
+    const abandoned = () => Date.now() - statSync(path).mtimeMs > ABANDONED_BUILD_MS;
+    const stale = entry.startsWith(".") ? abandoned() : entry !== key && !entry.endsWith(".lock");
+    if (stale) rmSync(path, { recursive: true, force: true });
   }
 }

@@ -66,10 +66,26 @@ describe("seededStore", () => {
     await seededStore({ cacheDir, key: "k1", build: fakeBuild(calls, 0) });
     await seededStore({ cacheDir, key: "k1", build: fakeBuild(calls, 0) });
     expect(calls).toHaveLength(1);
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
     mkdirSync(join(cacheDir, ".build-left-by-a-killed-run"));
+    utimesSync(join(cacheDir, ".build-left-by-a-killed-run"), twoHoursAgo, twoHoursAgo);
+    mkdirSync(join(cacheDir, ".build-of-a-live-builder"));
     await seededStore({ cacheDir, key: "k2", build: fakeBuild(calls, 0) });
     expect(calls).toHaveLength(2);
-    expect(readdirSync(cacheDir)).toEqual(["k2"]);
+    expect(readdirSync(cacheDir)).toEqual([".build-of-a-live-builder", "k2"]);
+  });
+
+  it("two builders that met (both took over a dead builder's lock): the first seed stands", async () => {
+    const cacheDir = tempDir("seed-cache");
+    const meets: SeedBuilder = async (dir) => {
+      mkdirSync(join(cacheDir, "k1"));
+      writeFileSync(join(cacheDir, "k1", "store"), "built by the other builder");
+      mkdirSync(dir);
+      writeFileSync(join(dir, "store"), "built by this one");
+    };
+    expect(await seededStore({ cacheDir, key: "k1", build: meets })).toBe(join(cacheDir, "k1"));
+    expect(readFileSync(join(cacheDir, "k1", "store"), "utf8")).toBe("built by the other builder");
+    expect(readdirSync(cacheDir)).toEqual(["k1"]);
   });
 
   it("a failed build publishes nothing, frees the lock, and the next call builds", async () => {
