@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { EngineReport } from "./compare";
 import { type RuleFile, ruleFileYaml } from "./rules";
@@ -43,6 +44,19 @@ export function lookbackOf(engine: string, ruleFile: string): number {
   return Number(result.stdout.trim()) * 1000;
 }
 
+/** Replays `npm run backtest` runs at once: base's and head's. */
+const CONCURRENT_REPLAYS = 2;
+
+/**
+ * Each replay gets its share of the cores unless GOMAXPROCS is set: a replay's evaluation is one
+ * goroutine's work, and on a 2-core runner a second processor per replay only had Go's scheduler
+ * spin for work and the collector mark in parallel (a sixth more CPU in the manager mode).
+ */
+export function replayEnv(env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()) {
+  if (env.GOMAXPROCS) return env;
+  return { ...env, GOMAXPROCS: String(Math.max(1, Math.floor(cores / CONCURRENT_REPLAYS))) };
+}
+
 export function replay(
   engine: string,
   file: RuleFile,
@@ -61,7 +75,7 @@ export function replay(
     `--mode=${mode}`,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(engine, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(engine, args, { stdio: ["ignore", "pipe", "pipe"], env: replayEnv() });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

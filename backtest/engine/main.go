@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -57,13 +56,21 @@ type report struct {
 }
 
 // gcPercent replaces Go's default of 100 unless GOGC is set: a replay is a short batch whose live
-// heap is a few tens of MB, so at 100 the collector ran every few MB allocated and took about a
-// sixth of the rule manager mode's CPU; at 400 it runs a quarter as often for twice the memory.
+// heap is a few tens of MB, so at 100 the collector ran every few MB allocated (8 % of the rule
+// manager mode's CPU); at 400 it runs a quarter as often for twice the memory.
 const gcPercent = 400
+
+// memoryLimit caps what gcPercent lets the heap grow to, unless GOMEMLIMIT is set: near it the
+// collector runs as often as it must, so a replay of weeks keeps its heap under it. Two replays
+// run at once on runners with 7 GiB.
+const memoryLimit = 2 << 30
 
 func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
 	}
 	if len(os.Args) < 2 {
 		fail(2, "usage: port8000-backtest replay|ingest|selectors|lookback [flags]")
@@ -101,12 +108,6 @@ func replayCommand(args []string) error {
 	order := fs.String("group-order", "", "comma-separated group names, in the rule file's order")
 	mode := fs.String("mode", modeRange, "range: range queries per chunk; manager: Group.Eval at every time")
 	_ = fs.Parse(args)
-	// One processor unless GOMAXPROCS is set: a replay is one goroutine's work, and npm run
-	// backtest runs base's and head's at once. A second one only had the scheduler spin for
-	// work and the collector mark in parallel: about a quarter more CPU in the manager mode.
-	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(1)
-	}
 	if *data == "" || *ruleFile == "" || *end <= *start {
 		return errors.New("replay needs --data, --rules and --start < --end")
 	}
