@@ -71,13 +71,17 @@ export function readRender(key: string, cacheDir = HELM_CACHE): string | undefin
 }
 
 export function storeRender(key: string, text: string, cacheDir = HELM_CACHE): void {
-  mkdirSync(cacheDir, { recursive: true });
-  const file = join(cacheDir, `${key}.yaml`);
-  // Written aside and renamed: a concurrent reader sees the whole file or none.
-  const partial = `${file}.${process.pid}.partial`;
-  writeFileSync(partial, text);
-  renameSync(partial, file);
-  dropUnused(cacheDir);
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const file = join(cacheDir, `${key}.yaml`);
+    // Written aside and renamed: a concurrent reader sees the whole file or none.
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, text);
+    renameSync(partial, file);
+    dropUnused(cacheDir);
+  } catch {
+    // A cache that cannot be written only costs the next render a helm run.
+  }
 }
 
 function dropUnused(cacheDir: string): void {

@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import yaml from "js-yaml";
@@ -19,7 +28,10 @@ export function loadAllYamlFile(path: string, cacheDir = YAML_CACHE_DIR): unknow
   const hash = createHash("sha256").update(JS_YAML_VERSION).update(text).digest("hex");
   const file = join(cacheDir, `${hash}.json`);
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as unknown[];
+    const docs = JSON.parse(readFileSync(file, "utf8")) as unknown[];
+    const now = new Date();
+    utimesSync(file, now, now);
+    return docs;
   } catch {
     const docs = yaml.loadAll(text.toString("utf8"));
     keep(file, docs);
@@ -35,7 +47,23 @@ function keep(file: string, docs: unknown[]): void {
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, json);
     renameSync(temp, file);
+    dropUnused(join(file, ".."));
   } catch {
     // A cache that cannot be written only costs the next run a parse.
+  }
+}
+
+/** Entries of files that changed since are never read again: those unread for 30 days go. */
+const MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+
+function dropUnused(cacheDir: string): void {
+  const oldest = Date.now() - MAX_AGE_MS;
+  for (const entry of readdirSync(cacheDir)) {
+    const path = join(cacheDir, entry);
+    try {
+      if (statSync(path).mtimeMs < oldest) rmSync(path, { force: true });
+    } catch {
+      // Removed by a concurrent writer.
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAllYamlFile } from "../lib/yaml-cache";
 import { tempDir } from "./support/temp";
@@ -45,5 +45,21 @@ describe("loadAllYamlFile", () => {
     writeFileSync(kept(cache)[0], "[{ half");
     expect(loadAllYamlFile(path, cache)).toEqual([{ a: 1 }]);
     expect(JSON.parse(readFileSync(kept(cache)[0], "utf8"))).toEqual([{ a: 1 }]);
+  });
+
+  it("drops what went unread for 30 days when it keeps something new, and keeps what was read", () => {
+    const { path, cache } = yamlFile("a: 1\n");
+    const old = join(cache, "left-by-a-vendored-file-since-changed.json");
+    writeFileSync(old, "[]");
+    const monthsAgo = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000);
+    utimesSync(old, monthsAgo, monthsAgo);
+    loadAllYamlFile(path, cache);
+    const [entry] = kept(cache);
+    utimesSync(entry, monthsAgo, monthsAgo);
+    loadAllYamlFile(path, cache);
+    writeFileSync(path, "b: 2\n");
+    loadAllYamlFile(path, cache);
+    expect(kept(cache)).toHaveLength(2);
+    expect(kept(cache)).toContain(entry);
   });
 });
