@@ -62,11 +62,20 @@ export function readRender(key: string, cacheDir = HELM_CACHE): string | undefin
   const file = join(cacheDir, `${key}.yaml`);
   try {
     const text = readFileSync(file, "utf8");
-    const now = new Date();
-    utimesSync(file, now, now);
+    touch(file);
     return text;
   } catch {
     return undefined;
+  }
+}
+
+/** Marks an entry as used; a cache this user cannot write is still read. */
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // Read-only: it ages, and is only dropped by someone who can write it.
   }
 }
 

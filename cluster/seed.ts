@@ -154,11 +154,20 @@ async function buildInto(seed: string, cacheDir: string, build: SeedBuilder): Pr
     await build(join(work, "store"), join(work, "plane"));
     // Two builders can meet when both found the same dead builder's lock: the first one's seed
     // stands, built from the same inputs.
-    if (!existsSync(seed)) renameSync(join(work, "store"), seed);
+    renameSeed(join(work, "store"), seed);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   pruneOtherSeeds(cacheDir, basename(seed));
+}
+
+function renameSeed(store: string, seed: string): void {
+  try {
+    renameSync(store, seed);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!((code === "EEXIST" || code === "ENOTEMPTY") && existsSync(seed))) throw err;
+  }
 }
 
 /** A build directory untouched this long was left by a killed builder. */
@@ -171,7 +180,10 @@ const ABANDONED_BUILD_MS = 60 * 60 * 1000;
 function pruneOtherSeeds(cacheDir: string, key: string): void {
   for (const entry of readdirSync(cacheDir)) {
     const path = join(cacheDir, entry);
-    const abandoned = () => Date.now() - statSync(path).mtimeMs > ABANDONED_BUILD_MS;
+    // A waiter's lock attempt can vanish between the listing and this look.
+    const abandoned = () =>
+      Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) >
+      ABANDONED_BUILD_MS;
     const stale = entry.startsWith(".") ? abandoned() : entry !== key && !entry.endsWith(".lock");
     if (stale) rmSync(path, { recursive: true, force: true });
   }

@@ -46,8 +46,10 @@ export function nodeBundle(
   const result = buildSync({ ...input, ...OPTIONS, metafile: true });
   const contents = result.outputFiles[0].contents;
   const inputs = inputFiles(result.metafile);
+  const hashed = hashes(inputs);
+  // Checked after hashing: a file written since esbuild began shows here, whenever it was.
   if (inputs.every((path) => statSync(path).mtimeMs < started - SETTLED_MS)) {
-    writeCached(file, { inputs: hashes(inputs), bundle: contents });
+    writeCached(file, { inputs: hashed, bundle: contents });
   }
   return contents;
 }

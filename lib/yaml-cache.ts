@@ -29,13 +29,22 @@ export function loadAllYamlFile(path: string, cacheDir = YAML_CACHE_DIR): unknow
   const file = join(cacheDir, `${hash}.json`);
   try {
     const docs = JSON.parse(readFileSync(file, "utf8")) as unknown[];
-    const now = new Date();
-    utimesSync(file, now, now);
+    touch(file);
     return docs;
   } catch {
     const docs = yaml.loadAll(text.toString("utf8"));
     keep(file, docs);
     return docs;
+  }
+}
+
+/** Marks an entry as read; a cache this user cannot write is still read. */
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // Read-only: it ages, and is only dropped by someone who can write it.
   }
 }
 

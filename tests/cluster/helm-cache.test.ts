@@ -61,4 +61,11 @@ describe("readRender and storeRender", () => {
     storeRender("new", "c", cacheDir);
     expect(readdirSync(cacheDir).sort()).toEqual(["new.yaml", "read.yaml"]);
   });
+
+  it("an unwritable cache costs a render, not the run", () => {
+    const notADirectory = join(tempDir("helm-cache"), "file");
+    writeFileSync(notADirectory, "");
+    expect(() => storeRender("k1", "a", join(notADirectory, "cache"))).not.toThrow();
+    expect(readRender("k1", join(notADirectory, "cache"))).toBeUndefined();
+  });
 });
