@@ -1,15 +1,7 @@
 import { createHash } from "node:crypto";
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { readEntry, writeEntry } from "../lib/file-cache";
 import { ROOT_DIR } from "../lib/tools";
 
 /**
@@ -59,48 +51,9 @@ export function renderKey(inputs: RenderInputs): string {
 
 /** The cached output for the key, or undefined. */
 export function readRender(key: string, cacheDir = HELM_CACHE): string | undefined {
-  const file = join(cacheDir, `${key}.yaml`);
-  try {
-    const text = readFileSync(file, "utf8");
-    touch(file);
-    return text;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Marks an entry as used; a cache this user cannot write is still read. */
-function touch(file: string): void {
-  try {
-    const now = new Date();
-    utimesSync(file, now, now);
-  } catch {
-    // Read-only: it ages, and is only dropped by someone who can write it.
-  }
+  return readEntry(join(cacheDir, `${key}.yaml`));
 }
 
 export function storeRender(key: string, text: string, cacheDir = HELM_CACHE): void {
-  try {
-    mkdirSync(cacheDir, { recursive: true });
-    const file = join(cacheDir, `${key}.yaml`);
-    // Written aside and renamed: a concurrent reader sees the whole file or none.
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, text);
-    renameSync(partial, file);
-    dropUnused(cacheDir);
-  } catch {
-    // A cache that cannot be written only costs the next render a helm run.
-  }
-}
-
-function dropUnused(cacheDir: string): void {
-  const oldest = Date.now() - MAX_AGE_MS;
-  for (const entry of readdirSync(cacheDir)) {
-    const path = join(cacheDir, entry);
-    try {
-      if (statSync(path).mtimeMs < oldest) rmSync(path, { force: true });
-    } catch {
-      // Removed by a concurrent writer.
-    }
-  }
+  writeEntry(join(cacheDir, `${key}.yaml`), text, MAX_AGE_MS);
 }

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
 import { type BuildOptions, buildSync, type Metafile, version } from "esbuild";
+import { readEntry, writeEntry } from "./file-cache";
 
 type BundleInput = Pick<BuildOptions, "entryPoints" | "stdin">;
 
@@ -49,15 +50,9 @@ export function nodeBundle(
   const hashed = hashes(inputs);
   // Checked after hashing: a file written since esbuild began shows here, whenever it was.
   if (inputs.every((path) => statSync(path).mtimeMs < started - SETTLED_MS)) {
-    writeCached(file, { inputs: hashed, bundle: contents });
+    writeCached(file, hashed, contents);
   }
   return contents;
-}
-
-interface CacheEntry {
-  /** Absolute path → sha256 of each file the bundle was built from. */
-  readonly inputs: Record<string, string>;
-  readonly bundle: Uint8Array;
 }
 
 interface StoredEntry {
@@ -87,7 +82,8 @@ function hashes(paths: readonly string[]): Record<string, string> {
 /** The bundle, if the entry exists and every input still has its hash; a miss otherwise. */
 function readCached(file: string): Uint8Array | undefined {
   try {
-    const entry = JSON.parse(readFileSync(file, "utf8")) as StoredEntry;
+    const entry = JSON.parse(readEntry(file) ?? "null") as StoredEntry | null;
+    if (!entry) return undefined;
     const unchanged = Object.entries(entry.inputs).every(([path, hash]) => sha256(path) === hash);
     return unchanged ? new Uint8Array(Buffer.from(entry.bundle, "base64")) : undefined;
   } catch {
@@ -95,18 +91,8 @@ function readCached(file: string): Uint8Array | undefined {
   }
 }
 
-/** One file per bundle, written by rename: a reader never sees half of it. */
-function writeCached(file: string, entry: CacheEntry): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    const stored: StoredEntry = {
-      inputs: entry.inputs,
-      bundle: Buffer.from(entry.bundle).toString("base64"),
-    };
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(stored));
-    renameSync(temp, file);
-  } catch {
-    // A cache that cannot be written only costs the next run a build.
-  }
+/** One file per bundle: its inputs' hashes and the bundle itself. */
+function writeCached(file: string, inputs: Record<string, string>, bundle: Uint8Array): void {
+  const stored: StoredEntry = { inputs, bundle: Buffer.from(bundle).toString("base64") };
+  writeEntry(file, JSON.stringify(stored));
 }

@@ -1,17 +1,9 @@
 import { createHash } from "node:crypto";
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import yaml from "js-yaml";
+import { readEntry, writeEntry } from "./file-cache";
 
 /** Where parsed documents are kept between runs, beside the type-checker's build info. */
 export const YAML_CACHE_DIR = join(__dirname, "..", "node_modules", ".cache", "port8000-yaml");
@@ -27,52 +19,19 @@ export function loadAllYamlFile(path: string, cacheDir = YAML_CACHE_DIR): unknow
   const text = readFileSync(path);
   const hash = createHash("sha256").update(JS_YAML_VERSION).update(text).digest("hex");
   const file = join(cacheDir, `${hash}.json`);
-  try {
-    const docs = JSON.parse(readFileSync(file, "utf8")) as unknown[];
-    touch(file);
-    return docs;
-  } catch {
-    const docs = yaml.loadAll(text.toString("utf8"));
-    keep(file, docs);
-    return docs;
+  const kept = readEntry(file);
+  if (kept !== undefined) {
+    try {
+      return JSON.parse(kept) as unknown[];
+    } catch {
+      // Unreadable: parsed again and replaced below.
+    }
   }
-}
-
-/** Marks an entry as read; a cache this user cannot write is still read. */
-function touch(file: string): void {
-  try {
-    const now = new Date();
-    utimesSync(file, now, now);
-  } catch {
-    // Read-only: it ages, and is only dropped by someone who can write it.
-  }
-}
-
-function keep(file: string, docs: unknown[]): void {
+  const docs = yaml.loadAll(text.toString("utf8"));
   const json = JSON.stringify(docs);
-  if (!isDeepStrictEqual(JSON.parse(json), docs)) return;
-  try {
-    mkdirSync(join(file, ".."), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, json);
-    renameSync(temp, file);
-    dropUnused(join(file, ".."));
-  } catch {
-    // A cache that cannot be written only costs the next run a parse.
-  }
+  if (isDeepStrictEqual(JSON.parse(json), docs)) writeEntry(file, json, MAX_AGE_MS);
+  return docs;
 }
 
 /** Entries of files that changed since are never read again: those unread for 30 days go. */
 const MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
-
-function dropUnused(cacheDir: string): void {
-  const oldest = Date.now() - MAX_AGE_MS;
-  for (const entry of readdirSync(cacheDir)) {
-    const path = join(cacheDir, entry);
-    try {
-      if (statSync(path).mtimeMs < oldest) rmSync(path, { force: true });
-    } catch {
-      // Removed by a concurrent writer.
-    }
-  }
-}
