@@ -12,6 +12,7 @@ import {
 } from "node:fs";
 import { basename, join } from "node:path";
 import { ROOT_DIR, toolPath } from "../lib/tools";
+import { pidIn, processAlive } from "../local/lock";
 import { startControlPlane } from "./control-plane";
 import { CRD_DIRS, installCrds } from "./crds";
 
@@ -76,15 +77,6 @@ export const installVendoredCrds: SeedBuilder = async (dir, workDir) => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * A builder's lock: a directory holding its pid, renamed into place so that it never exists
  * without one. False while another holds it; a lock whose builder is gone is removed.
@@ -99,17 +91,9 @@ function tryLock(cacheDir: string, lock: string): boolean {
     rmSync(mine, { recursive: true, force: true });
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== "EEXIST" && code !== "ENOTEMPTY") throw err;
-    const pid = Number.parseInt(readFileSafe(join(lock, "pid")), 10);
-    if (Number.isInteger(pid) && !alive(pid)) rmSync(lock, { recursive: true, force: true });
+    const pid = pidIn(join(lock, "pid"));
+    if (pid !== undefined && !processAlive(pid)) rmSync(lock, { recursive: true, force: true });
     return false;
-  }
-}
-
-function readFileSafe(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return "";
   }
 }
 

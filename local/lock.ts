@@ -19,7 +19,8 @@ export class StateLocked extends Error {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (one of another user's counts). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -28,7 +29,8 @@ function alive(pid: number): boolean {
   }
 }
 
-function holder(file: string): number | undefined {
+/** The pid a lock file holds, or undefined when it holds none. */
+export function pidIn(file: string): number | undefined {
   try {
     const pid = Number.parseInt(readFileSync(file, "utf8"), 10);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -48,13 +50,13 @@ export function lockState(stateDir: string, pid = process.pid): StateLock {
       writeFileSync(file, `${pid}\n`, { flag: "wx" });
       return {
         release: () => {
-          if (holder(file) === pid) rmSync(file, { force: true });
+          if (pidIn(file) === pid) rmSync(file, { force: true });
         },
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const other = holder(file);
-      if (other !== undefined && other !== pid && alive(other))
+      const other = pidIn(file);
+      if (other !== undefined && other !== pid && processAlive(other))
         throw new StateLocked(stateDir, other);
       rmSync(file, { force: true });
     }
