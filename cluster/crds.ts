@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { loadAll } from "js-yaml";
 import { ROOT_DIR } from "../lib/tools";
+import { loadAllYamlFile } from "../lib/yaml-cache";
 import { discover, getObject, type KubeObject, type KubeTarget, serverSideApply } from "./kube";
 
 /**
@@ -21,7 +21,7 @@ export function vendoredCrds(dirs: readonly string[] = CRD_DIRS): KubeObject[] {
     readdirSync(dir)
       .filter((f) => f.endsWith(".yaml"))
       .sort()
-      .flatMap((f) => loadAll(readFileSync(join(dir, f), "utf8")) as KubeObject[])
+      .flatMap((f) => loadAllYamlFile(join(dir, f)) as KubeObject[])
       .filter((doc) => doc?.kind === "CustomResourceDefinition"),
   );
 }

@@ -1,8 +1,5 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
-import { loadAllYamlFile } from "../../lib/yaml-cache";
-import { SCHEMAS_DIR } from "./chart-values";
+import { vendoredCrds } from "../../cluster/crds";
 
 /** Validates custom resources against the pinned CRDs' OpenAPI v3 schemas. */
 
@@ -14,7 +11,6 @@ interface Crd {
   };
 }
 
-const CRD_DIRS = ["kube-prometheus-stack-88.5.3/crds", "opensearch-operator-3.0.0-alpha/crds"];
 /** CRD patterns are Go regular expressions; their inline `(?i)` becomes JavaScript's `i` flag. */
 function goRegExp(pattern: string, flags: string) {
   const insensitive = pattern.includes("(?i)");
@@ -33,16 +29,11 @@ const validators = new Map<string, ValidateFunction>();
 
 function loadSchemas(): Map<string, object> {
   const map = new Map<string, object>();
-  for (const dir of CRD_DIRS) {
-    for (const file of readdirSync(join(SCHEMAS_DIR, dir))) {
-      for (const doc of loadAllYamlFile(join(SCHEMAS_DIR, dir, file)) as Crd[]) {
-        if (!doc?.spec?.versions) continue;
-        for (const version of doc.spec.versions) {
-          if (!version.schema) continue;
-          const key = `${doc.spec.group}/${version.name}/${doc.spec.names.kind}`;
-          map.set(key, version.schema.openAPIV3Schema);
-        }
-      }
+  for (const doc of vendoredCrds() as unknown as Crd[]) {
+    for (const version of doc.spec.versions) {
+      if (!version.schema) continue;
+      const key = `${doc.spec.group}/${version.name}/${doc.spec.names.kind}`;
+      map.set(key, version.schema.openAPIV3Schema);
     }
   }
   return map;
